@@ -1,0 +1,149 @@
+//! The commands behind the CLI (`run`, `validate`), callable from tests and batches.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::Result;
+use crate::kernel::DAY;
+use crate::model::{self, LoadedModel, Overrides};
+use crate::output::{self, Manifest};
+use crate::sim::{self, RunOptions, RunResult};
+
+/// A resolved `run` request.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// Model file; `None` for the embedded default.
+    pub model: Option<PathBuf>,
+    pub seed: u64,
+    pub years: Option<f64>,
+    /// Output folder; `None` for `outputs/<model>/seed-<seed>`.
+    pub out: Option<PathBuf>,
+    pub trace: bool,
+    pub quiet: bool,
+}
+
+/// Loads a model file, or the embedded default.
+pub fn load(model: Option<&Path>, overrides: &Overrides) -> Result<LoadedModel> {
+    match model {
+        Some(p) => model::load_file(p, overrides),
+        None => model::load_default(overrides),
+    }
+}
+
+/// What a finished run reports back.
+pub struct RunReport {
+    pub dir: PathBuf,
+    pub result: RunResult,
+    pub wall_time_s: f64,
+}
+
+/// Peak resident memory of this process so far (Linux), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs one simulation and writes its output folder.
+pub fn run(req: &RunRequest) -> Result<RunReport> {
+    let loaded = load(req.model.as_deref(), &Overrides { years: req.years })?;
+    let dir = req.out.clone().unwrap_or_else(|| {
+        PathBuf::from("outputs")
+            .join(&loaded.model.name)
+            .join(format!("seed-{}", req.seed))
+    });
+    // Fail on an unwritable folder before spending time on the run.
+    output::prepare_dir(&dir)?;
+    let bar = progress_bar(&loaded.model, req.quiet);
+    let started = Instant::now();
+    let opts = RunOptions {
+        seed: req.seed,
+        replication: 0,
+        trace: req.trace,
+    };
+    let result = sim::simulate(&loaded.model, opts, |t| bar.set_position((t / DAY) as u64))?;
+    bar.finish_and_clear();
+    let wall_time_s = started.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        magloop_version: env!("CARGO_PKG_VERSION").to_string(),
+        model_name: loaded.model.name.clone(),
+        model_file: loaded.origin.clone(),
+        model_sha256: loaded.sha256.clone(),
+        seed: req.seed,
+        replication: 0,
+        start: loaded.model.start.format("%Y-%m-%d").to_string(),
+        years: loaded.model.years,
+        horizon_s: loaded.model.horizon,
+        record_every_s: loaded.model.record_every,
+        events_processed: result.events,
+        wall_time_s,
+        peak_rss_bytes: peak_rss_bytes(),
+        files: Default::default(),
+    };
+    output::write_run(&dir, &result, manifest)?;
+    Ok(RunReport {
+        dir,
+        result,
+        wall_time_s,
+    })
+}
+
+fn progress_bar(model: &model::Model, quiet: bool) -> ProgressBar {
+    let days = (model.horizon / DAY) as u64;
+    // indicatif draws nothing when stderr is not a terminal, so files and pipes stay clean.
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(days), target);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] day {pos}/{len} ({elapsed}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(model.name.clone());
+    bar
+}
+
+/// A short human report of a run, for stdout.
+pub fn describe(report: &RunReport) -> String {
+    let s = &report.result.summary;
+    let mut out = format!(
+        "magloop: {} seed {} over {} years: {} events in {:.2} s\n  wrote {}\n",
+        s.model,
+        s.seed,
+        s.years,
+        report.result.events,
+        report.wall_time_s,
+        report.dir.display()
+    );
+    out.push_str(&format!(
+        "  drives processed {}, recycled magnets {:.1} t, oxides {:.1} t\n",
+        s.drives_processed, s.magnets_t, s.oxides_t
+    ));
+    if let (Some(mean), Some(p95)) = (s.lead_time_mean_days, s.lead_time_p95_days) {
+        out.push_str(&format!("  lead time drive -> magnet: mean {mean:.0} d, p95 {p95:.0} d\n"));
+    }
+    if let Some(share) = s.domestic_share {
+        out.push_str(&format!(
+            "  demand {:.0} t, recycled share {:.2} %, shortfall {:.0} t\n",
+            s.demand_t,
+            100.0 * share,
+            s.shortfall_t
+        ));
+    }
+    if s.transport_cost_usd > 0.0 {
+        out.push_str(&format!(
+            "  transport ${:.0}, CO2 {:.0} t (transport {:.0} t, process {:.0} t)\n",
+            s.transport_cost_usd, s.co2_t, s.transport_co2_t, s.process_co2_t
+        ));
+    }
+    if let Some(f) = s.hpms_finding() {
+        out.push_str(&format!("  finding: {f}\n"));
+    }
+    out
+}

@@ -1,0 +1,94 @@
+//! magloop's one error type, split by phase; only `main` turns it into text and an exit code.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem found in a model file: where it is, what is wrong, how to fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// YAML path, e.g. `nodes[2].vessels` (empty for the whole file).
+    pub path: String,
+    /// 1-based line and column, where they could be found.
+    pub line: Option<(usize, usize)>,
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// `file:line:col: path: message (hint)`, the form editors and terminals link to.
+    pub fn render(&self, file: &str) -> String {
+        let mut s = String::from(file);
+        if let Some((line, col)) = self.line {
+            s.push_str(&format!(":{line}:{col}"));
+        }
+        s.push_str(": ");
+        if !self.path.is_empty() {
+            s.push_str(&self.path);
+            s.push_str(": ");
+        }
+        s.push_str(&self.message);
+        if let Some(h) = &self.hint {
+            s.push_str(&format!(" ({h})"));
+        }
+        s
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A model file could not be read, parsed or validated.
+    #[error("{}", render_problems(file, problems))]
+    Model {
+        file: String,
+        problems: Vec<Problem>,
+    },
+    /// Command-line arguments that clap accepted but that make no sense together.
+    #[error("{0}")]
+    Usage(String),
+    /// A file the user named could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The simulation broke an invariant: a bug in magloop, not in the input.
+    #[error("internal error during the run: {0}")]
+    Run(String),
+    /// Writing results failed.
+    #[error("cannot write {}: {message}", path.display())]
+    Output { path: PathBuf, message: String },
+}
+
+fn render_problems(file: &str, problems: &[Problem]) -> String {
+    let mut s = String::new();
+    let n = problems.len();
+    for p in problems {
+        s.push_str(&p.render(file));
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "{n} problem{} in {file}",
+        if n == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+impl Error {
+    /// Exit code: 2 for anything the user can fix in their input, 1 for magloop's own failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Model { .. } | Error::Usage(_) | Error::Read { .. } | Error::Output { .. } => 2,
+            Error::Run(_) => 1,
+        }
+    }
+
+    pub fn output(path: impl Into<PathBuf>, message: impl fmt::Display) -> Self {
+        Error::Output {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! magloop: a discrete-event simulator of the US rare-earth magnet recycling network.
+//!
+//! Dependencies point one way: `kernel` (time, events, random streams) knows nothing of the
+//! rest; `model` turns YAML into a validated network; `sim` runs that network on the
+//! kernel and records what happened; `output` writes what was recorded; `app` wires the
+//! commands together for `main`.
+
+pub mod app;
+pub mod error;
+pub mod kernel;
+pub mod model;
+pub mod output;
+pub mod sim;
+
+pub use error::{Error, Result};

@@ -1,0 +1,92 @@
+//! The `magloop` command: parses arguments, calls `app`, prints errors once, maps exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use magloop::app::{self, RunRequest};
+use magloop::model::Overrides;
+
+#[derive(Parser)]
+#[command(name = "magloop", version, about = "Discrete-event simulator of the US rare-earth magnet recycling network")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a model (the embedded default when MODEL is left out) and write its outputs.
+    Run {
+        /// Model YAML file.
+        model: Option<PathBuf>,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Horizon in years (overrides the model's calendar.years).
+        #[arg(long, value_parser = parse_years)]
+        years: Option<f64>,
+        /// Output folder [default: outputs/<model>/seed-<seed>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also write every event to events.parquet.
+        #[arg(long)]
+        trace: bool,
+        /// No progress bar and no report.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a model without running it: exit 0, or exit 2 listing every problem.
+    Validate {
+        /// Model YAML file.
+        model: PathBuf,
+    },
+}
+
+fn parse_years(s: &str) -> Result<f64, String> {
+    let y: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of years"))?;
+    if y.is_finite() && y > 0.0 && y <= 200.0 {
+        Ok(y)
+    } else {
+        Err(format!("must be above 0 and at most 200, found {s}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // clap uses 2 for usage errors; help and version are successes.
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run { model, seed, years, out, trace, quiet } => {
+            let req = RunRequest { model, seed, years, out, trace, quiet };
+            app::run(&req).map(|report| {
+                if !quiet {
+                    print!("{}", app::describe(&report));
+                }
+            })
+        }
+        Command::Validate { model } => app::load(Some(&model), &Overrides::default()).map(|m| {
+            println!(
+                "{}: ok ({} nodes, {} links, {} materials, {} elements)",
+                m.origin,
+                m.model.nodes.len(),
+                m.model.links.len(),
+                m.model.materials.len(),
+                m.model.elements.len() - 1
+            );
+        }),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! What a model YAML file says (`*Spec` types, serde, unknown fields rejected), before validation.
+//!
+//! Units live in field names (`_kg`, `_h`, `_days`, `_t_per_year`, ...). The validated,
+//! unit-converted form is in `model::network`; `models/README.md` documents every field.
+
+use std::collections::BTreeMap;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+
+/// The top level of a model file. Sections stay as YAML values here so that each node and
+/// link is read on its own and every problem in the file is reported at once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub calendar: serde_yaml::Value,
+    pub elements: serde_yaml::Value,
+    pub materials: serde_yaml::Value,
+    pub nodes: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub links: Vec<serde_yaml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// First simulated day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Horizon in years (the CLI's `--years` overrides it).
+    pub years: f64,
+    /// Recording interval in days.
+    #[serde(default = "one")]
+    pub record_every_days: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// What a material is for, which decides what each plant does with it.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MaterialRole {
+    /// Sintered NdFeB magnet in scrap: HPMS can extract it.
+    Magnet,
+    /// Other rare-earth-bearing scrap (swarf, SmCo, residues): only an oxide plant uses it.
+    Scrap,
+    /// Non-rare-earth mass that travels with magnets (steel holders, drive bodies).
+    Carrier,
+    /// A finished product (recycled magnets, co-products, oxides).
+    Product,
+    /// A generic unit of work in a plain queueing network.
+    Job,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialSpec {
+    pub role: MaterialRole,
+    /// Element -> wt%. The rest of the mass is `other`.
+    #[serde(default)]
+    pub composition: BTreeMap<String, f64>,
+}
+
+/// A distribution as written in YAML: a plain number, or one of
+/// `{constant: x}`, `{uniform: [lo, hi]}`, `{triangular: [lo, mode, hi]}`,
+/// `{normal: {mean, sd}}`, `{lognormal: {mean, sd}}`, `{exponential: {mean}}`,
+/// `{discrete: {values: [...], weights: [...]}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DistSpec {
+    Constant(f64),
+    Uniform(f64, f64),
+    Triangular(f64, f64, f64),
+    Normal { mean: f64, sd: f64 },
+    LogNormal { mean: f64, sd: f64 },
+    Exponential { mean: f64 },
+    Discrete { values: Vec<f64>, weights: Vec<f64> },
+}
+
+const DIST_FORMS: &str = "a number, or one of {constant: x}, {uniform: [lo, hi]}, \
+{triangular: [lo, mode, hi]}, {normal: {mean: m, sd: s}}, {lognormal: {mean: m, sd: s}}, \
+{exponential: {mean: m}}, {discrete: {values: [...], weights: [...]}}";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeanSd {
+    mean: f64,
+    sd: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeanOnly {
+    mean: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiscreteSpec {
+    values: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl<'de> Deserialize<'de> for DistSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_yaml::Value;
+        let value = Value::deserialize(d)?;
+        let bad = |what: String| D::Error::custom(format!("{what}; a distribution is {DIST_FORMS}"));
+        let map = match &value {
+            Value::Number(n) => {
+                return n
+                    .as_f64()
+                    .map(DistSpec::Constant)
+                    .ok_or_else(|| bad(format!("`{n:?}` is not a number")));
+            }
+            Value::Mapping(m) if m.len() == 1 => m,
+            other => return Err(bad(format!("found {}", describe(other)))),
+        };
+        let (key, inner) = map.iter().next().expect("len checked");
+        let key = key.as_str().unwrap_or("");
+        let nums = |v: &Value, n: usize| -> Result<Vec<f64>, D::Error> {
+            let list: Vec<f64> = serde_yaml::from_value(v.clone())
+                .map_err(|_| bad(format!("`{key}` takes a list of {n} numbers")))?;
+            if list.len() != n {
+                return Err(bad(format!(
+                    "`{key}` takes {n} numbers, found {}",
+                    list.len()
+                )));
+            }
+            Ok(list)
+        };
+        let sub = |e: serde_yaml::Error| bad(format!("in `{key}`: {e}"));
+        Ok(match key {
+            "constant" => DistSpec::Constant(nums(&Value::Sequence(vec![inner.clone()]), 1)?[0]),
+            "uniform" => {
+                let v = nums(inner, 2)?;
+                DistSpec::Uniform(v[0], v[1])
+            }
+            "triangular" => {
+                let v = nums(inner, 3)?;
+                DistSpec::Triangular(v[0], v[1], v[2])
+            }
+            "normal" => {
+                let p: MeanSd = serde_yaml::from_value(inner.clone()).map_err(sub)?;
+                DistSpec::Normal { mean: p.mean, sd: p.sd }
+            }
+            "lognormal" => {
+                let p: MeanSd = serde_yaml::from_value(inner.clone()).map_err(sub)?;
+                DistSpec::LogNormal { mean: p.mean, sd: p.sd }
+            }
+            "exponential" => {
+                let p: MeanOnly = serde_yaml::from_value(inner.clone()).map_err(sub)?;
+                DistSpec::Exponential { mean: p.mean }
+            }
+            "discrete" => {
+                let p: DiscreteSpec = serde_yaml::from_value(inner.clone()).map_err(sub)?;
+                DistSpec::Discrete { values: p.values, weights: p.weights }
+            }
+            other => {
+                let known = [
+                    "constant",
+                    "uniform",
+                    "triangular",
+                    "normal",
+                    "lognormal",
+                    "exponential",
+                    "discrete",
+                ];
+                let hint = crate::model::suggest(other, &known)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(bad(format!("unknown distribution `{other}`{hint}")));
+            }
+        })
+    }
+}
+
+fn describe(v: &serde_yaml::Value) -> &'static str {
+    use serde_yaml::Value;
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping with several keys",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+/// How arrivals are spaced in time.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrivals {
+    /// Exponential gaps at the current rate (a Poisson process).
+    #[default]
+    Poisson,
+    /// Equal gaps at the current rate.
+    Regular,
+}
+
+/// Line or vessel breakdowns: time between failures and repair time, both in hours.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FailureSpec {
+    pub tbf_h: DistSpec,
+    pub repair_h: DistSpec,
+}
+
+/// Data-centre hard-disk-drive retirements, delivered in pallets.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HddSourceSpec {
+    pub id: String,
+    pub kind: String,
+    pub drives_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+    /// Share of retired drives that reach the network (the rest are shredded elsewhere).
+    #[serde(default = "one")]
+    pub capture_share: f64,
+    pub pallet_drives: u32,
+    pub magnet_g_per_drive: DistSpec,
+    pub body_g_per_drive: DistSpec,
+    pub magnet_material: String,
+    pub body_material: String,
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A stream of magnet scrap by mass (rotors, wind, speakers, SmCo, swarf).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScrapSourceSpec {
+    pub id: String,
+    pub kind: String,
+    pub material: String,
+    pub tonnes_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+    pub lot_kg: DistSpec,
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A plain queueing-network source: explicit inter-arrival times.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub id: String,
+    pub kind: String,
+    pub material: String,
+    pub interarrival_h: DistSpec,
+    #[serde(default = "one_kg")]
+    pub lot_kg: DistSpec,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+fn one_kg() -> DistSpec {
+    DistSpec::Constant(1.0)
+}
+
+/// An ILS site with Inserma HDD separation lines.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreprocessorSpec {
+    pub id: String,
+    pub kind: String,
+    pub lines: u32,
+    pub cycle_s_per_drive: DistSpec,
+    pub failures: Option<FailureSpec>,
+    /// Share of the drives' magnet mass recovered into the output stream.
+    pub recovery_yield: f64,
+    /// Magnet share of the output stream by mass (the rest is carrier from the drive body).
+    pub magnet_share: f64,
+    /// Material label for the non-magnet part of the output stream.
+    pub carrier_material: String,
+    /// Drives waiting to be processed, at most.
+    pub input_capacity_drives: u64,
+    /// Output stream waiting for a truck, at most.
+    pub storage_capacity_kg: f64,
+}
+
+/// A plain c-server FIFO station (queueing networks, validation against theory).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationSpec {
+    pub id: String,
+    pub kind: String,
+    pub servers: u32,
+    pub service_h: DistSpec,
+    pub failures: Option<FailureSpec>,
+    /// Jobs waiting (not in service), at most; unlimited when absent.
+    pub queue_capacity_jobs: Option<u64>,
+    /// Finished jobs waiting for dispatch, at most; unlimited when absent.
+    pub storage_capacity_kg: Option<f64>,
+}
+
+/// HyProMag-style hydrogen processing (HPMS) plant with sintering.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HpmsSpec {
+    pub id: String,
+    pub kind: String,
+    pub vessels: u32,
+    pub batch_kg: f64,
+    pub cycle_h: DistSpec,
+    pub failures: Option<FailureSpec>,
+    pub extraction_yield: f64,
+    /// Share of magnet feed unsuitable for HPMS, sent on through the `residue` port.
+    pub unsuitable_share: f64,
+    pub commissioning: String,
+    #[serde(default)]
+    pub ramp_years: f64,
+    /// Capacity share at commissioning, rising linearly to 1 over `ramp_years`.
+    #[serde(default = "one")]
+    pub initial_capacity_share: f64,
+    /// Share of extracted powder sintered into magnets; the rest leaves as co-products.
+    pub sintered_share: f64,
+    pub magnet_material: String,
+    pub coproduct_material: String,
+    pub residue_material: String,
+    pub input_capacity_kg: f64,
+    pub storage_capacity_kg: f64,
+    /// Published output (t/yr), compared with the simulated output in the summary.
+    pub nameplate_output_t_per_year: f64,
+    #[serde(default)]
+    pub co2_kg_per_kg_product: f64,
+}
+
+/// One oxide product of an oxide plant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OxideProductSpec {
+    pub material: String,
+    /// Element -> oxide mass per element mass (stoichiometry, e.g. Nd2O3: 1.1664).
+    pub oxide_factor: BTreeMap<String, f64>,
+    pub purity: f64,
+}
+
+/// Ionic Technologies-style separation plant: scrap in, rare-earth oxides out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OxidePlantSpec {
+    pub id: String,
+    pub kind: String,
+    pub feed_t_per_year: f64,
+    pub commissioning: String,
+    /// Element -> share recovered into its oxide product.
+    pub recovery: BTreeMap<String, f64>,
+    pub products: Vec<OxideProductSpec>,
+    pub input_capacity_kg: f64,
+    pub storage_capacity_kg: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandSpec {
+    pub sector: String,
+    pub t_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSpec {
+    pub origin: String,
+    pub t_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+}
+
+/// US magnet demand, served first by recycled deliveries, then by imports in listed order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSpec {
+    pub id: String,
+    pub kind: String,
+    pub demand: Vec<DemandSpec>,
+    pub imports: Vec<ImportSpec>,
+}
+
+/// Where material leaves the network (oxide buyers, the end of a queueing network).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinkSpec {
+    pub id: String,
+    pub kind: String,
+}
+
+/// When a link's trucks leave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DispatchSpec {
+    /// Every lot leaves as soon as it is staged (conveyor, same site, or a queueing network).
+    Immediate,
+    /// A truck leaves once `load_kg` is staged.
+    FullLoad { load_kg: f64 },
+    /// Every `every_days`, a truck leaves if at least `min_load_kg` is staged.
+    Timer { every_days: f64, min_load_kg: f64 },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullLoadSpec {
+    load_kg: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimerSpec {
+    every_days: f64,
+    min_load_kg: f64,
+}
+
+const DISPATCH_FORMS: &str =
+    "`immediate`, {full_load: {load_kg: N}} or {timer: {every_days: D, min_load_kg: N}}";
+
+impl<'de> Deserialize<'de> for DispatchSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde_yaml::Value;
+        let value = Value::deserialize(d)?;
+        let bad = |what: String| D::Error::custom(format!("{what}; dispatch is {DISPATCH_FORMS}"));
+        let (key, inner) = match &value {
+            Value::String(s) => (s.as_str(), None),
+            Value::Mapping(m) if m.len() == 1 => {
+                let (k, v) = m.iter().next().expect("len checked");
+                (k.as_str().unwrap_or(""), Some(v))
+            }
+            other => return Err(bad(format!("found {}", describe(other)))),
+        };
+        let sub = |e: serde_yaml::Error| bad(format!("in `{key}`: {e}"));
+        match (key, inner) {
+            ("immediate", None) => Ok(DispatchSpec::Immediate),
+            ("full_load", Some(v)) => {
+                let p: FullLoadSpec = serde_yaml::from_value(v.clone()).map_err(sub)?;
+                Ok(DispatchSpec::FullLoad { load_kg: p.load_kg })
+            }
+            ("timer", Some(v)) => {
+                let p: TimerSpec = serde_yaml::from_value(v.clone()).map_err(sub)?;
+                Ok(DispatchSpec::Timer {
+                    every_days: p.every_days,
+                    min_load_kg: p.min_load_kg,
+                })
+            }
+            (other, _) => {
+                let hint = crate::model::suggest(other, &["immediate", "full_load", "timer"])
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                Err(bad(format!("unknown dispatch rule `{other}`{hint}")))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub id: String,
+    pub from: String,
+    /// Output port of `from`; may be left out when the node has one.
+    pub port: Option<String>,
+    pub to: String,
+    /// Share of the port's output sent on this link (shares of one port add up to 1).
+    #[serde(default = "one")]
+    pub share: f64,
+    #[serde(default)]
+    pub distance_mi: f64,
+    #[serde(default = "zero_dist")]
+    pub transit_days: DistSpec,
+    pub dispatch: DispatchSpec,
+    /// Most a truck carries; loads above it leave as several trucks.
+    #[serde(default = "truck_kg")]
+    pub truck_capacity_kg: f64,
+    #[serde(default)]
+    pub cost_per_mile_usd: f64,
+    #[serde(default)]
+    pub co2_kg_per_tonne_mile: f64,
+}
+
+fn zero_dist() -> DistSpec {
+    DistSpec::Constant(0.0)
+}
+
+fn truck_kg() -> f64 {
+    20_000.0
+}

@@ -1,0 +1,239 @@
+//! Writes a run's recorded results: Parquet tables (zstd) and `manifest.json`, each under a
+//! temporary name renamed into place when complete. Reads results; never runs anything.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::sha256_hex;
+use crate::sim::{RunResult, Summary};
+
+/// What `manifest.json` says about a run. Its presence marks the run's folder complete.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub magloop_version: String,
+    pub model_name: String,
+    pub model_file: String,
+    pub model_sha256: String,
+    pub seed: u64,
+    pub replication: u64,
+    pub start: String,
+    pub years: f64,
+    pub horizon_s: i64,
+    pub record_every_s: i64,
+    pub events_processed: u64,
+    pub wall_time_s: f64,
+    pub peak_rss_bytes: Option<u64>,
+    /// File name -> SHA-256 of its bytes.
+    pub files: BTreeMap<String, String>,
+}
+
+pub const TIMESERIES: &str = "timeseries.parquet";
+pub const SUMMARY: &str = "summary.parquet";
+pub const NODES: &str = "nodes.parquet";
+pub const EVENTS: &str = "events.parquet";
+pub const MANIFEST: &str = "manifest.json";
+
+fn polars_err(path: &Path, e: PolarsError) -> Error {
+    Error::output(path, format!("Parquet writer failed: {e}"))
+}
+
+/// Serialises a frame to Parquet bytes (zstd), in memory.
+pub fn parquet_bytes(df: &mut DataFrame) -> std::result::Result<Vec<u8>, PolarsError> {
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)?;
+    Ok(buf)
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file and a rename.
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let final_path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, &final_path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::output(&final_path, e)
+    })
+}
+
+/// Creates the output folder, with a clear error when it cannot be.
+pub fn prepare_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| {
+        Error::output(
+            dir,
+            format!("{e}; choose another folder with --out, or fix its permissions"),
+        )
+    })?;
+    // Writable? Probe with a temporary file so a read-only folder fails before the run.
+    let probe = dir.join(format!(".magloop-probe-{}", std::process::id()));
+    fs::File::create(&probe)
+        .and_then(|_| fs::remove_file(&probe))
+        .map_err(|e| {
+            Error::output(
+                dir,
+                format!("the folder is not writable ({e}); choose another with --out"),
+            )
+        })
+}
+
+/// Writes every file of one run into `dir`, manifest last.
+pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Result<PathBuf> {
+    prepare_dir(dir)?;
+    // An old manifest would vouch for files about to be replaced: remove it first.
+    let manifest_path = dir.join(MANIFEST);
+    if manifest_path.exists() {
+        fs::remove_file(&manifest_path).map_err(|e| Error::output(&manifest_path, e))?;
+    }
+    let mut tables: Vec<(&str, DataFrame)> = vec![
+        (TIMESERIES, timeseries_frame(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?),
+        (SUMMARY, summary_frame(&[&result.summary]).map_err(|e| polars_err(&dir.join(SUMMARY), e))?),
+        (NODES, nodes_frame(result).map_err(|e| polars_err(&dir.join(NODES), e))?),
+    ];
+    match &result.trace {
+        Some(_) => tables.push((EVENTS, events_frame(result).map_err(|e| polars_err(&dir.join(EVENTS), e))?)),
+        None => {
+            // A trace from an earlier run must not pass for this run's.
+            let stale = dir.join(EVENTS);
+            if stale.exists() {
+                fs::remove_file(&stale).map_err(|e| Error::output(&stale, e))?;
+            }
+        }
+    }
+    for (name, mut df) in tables {
+        let bytes = parquet_bytes(&mut df).map_err(|e| polars_err(&dir.join(name), e))?;
+        manifest.files.insert(name.to_string(), sha256_hex(&bytes));
+        write_atomic(dir, name, &bytes)?;
+    }
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::output(&manifest_path, e))?;
+    write_atomic(dir, MANIFEST, &json)?;
+    Ok(dir.to_path_buf())
+}
+
+fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days() as i32
+}
+
+/// `timeseries.parquet`: date, day, time_s, node, metric, value, unit.
+pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
+    let ts = &r.timeseries;
+    let start = epoch_days(ts.start);
+    let day: Vec<i32> = ts.time_s.iter().map(|t| (t / 86_400) as i32).collect();
+    let date: Vec<i32> = day.iter().map(|d| start + d).collect();
+    let node: Vec<&str> = ts.entity.iter().map(|&e| ts.entity_names[e as usize].as_str()).collect();
+    let metric: Vec<&str> = ts.metric.iter().map(|&m| ts.metric_names[m as usize].0.as_str()).collect();
+    let unit: Vec<&str> = ts.metric.iter().map(|&m| ts.metric_names[m as usize].1.as_str()).collect();
+    let height = ts.len();
+    DataFrame::new(
+        height,
+        vec![
+            Int32Chunked::from_vec("date".into(), date).into_date().into_column(),
+            Column::new("day".into(), day),
+            Column::new("time_s".into(), ts.time_s.clone()),
+            Column::new("node".into(), node),
+            Column::new("metric".into(), metric),
+            Column::new("value".into(), ts.value.clone()),
+            Column::new("unit".into(), unit),
+        ],
+    )
+}
+
+/// `summary.parquet`: one row per run.
+pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
+    macro_rules! col {
+        ($name:literal, $f:expr) => {
+            Column::new($name.into(), rows.iter().map($f).collect::<Vec<_>>())
+        };
+    }
+    DataFrame::new(
+        rows.len(),
+        vec![
+            col!("model", |s| s.model.clone()),
+            col!("seed", |s| s.seed),
+            col!("start", |s| s.start.clone()),
+            col!("years", |s| s.years),
+            col!("drives_processed", |s| s.drives_processed),
+            col!("magnets_t", |s| s.magnets_t),
+            col!("sintered_magnets_t", |s| s.sintered_magnets_t),
+            col!("oxides_t", |s| s.oxides_t),
+            col!("oxide_feed_t", |s| s.oxide_feed_t),
+            col!("oxide_t_per_t_feed", |s| s.oxide_t_per_t_feed),
+            col!("lead_time_mean_days", |s| s.lead_time_mean_days),
+            col!("lead_time_p95_days", |s| s.lead_time_p95_days),
+            col!("demand_t", |s| s.demand_t),
+            col!("recycled_supply_t", |s| s.recycled_supply_t),
+            col!("imports_t", |s| s.imports_t),
+            col!("domestic_share", |s| s.domestic_share),
+            col!("shortfall_t", |s| s.shortfall_t),
+            col!("transport_cost_usd", |s| s.transport_cost_usd),
+            col!("transport_co2_t", |s| s.transport_co2_t),
+            col!("process_co2_t", |s| s.process_co2_t),
+            col!("co2_t", |s| s.co2_t),
+            col!("hpms_nameplate_t_per_year", |s| s.hpms_nameplate_t_per_year),
+            col!("hpms_ramped_output_t_per_year", |s| s.hpms_ramped_output_t_per_year),
+            col!("hpms_ramped_utilisation", |s| s.hpms_ramped_utilisation),
+            col!("hpms_limit", |s| s.hpms_limit.clone()),
+            col!("hpms_feed_gap_t_per_year", |s| s.hpms_feed_gap_t_per_year),
+        ],
+    )
+}
+
+/// `nodes.parquet`: whole-run statistics per node and link.
+pub fn nodes_frame(r: &RunResult) -> PolarsResult<DataFrame> {
+    let rows = &r.entities;
+    macro_rules! col {
+        ($name:literal, $f:expr) => {
+            Column::new($name.into(), rows.iter().map($f).collect::<Vec<_>>())
+        };
+    }
+    DataFrame::new(
+        rows.len(),
+        vec![
+            col!("node", |e| e.id.clone()),
+            col!("kind", |e| e.kind.clone()),
+            col!("in_kg", |e| e.in_kg),
+            col!("out_kg", |e| e.out_kg),
+            col!("loss_kg", |e| e.loss_kg),
+            col!("inventory_kg", |e| e.inventory_kg),
+            col!("utilisation", |e| e.utilisation),
+            col!("availability", |e| e.availability),
+            col!("mean_wait_h", |e| e.mean_wait_h),
+            col!("mean_in_system", |e| e.mean_in_system),
+            col!("mean_sojourn_h", |e| e.mean_sojourn_h),
+            col!("units", |e| e.units),
+        ],
+    )
+}
+
+/// `events.parquet`: every event processed (with `--trace`).
+pub fn events_frame(r: &RunResult) -> PolarsResult<DataFrame> {
+    let rows = r.trace.as_deref().unwrap_or(&[]);
+    let start = epoch_days(r.timeseries.start);
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new("time_s".into(), rows.iter().map(|e| e.time_s).collect::<Vec<_>>()),
+            Int32Chunked::from_vec(
+                "date".into(),
+                rows.iter().map(|e| start + (e.time_s / 86_400) as i32).collect(),
+            )
+            .into_date()
+            .into_column(),
+            Column::new("kind".into(), rows.iter().map(|e| e.kind).collect::<Vec<_>>()),
+            Column::new("node".into(), rows.iter().map(|e| e.entity.as_str()).collect::<Vec<_>>()),
+            Column::new("quantity_kg".into(), rows.iter().map(|e| e.quantity_kg).collect::<Vec<_>>()),
+        ],
+    )
+}

@@ -1,0 +1,510 @@
+//! The simulation of a validated network: domain events on the kernel, node behaviour,
+//! material flows, recording. It reads a `Model` and produces a `RunResult`; it knows
+//! nothing of YAML files or Parquet.
+//!
+//! Same-time events run in the order of their class (see [`Event::class`]): availability
+//! changes first, then arrivals and deliveries, then completions, then truck timers, then
+//! daily processes, and the recording step last, so a record sees everything that
+//! happened at its time. Within a class, events run in the order they were scheduled.
+
+pub mod flow;
+pub mod mass;
+pub mod plants;
+pub mod record;
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::kernel::{EventClass, EventId, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
+use crate::model::{LinkId, Model, NodeId, NodeKind};
+use mass::{Ledger, Parcel, Stock};
+use record::Recorder;
+pub use record::{RunResult, Summary, TimeSeries, TraceRow};
+use stats::Level;
+
+/// Everything that can happen. A closed set: the compiler checks every kind is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A server breaks down.
+    Failure { node: NodeId, server: u32 },
+    /// A server is repaired.
+    Repair { node: NodeId, server: u32 },
+    /// A plant starts operating.
+    Commission { node: NodeId },
+    /// A source releases its next lot.
+    Arrival { node: NodeId },
+    /// A truck (or conveyor load) reaches the end of a link.
+    Delivery { link: LinkId, shipment: u64 },
+    /// A server finishes its job or batch.
+    Done { node: NodeId, server: u32 },
+    /// An HPMS vessel ends the pause that holds it to its ramp-up capacity share.
+    Resume { node: NodeId, server: u32 },
+    /// A timer-dispatched link checks whether a truck leaves.
+    DispatchTimer { link: LinkId },
+    /// A daily process: an oxide plant's campaign, a market's day.
+    Daily { node: NodeId },
+    /// The recording step.
+    Record,
+}
+
+impl Event {
+    /// Same-time order: lower first. Class 0 is kept for policy actions.
+    pub const fn class(&self) -> u8 {
+        match self {
+            Event::Failure { .. } | Event::Repair { .. } | Event::Commission { .. } => 1,
+            Event::Arrival { .. } | Event::Delivery { .. } => 2,
+            Event::Done { .. } | Event::Resume { .. } => 3,
+            Event::DispatchTimer { .. } => 4,
+            Event::Daily { .. } => 5,
+            Event::Record => 6,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Failure { .. } => "failure",
+            Event::Repair { .. } => "repair",
+            Event::Commission { .. } => "commission",
+            Event::Arrival { .. } => "arrival",
+            Event::Delivery { .. } => "delivery",
+            Event::Done { .. } => "done",
+            Event::Resume { .. } => "resume",
+            Event::DispatchTimer { .. } => "dispatch_timer",
+            Event::Daily { .. } => "daily",
+            Event::Record => "record",
+        }
+    }
+}
+
+impl EventClass for Event {
+    fn class(&self) -> u8 {
+        Event::class(self)
+    }
+}
+
+/// What a run is asked to do beyond the model.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub seed: u64,
+    pub replication: u64,
+    /// Record every event (for `events.parquet`).
+    pub trace: bool,
+}
+
+/// A job at a server: the parcel, when it arrived, when service began.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub parcel: Parcel,
+    pub started: SimTime,
+}
+
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub job: Option<Job>,
+    pub done: Option<EventId>,
+    pub up: bool,
+    /// Finished output that could not be stored yet: (port, parcel).
+    pub blocked: Vec<(usize, Parcel)>,
+    /// Held back by a ramp-up pause until a `Resume` event.
+    pub resting: bool,
+    pub failure_rng: Option<Rng>,
+}
+
+impl Server {
+    pub fn idle(&self) -> bool {
+        self.up && self.job.is_none() && self.blocked.is_empty() && !self.resting
+    }
+}
+
+/// Identical servers (lines, vessels, station servers) with their time accounting.
+pub(crate) struct Pool {
+    pub servers: Vec<Server>,
+    pub busy: Level,
+    pub down: Level,
+    pub service: Sampler,
+    pub service_rng: Rng,
+    /// (time between failures, repair) samplers, in hours.
+    pub failures: Option<(Sampler, Sampler)>,
+}
+
+pub(crate) enum Behaviour {
+    Source(plants::SourceState),
+    Preprocessor(plants::PreprocessorState),
+    Station(plants::StationState),
+    Hpms(plants::HpmsState),
+    Oxide(plants::OxideState),
+    Market(plants::MarketState),
+    Sink(plants::SinkState),
+}
+
+/// Per-node state shared by every kind.
+pub(crate) struct NodeState {
+    pub behaviour: Behaviour,
+    pub ledger: Ledger,
+    /// Material waiting at the node (input queues, market stock).
+    pub input: Stock,
+    /// Links leaving each output port, and links arriving.
+    pub out_links: Vec<Vec<LinkId>>,
+    pub in_links: Vec<LinkId>,
+    pub counters: Counters,
+}
+
+/// Flows counted per recording interval and over the run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Counters {
+    pub out_mass: i64,
+    pub out_mass_total: i64,
+    pub units: u64,
+    pub units_total: u64,
+    pub wait: stats::Tally,
+    pub wait_total: stats::Tally,
+    /// Cumulative output per element (products and forwarded material).
+    pub out_elements: Vec<i64>,
+}
+
+pub(crate) struct LinkState {
+    pub ledger: Ledger,
+    pub staged: Stock,
+    pub in_transit: BTreeMap<u64, Vec<Parcel>>,
+    /// Shipments that arrived while the destination was full, first come first served.
+    pub waiting: std::collections::VecDeque<Vec<Parcel>>,
+    pub transit: Sampler,
+    pub transit_rng: Rng,
+    pub trips: u64,
+    pub cost_usd: f64,
+    pub co2_kg: f64,
+    pub tonne_miles: f64,
+}
+
+/// A simulation being run: built by [`Simulation::new`], consumed by [`Simulation::run`].
+pub struct Simulation<'m> {
+    pub(crate) model: &'m Model,
+    pub(crate) opts: RunOptions,
+    pub(crate) queue: EventQueue<Event>,
+    pub(crate) nodes: Vec<NodeState>,
+    pub(crate) links: Vec<LinkState>,
+    pub(crate) rec: Recorder,
+    pub(crate) next_shipment: u64,
+}
+
+impl<'m> Simulation<'m> {
+    /// Builds the initial state: random streams, samplers, first events.
+    pub fn new(model: &'m Model, opts: RunOptions) -> Result<Self> {
+        let n_el = model.elements.len();
+        let key = |entity: &str, purpose: &str| -> Rng {
+            stream(&StreamKey {
+                seed: opts.seed,
+                replication: opts.replication,
+                entity,
+                purpose,
+            })
+        };
+        let sampler = |d: &crate::kernel::Dist| -> Result<Sampler> {
+            d.sampler().map_err(|e| Error::Run(format!("distribution rejected after validation: {e}")))
+        };
+        let mut nodes = Vec::with_capacity(model.nodes.len());
+        for (n, node) in model.nodes.iter().enumerate() {
+            let id = node.id.as_str();
+            let pool = |servers: u32, service: &crate::kernel::Dist, failures: &Option<crate::model::Failures>| -> Result<Pool> {
+                let failures = match failures {
+                    Some(f) => Some((sampler(&f.tbf_h)?, sampler(&f.repair_h)?)),
+                    None => None,
+                };
+                Ok(Pool {
+                    servers: (0..servers)
+                        .map(|s| Server {
+                            job: None,
+                            done: None,
+                            up: true,
+                            blocked: Vec::new(),
+                            resting: false,
+                            failure_rng: failures
+                                .as_ref()
+                                .map(|_| key(&format!("{id}#{s}"), "failures")),
+                        })
+                        .collect(),
+                    busy: Level::default(),
+                    down: Level::default(),
+                    service: sampler(service)?,
+                    service_rng: key(id, "service"),
+                    failures,
+                })
+            };
+            let behaviour = match &node.kind {
+                NodeKind::HddSource(s) => Behaviour::Source(plants::SourceState {
+                    lot: sampler(&s.magnet_g_per_drive)?,
+                    body: Some(sampler(&s.body_g_per_drive)?),
+                    interarrival: None,
+                    arrival_rng: key(id, "arrivals"),
+                    lot_rng: key(id, "magnet_mass"),
+                    body_rng: key(id, "body_mass"),
+                }),
+                NodeKind::ScrapSource(s) => Behaviour::Source(plants::SourceState {
+                    lot: sampler(&s.lot_kg)?,
+                    body: None,
+                    interarrival: None,
+                    arrival_rng: key(id, "arrivals"),
+                    lot_rng: key(id, "lot_mass"),
+                    body_rng: key(id, "body_mass"),
+                }),
+                NodeKind::Source(s) => Behaviour::Source(plants::SourceState {
+                    lot: sampler(&s.lot_kg)?,
+                    body: None,
+                    interarrival: Some(sampler(&s.interarrival_h)?),
+                    arrival_rng: key(id, "arrivals"),
+                    lot_rng: key(id, "lot_mass"),
+                    body_rng: key(id, "body_mass"),
+                }),
+                NodeKind::Preprocessor(p) => Behaviour::Preprocessor(plants::PreprocessorState {
+                    pool: pool(p.lines, &p.cycle_s_per_drive, &p.failures)?,
+                }),
+                NodeKind::Station(s) => Behaviour::Station(plants::StationState {
+                    pool: pool(s.servers, &s.service_h, &s.failures)?,
+                    in_system: Level::default(),
+                }),
+                NodeKind::Hpms(h) => Behaviour::Hpms(plants::HpmsState {
+                    pool: pool(h.vessels, &h.cycle_h, &h.failures)?,
+                    commissioned: false,
+                    lead_times: Vec::new(),
+                    product_mass: 0,
+                    sintered_mass: 0,
+                    residue_mass: 0,
+                    co2_kg: 0.0,
+                    ramped_mark: None,
+                }),
+                NodeKind::OxidePlant(_) => Behaviour::Oxide(plants::OxideState {
+                    commissioned: false,
+                    feed_total: 0,
+                    feed_interval: 0,
+                    oxide_total: 0,
+                    oxygen_added: 0,
+                }),
+                NodeKind::Market(m) => Behaviour::Market(plants::MarketState::new(m)),
+                NodeKind::Sink => Behaviour::Sink(plants::SinkState::default()),
+            };
+            let ports = node.kind.ports().len();
+            nodes.push(NodeState {
+                behaviour,
+                ledger: Ledger::new(n_el),
+                input: Stock::default(),
+                out_links: (0..ports).map(|p| model.links_from(n, p)).collect(),
+                in_links: (0..model.links.len()).filter(|&l| model.links[l].to == n).collect(),
+                counters: Counters {
+                    out_elements: vec![0; n_el],
+                    ..Counters::default()
+                },
+            });
+        }
+        let mut links = Vec::with_capacity(model.links.len());
+        for l in &model.links {
+            links.push(LinkState {
+                ledger: Ledger::new(n_el),
+                staged: Stock::default(),
+                in_transit: BTreeMap::new(),
+                waiting: Default::default(),
+                transit: sampler(&l.transit_days)?,
+                transit_rng: key(&l.id, "transit"),
+                trips: 0,
+                cost_usd: 0.0,
+                co2_kg: 0.0,
+                tonne_miles: 0.0,
+            });
+        }
+        let mut sim = Simulation {
+            model,
+            rec: Recorder::new(model, opts.trace),
+            opts,
+            queue: EventQueue::new(),
+            nodes,
+            links,
+            next_shipment: 0,
+        };
+        sim.schedule_initial();
+        Ok(sim)
+    }
+
+    fn schedule_initial(&mut self) {
+        let m = self.model;
+        for (n, node) in m.nodes.iter().enumerate() {
+            match &node.kind {
+                NodeKind::HddSource(_) | NodeKind::ScrapSource(_) | NodeKind::Source(_) => {
+                    self.schedule_next_arrival(n, None);
+                }
+                NodeKind::Preprocessor(_) | NodeKind::Station(_) => self.start_failures(n),
+                NodeKind::Hpms(h) => {
+                    self.queue.schedule(h.commissioning, Event::Commission { node: n });
+                }
+                NodeKind::OxidePlant(o) => {
+                    self.queue.schedule(o.commissioning, Event::Commission { node: n });
+                }
+                NodeKind::Market(_) => {
+                    self.queue.schedule(crate::kernel::DAY, Event::Daily { node: n });
+                }
+                NodeKind::Sink => {}
+            }
+        }
+        for (l, link) in m.links.iter().enumerate() {
+            if let crate::model::Dispatch::Timer { every, .. } = link.dispatch {
+                self.queue.schedule(every, Event::DispatchTimer { link: l });
+            }
+        }
+        self.queue.schedule(m.record_every.min(m.horizon), Event::Record);
+    }
+
+    /// Runs to the horizon. `progress` is called after each recording step with the
+    /// simulated time reached.
+    pub fn run(mut self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
+        let horizon = self.model.horizon;
+        while let Some(t) = self.queue.peek_time() {
+            if t > horizon {
+                break;
+            }
+            let (now, _, event) = self.queue.pop().expect("peeked");
+            if self.opts.trace {
+                self.trace(now, &event);
+            }
+            match event {
+                Event::Failure { node, server } => self.on_failure(node, server as usize),
+                Event::Repair { node, server } => self.on_repair(node, server as usize),
+                Event::Commission { node } => self.on_commission(node),
+                Event::Arrival { node } => self.on_arrival(node),
+                Event::Delivery { link, shipment } => self.on_delivery(link, shipment),
+                Event::Done { node, server } => self.on_done(node, server as usize),
+                Event::Resume { node, server } => self.on_resume(node, server as usize),
+                Event::DispatchTimer { link } => self.on_dispatch_timer(link),
+                Event::Daily { node } => self.on_daily(node),
+                Event::Record => {
+                    self.record(now);
+                    progress(now);
+                    if now < horizon {
+                        let next = (now + self.model.record_every).min(horizon);
+                        self.queue.schedule(next, Event::Record);
+                    }
+                }
+            }
+        }
+        self.check_balance()?;
+        Ok(self.finish())
+    }
+
+    fn trace(&mut self, now: SimTime, event: &Event) {
+        let (entity, quantity) = match *event {
+            Event::Failure { node, .. }
+            | Event::Repair { node, .. }
+            | Event::Commission { node }
+            | Event::Arrival { node }
+            | Event::Daily { node } => (self.model.nodes[node].id.clone(), None),
+            Event::Done { node, server } | Event::Resume { node, server } => {
+                let q = match &self.nodes[node].behaviour {
+                    Behaviour::Preprocessor(p) => job_mass(&p.pool, server),
+                    Behaviour::Station(p) => job_mass(&p.pool, server),
+                    Behaviour::Hpms(p) => job_mass(&p.pool, server),
+                    _ => None,
+                };
+                (self.model.nodes[node].id.clone(), q)
+            }
+            Event::Delivery { link, shipment } => {
+                let q = self.links[link]
+                    .in_transit
+                    .get(&shipment)
+                    .map(|ps| ps.iter().map(Parcel::mass).sum::<i64>() as f64 / 1e6);
+                (self.model.links[link].id.clone(), q)
+            }
+            Event::DispatchTimer { link } => (
+                self.model.links[link].id.clone(),
+                Some(self.links[link].staged.mass() as f64 / 1e6),
+            ),
+            Event::Record => (String::new(), None),
+        };
+        self.rec.trace(TraceRow {
+            time_s: now,
+            kind: event.name(),
+            entity,
+            quantity_kg: quantity,
+        });
+    }
+
+    /// Checks `inflow = outflow + inventory + loss` for every node, link and element.
+    fn check_balance(&self) -> Result<()> {
+        let n_el = self.model.elements.len();
+        let mut problems = Vec::new();
+        for (n, node) in self.nodes.iter().enumerate() {
+            let inv = self.node_inventory(n);
+            for e in 0..n_el {
+                let diff = node.ledger.inflow[e] - node.ledger.outflow[e] - node.ledger.loss[e] - inv[e];
+                if diff != 0 {
+                    problems.push(format!(
+                        "node `{}`, element {}: in {} mg = out {} + inventory {} + losses {} is off by {diff} mg",
+                        self.model.nodes[n].id, self.model.elements[e], node.ledger.inflow[e], node.ledger.outflow[e], inv[e], node.ledger.loss[e]
+                    ));
+                }
+            }
+        }
+        for (l, link) in self.links.iter().enumerate() {
+            let inv = self.link_inventory(l);
+            for e in 0..n_el {
+                let diff = link.ledger.inflow[e] - link.ledger.outflow[e] - link.ledger.loss[e] - inv[e];
+                if diff != 0 {
+                    problems.push(format!(
+                        "link `{}`, element {}: off by {diff} mg",
+                        self.model.links[l].id, self.model.elements[e]
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Run(format!("mass balance violated:\n  {}", problems.join("\n  "))))
+        }
+    }
+
+    /// Element masses held at a node: input, jobs in service, blocked output.
+    pub(crate) fn node_inventory(&self, n: NodeId) -> Vec<i64> {
+        let mut inv = vec![0; self.model.elements.len()];
+        let node = &self.nodes[n];
+        node.input.add_elements(&mut inv);
+        let pool = match &node.behaviour {
+            Behaviour::Preprocessor(p) => Some(&p.pool),
+            Behaviour::Station(p) => Some(&p.pool),
+            Behaviour::Hpms(p) => Some(&p.pool),
+            _ => None,
+        };
+        if let Some(pool) = pool {
+            for s in &pool.servers {
+                if let Some(j) = &s.job {
+                    j.parcel.add_elements(&mut inv);
+                }
+                for (_, p) in &s.blocked {
+                    p.add_elements(&mut inv);
+                }
+            }
+        }
+        inv
+    }
+
+    pub(crate) fn link_inventory(&self, l: LinkId) -> Vec<i64> {
+        let mut inv = vec![0; self.model.elements.len()];
+        let link = &self.links[l];
+        link.staged.add_elements(&mut inv);
+        for ps in link.in_transit.values().chain(link.waiting.iter()) {
+            for p in ps {
+                p.add_elements(&mut inv);
+            }
+        }
+        inv
+    }
+}
+
+fn job_mass(pool: &Pool, server: u32) -> Option<f64> {
+    pool.servers
+        .get(server as usize)
+        .and_then(|s| s.job.as_ref())
+        .map(|j| j.parcel.mass() as f64 / 1e6)
+}
+
+/// Builds and runs a simulation in one call.
+pub fn simulate(model: &Model, opts: RunOptions, progress: impl FnMut(SimTime)) -> Result<RunResult> {
+    Simulation::new(model, opts)?.run(progress)
+}

@@ -1,0 +1,630 @@
+//! What each kind of node does: sources release lots, servers (Inserma lines, stations,
+//! HPMS vessels) process jobs and break down, the oxide plant runs daily campaigns, the
+//! market meets demand from recycled stock, then imports.
+
+use crate::kernel::{DAY, HOUR, Rng, Sampler, SimTime, YEAR, secs_from_hours, secs_from_secs};
+use crate::model::{
+    Arrivals, MG_PER_KG, MG_PER_T, Market, MaterialRole, NodeId, NodeKind, PORT_MAGNETS,
+    PORT_RESIDUE,
+};
+use crate::sim::mass::{Lot, Parcel, scale, share_num, SHARE_DEN, zeros};
+use crate::sim::stats::Level;
+use crate::sim::{Behaviour, Event, Job, Pool, Simulation};
+
+pub(crate) struct SourceState {
+    /// Per-drive magnet mass (g) for HDD sources, lot mass (kg) otherwise.
+    pub lot: Sampler,
+    /// Per-drive body mass (g), HDD sources only.
+    pub body: Option<Sampler>,
+    /// Explicit inter-arrival times (h), plain sources only.
+    pub interarrival: Option<Sampler>,
+    pub arrival_rng: Rng,
+    pub lot_rng: Rng,
+    pub body_rng: Rng,
+}
+
+pub(crate) struct PreprocessorState {
+    pub pool: Pool,
+}
+
+pub(crate) struct StationState {
+    pub pool: Pool,
+    /// Jobs at the station: waiting, in service or blocked.
+    pub in_system: Level,
+}
+
+pub(crate) struct HpmsState {
+    pub pool: Pool,
+    pub commissioned: bool,
+    /// (lead time in days, product mass in kg) of product made from drive magnets.
+    pub lead_times: Vec<(f64, f64)>,
+    pub product_mass: i64,
+    pub sintered_mass: i64,
+    pub residue_mass: i64,
+    pub co2_kg: f64,
+    /// (time, cumulative product mass, busy vessel-seconds) when the ramp-up ended.
+    pub ramped_mark: Option<(SimTime, i64, i128)>,
+}
+
+pub(crate) struct OxideState {
+    pub commissioned: bool,
+    pub feed_total: i64,
+    pub feed_interval: i64,
+    pub oxide_total: i64,
+    pub oxygen_added: i64,
+}
+
+/// Tonnes per origin and totals, over the run and the current recording interval.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MarketFlows {
+    pub demand_t: f64,
+    pub recycled_t: f64,
+    pub imports_t: Vec<f64>,
+    pub shortfall_t: f64,
+}
+
+pub(crate) struct MarketState {
+    pub total: MarketFlows,
+    pub interval: MarketFlows,
+    /// Multiplier on each origin's baseline supply (1 = baseline).
+    pub import_multiplier: Vec<f64>,
+}
+
+impl MarketState {
+    pub fn new(m: &Market) -> Self {
+        let flows = MarketFlows {
+            imports_t: vec![0.0; m.imports.len()],
+            ..MarketFlows::default()
+        };
+        MarketState {
+            total: flows.clone(),
+            interval: flows,
+            import_multiplier: vec![1.0; m.imports.len()],
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct SinkState;
+
+
+/// Growth factor after `t` seconds at `g` a year, compounded continuously over the year.
+fn grown(g: f64, t: SimTime) -> f64 {
+    (1.0 + g).powf(t as f64 / YEAR as f64)
+}
+
+impl Simulation<'_> {
+    /// Schedules a source's next arrival; `now = None` for the first one.
+    pub(crate) fn schedule_next_arrival(&mut self, n: NodeId, now: Option<SimTime>) {
+        let (start, end, gap_s) = {
+            let kind = &self.model.nodes[n].kind;
+            let Behaviour::Source(st) = &mut self.nodes[n].behaviour else {
+                return;
+            };
+            let t = now.unwrap_or(0);
+            let (start, end, mean_gap_s, arrivals) = match kind {
+                NodeKind::HddSource(s) => {
+                    let pallets_per_year = s.drives_per_year * s.capture_share
+                        * grown(s.growth_per_year, t.max(s.start))
+                        / s.pallet_drives as f64;
+                    (s.start, s.end, YEAR as f64 / pallets_per_year, s.arrivals)
+                }
+                NodeKind::ScrapSource(s) => {
+                    let kg_per_year = s.tonnes_per_year * 1000.0 * grown(s.growth_per_year, t.max(s.start));
+                    (s.start, s.end, s.lot_kg.mean() / kg_per_year * YEAR as f64, s.arrivals)
+                }
+                NodeKind::Source(s) => {
+                    let gap = st.interarrival.as_ref().map(|ia| ia.sample(&mut st.arrival_rng)).unwrap_or(1.0);
+                    (s.start, s.end, gap * HOUR as f64, Arrivals::Regular)
+                }
+                _ => return,
+            };
+            let gap = match arrivals {
+                Arrivals::Regular => mean_gap_s,
+                Arrivals::Poisson => {
+                    // Exponential gap by inversion: -mean * ln(U), U in (0, 1].
+                    let u: f64 = 1.0 - rand::RngExt::random::<f64>(&mut st.arrival_rng);
+                    -mean_gap_s * u.ln()
+                }
+            };
+            (start, end, secs_from_secs(gap).max(1))
+        };
+        let at = match now {
+            None => start + gap_s,
+            Some(t) => t + gap_s,
+        };
+        if at < end && at <= self.model.horizon {
+            self.queue.schedule(at, Event::Arrival { node: n });
+        }
+    }
+
+    pub(crate) fn on_arrival(&mut self, n: NodeId) {
+        let now = self.queue.now();
+        let model = self.model;
+        let parcel = {
+            let Behaviour::Source(st) = &mut self.nodes[n].behaviour else {
+                return;
+            };
+            match &model.nodes[n].kind {
+                NodeKind::HddSource(s) => {
+                    let drives = s.pallet_drives as u64;
+                    let magnet_g = st.lot.sample_sum(&mut st.lot_rng, drives);
+                    let body = st.body.as_ref().expect("HDD sources sample bodies");
+                    let body_g = body.sample_sum(&mut st.body_rng, drives);
+                    let to_mg = |g: f64| (g * 1000.0).round() as i64;
+                    Parcel {
+                        lots: vec![
+                            Lot::of_material(&model.materials[s.magnet_material], s.magnet_material, to_mg(magnet_g), now, n),
+                            Lot::of_material(&model.materials[s.body_material], s.body_material, to_mg(body_g), now, n),
+                        ],
+                        units: drives,
+                    }
+                }
+                NodeKind::ScrapSource(s) => {
+                    let kg = st.lot.sample(&mut st.lot_rng);
+                    Parcel {
+                        lots: vec![Lot::of_material(&model.materials[s.material], s.material, (kg * MG_PER_KG as f64).round() as i64, now, n)],
+                        units: 0,
+                    }
+                }
+                NodeKind::Source(s) => {
+                    let kg = st.lot.sample(&mut st.lot_rng);
+                    Parcel {
+                        lots: vec![Lot::of_material(&model.materials[s.material], s.material, (kg * MG_PER_KG as f64).round() as i64, now, n)],
+                        units: 1,
+                    }
+                }
+                _ => return,
+            }
+        };
+        {
+            let node = &mut self.nodes[n];
+            node.ledger.parcel_in(&parcel);
+            node.counters.units += parcel.units;
+            node.counters.units_total += parcel.units;
+        }
+        self.emit(n, 0, parcel);
+        self.schedule_next_arrival(n, Some(now));
+    }
+
+    pub(crate) fn pool_mut(&mut self, n: NodeId) -> Option<&mut Pool> {
+        match &mut self.nodes[n].behaviour {
+            Behaviour::Preprocessor(p) => Some(&mut p.pool),
+            Behaviour::Station(p) => Some(&mut p.pool),
+            Behaviour::Hpms(p) => Some(&mut p.pool),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn pool(&self, n: NodeId) -> Option<&Pool> {
+        match &self.nodes[n].behaviour {
+            Behaviour::Preprocessor(p) => Some(&p.pool),
+            Behaviour::Station(p) => Some(&p.pool),
+            Behaviour::Hpms(p) => Some(&p.pool),
+            _ => None,
+        }
+    }
+
+    /// Schedules every server's first breakdown (at the start, or at commissioning).
+    pub(crate) fn start_failures(&mut self, n: NodeId) {
+        let now = self.queue.now();
+        let Some(pool) = self.pool_mut(n) else { return };
+        let Some((tbf, _)) = &pool.failures else { return };
+        let mut firsts = Vec::new();
+        for (s, server) in pool.servers.iter_mut().enumerate() {
+            let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+            firsts.push((s, secs_from_hours(tbf.sample(rng)).max(1)));
+        }
+        for (s, gap) in firsts {
+            self.queue.schedule(now + gap, Event::Failure { node: n, server: s as u32 });
+        }
+    }
+
+    pub(crate) fn on_failure(&mut self, n: NodeId, s: usize) {
+        let now = self.queue.now();
+        let Some(pool) = self.pool_mut(n) else { return };
+        let Some((_, repair)) = &pool.failures else { return };
+        let server = &mut pool.servers[s];
+        let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+        let repair_s = secs_from_hours(repair.sample(rng)).max(1);
+        server.up = false;
+        let done = server.done;
+        let busy = server.job.is_some();
+        pool.down.add(now, 1);
+        if busy {
+            // Preemptive resume: the job's remaining work waits out the repair.
+            pool.busy.add(now, -1);
+            if let Some(id) = done
+                && let Some(t) = self.queue.time_of(id)
+            {
+                self.queue.reschedule(id, t + repair_s);
+            }
+        }
+        self.queue.schedule(now + repair_s, Event::Repair { node: n, server: s as u32 });
+    }
+
+    pub(crate) fn on_repair(&mut self, n: NodeId, s: usize) {
+        let now = self.queue.now();
+        let Some(pool) = self.pool_mut(n) else { return };
+        let Some((tbf, _)) = &pool.failures else { return };
+        let server = &mut pool.servers[s];
+        let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+        let next = secs_from_hours(tbf.sample(rng)).max(1);
+        server.up = true;
+        let busy = server.job.is_some();
+        pool.down.add(now, -1);
+        if busy {
+            pool.busy.add(now, 1);
+        }
+        self.queue.schedule(now + next, Event::Failure { node: n, server: s as u32 });
+        self.try_start(n);
+    }
+
+    pub(crate) fn on_commission(&mut self, n: NodeId) {
+        match &mut self.nodes[n].behaviour {
+            Behaviour::Hpms(h) => h.commissioned = true,
+            Behaviour::Oxide(o) => {
+                o.commissioned = true;
+                let now = self.queue.now();
+                self.queue.schedule(now, Event::Daily { node: n });
+                return;
+            }
+            _ => return,
+        }
+        self.start_failures(n);
+        self.try_start(n);
+    }
+
+    pub(crate) fn on_resume(&mut self, n: NodeId, s: usize) {
+        if let Some(pool) = self.pool_mut(n) {
+            pool.servers[s].resting = false;
+        }
+        self.try_start(n);
+    }
+
+    /// Starts jobs on idle servers while there is work.
+    pub(crate) fn try_start(&mut self, n: NodeId) {
+        let now = self.queue.now();
+        let model = self.model;
+        let mut took = false;
+        loop {
+            let node = &mut self.nodes[n];
+            let (pool, batch_mg) = match (&mut node.behaviour, &model.nodes[n].kind) {
+                (Behaviour::Preprocessor(p), _) => (&mut p.pool, None),
+                (Behaviour::Station(p), _) => (&mut p.pool, None),
+                (Behaviour::Hpms(p), NodeKind::Hpms(h)) => {
+                    if !p.commissioned {
+                        break;
+                    }
+                    (&mut p.pool, Some(h.batch_mg))
+                }
+                _ => break,
+            };
+            let Some(s) = pool.servers.iter().position(|sv| sv.idle()) else { break };
+            let parcel = match batch_mg {
+                None => match node.input.pop() {
+                    Some(p) => p,
+                    None => break,
+                },
+                Some(batch) => {
+                    if node.input.mass() < batch {
+                        break;
+                    }
+                    let mut lots = Vec::new();
+                    for p in node.input.take_mass(batch) {
+                        lots.extend(p.lots);
+                    }
+                    Parcel { lots, units: 0 }
+                }
+            };
+            took = true;
+            // Wait in queue: from arrival at this node to the start of service, per unit
+            // (drives, jobs) or per kilogram for bulk batches.
+            let c = &mut node.counters;
+            if parcel.units > 0 {
+                let arrived = parcel.lots.first().map(|l| l.arrived).unwrap_or(now);
+                let h = (now - arrived) as f64 / HOUR as f64;
+                c.wait.add(h, parcel.units as f64);
+                c.wait_total.add(h, parcel.units as f64);
+            } else {
+                for l in &parcel.lots {
+                    let h = (now - l.arrived) as f64 / HOUR as f64;
+                    let kg = l.mass() as f64 / MG_PER_KG as f64;
+                    c.wait.add(h, kg);
+                    c.wait_total.add(h, kg);
+                }
+            }
+            let duration = match &model.nodes[n].kind {
+                NodeKind::Preprocessor(_) => {
+                    let drives = parcel.units.max(1);
+                    secs_from_secs(pool.service.sample_sum(&mut pool.service_rng, drives))
+                }
+                _ => secs_from_hours(pool.service.sample(&mut pool.service_rng)),
+            };
+            pool.busy.add(now, 1);
+            let id = self.queue.schedule(now + duration, Event::Done { node: n, server: s as u32 });
+            let server = &mut pool.servers[s];
+            server.job = Some(Job { parcel, started: now });
+            server.done = Some(id);
+        }
+        if took {
+            self.wake_inbound(n);
+        }
+    }
+
+    pub(crate) fn on_done(&mut self, n: NodeId, s: usize) {
+        let now = self.queue.now();
+        let model = self.model;
+        let (job, started) = {
+            let Some(pool) = self.pool_mut(n) else { return };
+            let server = &mut pool.servers[s];
+            let Some(job) = server.job.take() else { return };
+            server.done = None;
+            pool.busy.add(now, -1);
+            let started = job.started;
+            (job, started)
+        };
+        let outputs: Vec<(usize, Parcel)> = match &model.nodes[n].kind {
+            NodeKind::Preprocessor(p) => {
+                let mut magnets = Vec::new();
+                let mut bodies = Vec::new();
+                let mut passthrough = Vec::new();
+                for lot in job.parcel.lots {
+                    match model.materials[lot.material].role {
+                        MaterialRole::Magnet => magnets.push(lot),
+                        MaterialRole::Carrier => bodies.push(lot),
+                        _ => passthrough.push(lot),
+                    }
+                }
+                let node = &mut self.nodes[n];
+                let rec = share_num(p.recovery_yield);
+                let mut out = Vec::new();
+                let mut rec_mass = 0;
+                for mut m in magnets {
+                    let r = m.split(rec, SHARE_DEN);
+                    rec_mass += r.mass();
+                    node.ledger.add_loss(&m.el);
+                    out.push(r);
+                }
+                // Carrier that travels with the recovered magnets, from the drive bodies.
+                let share = p.magnet_share;
+                let carrier_needed = (rec_mass as f64 * (1.0 - share) / share).round() as i64;
+                let body_mass: i64 = bodies.iter().map(Lot::mass).sum();
+                let take = carrier_needed.min(body_mass);
+                for mut b in bodies {
+                    if body_mass > 0 {
+                        let c = b.split(take, body_mass);
+                        out.push(c.relabel(p.carrier_material));
+                    }
+                    // The rest of the drive leaves the loop as e-waste (steel, aluminium, boards).
+                    node.ledger.add_out(&b.el);
+                }
+                out.extend(passthrough);
+                node.counters.units += job.parcel.units;
+                node.counters.units_total += job.parcel.units;
+                vec![(0, Parcel { lots: out, units: 0 })]
+            }
+            NodeKind::Station(_) => vec![(0, job.parcel)],
+            NodeKind::Hpms(h) => {
+                let hdd_origin = |o: NodeId| matches!(model.nodes[o].kind, NodeKind::HddSource(_));
+                let suitable = share_num(1.0 - h.unsuitable_share);
+                let extract = share_num(h.extraction_yield);
+                let sinter = share_num(h.sintered_share);
+                let mut products = Vec::new();
+                let mut residue = Vec::new();
+                let node = &mut self.nodes[n];
+                let Behaviour::Hpms(st) = &mut node.behaviour else { return };
+                for mut lot in job.parcel.lots {
+                    match model.materials[lot.material].role {
+                        MaterialRole::Magnet => {
+                            let mut ok = lot.split(suitable, SHARE_DEN);
+                            let mut powder = ok.split(extract, SHARE_DEN);
+                            let sintered = powder.split(sinter, SHARE_DEN).relabel(h.magnet_material);
+                            let coproduct = powder.relabel(h.coproduct_material);
+                            if hdd_origin(sintered.origin) {
+                                let days = (now - sintered.born) as f64 / DAY as f64;
+                                let kg = (sintered.mass() + coproduct.mass()) as f64 / MG_PER_KG as f64;
+                                if kg > 0.0 {
+                                    st.lead_times.push((days, kg));
+                                }
+                            }
+                            st.sintered_mass += sintered.mass();
+                            st.product_mass += sintered.mass() + coproduct.mass();
+                            st.co2_kg += h.co2_kg_per_kg_product * sintered.mass() as f64 / MG_PER_KG as f64;
+                            products.push(sintered);
+                            products.push(coproduct);
+                            // Unsuitable feed and unextracted magnet go on to the oxide plant.
+                            residue.push(lot.relabel(h.residue_material));
+                            residue.push(ok.relabel(h.residue_material));
+                        }
+                        // Steel holders and drive bodies leave as ferrous scrap.
+                        MaterialRole::Carrier => node.ledger.add_out(&lot.el),
+                        _ => residue.push(lot.relabel(h.residue_material)),
+                    }
+                }
+                let Behaviour::Hpms(st) = &mut node.behaviour else { return };
+                st.residue_mass += residue.iter().map(Lot::mass).sum::<i64>();
+                products.retain(|l| l.mass() > 0);
+                residue.retain(|l| l.mass() > 0);
+                vec![
+                    (PORT_MAGNETS, Parcel { lots: products, units: 0 }),
+                    (PORT_RESIDUE, Parcel { lots: residue, units: 0 }),
+                ]
+            }
+            _ => return,
+        };
+        // An HPMS vessel below full capacity pauses so that its duty cycle matches the ramp.
+        if let NodeKind::Hpms(h) = &model.nodes[n].kind {
+            let share = h.capacity_share(now);
+            if share < 1.0 {
+                let pause = ((now - started) as f64 * (1.0 / share.max(1e-6) - 1.0)).round() as SimTime;
+                if pause > 0 {
+                    if let Some(pool) = self.pool_mut(n) {
+                        pool.servers[s].resting = true;
+                    }
+                    self.queue.schedule(now + pause, Event::Resume { node: n, server: s as u32 });
+                }
+            }
+        }
+        let mass: i64 = outputs.iter().map(|(_, p)| p.mass()).sum();
+        if self.storage_has_room(n, mass) {
+            self.release(n, outputs);
+        } else if let Some(pool) = self.pool_mut(n) {
+            pool.servers[s].blocked = outputs;
+        }
+        self.try_start(n);
+    }
+
+    /// Sends finished outputs on; a station's job leaves the system here.
+    fn release(&mut self, n: NodeId, outputs: Vec<(usize, Parcel)>) {
+        let now = self.queue.now();
+        if let Behaviour::Station(st) = &mut self.nodes[n].behaviour {
+            st.in_system.add(now, -1);
+        }
+        for (port, parcel) in outputs {
+            self.emit(n, port, parcel);
+        }
+    }
+
+    /// Storage space freed at a node: blocked servers release their output, oldest server first.
+    pub(crate) fn unblock(&mut self, n: NodeId) {
+        let mut released = false;
+        loop {
+            let next = self.pool(n).and_then(|pool| {
+                pool.servers.iter().position(|sv| !sv.blocked.is_empty()).map(|s| {
+                    let mass: i64 = pool.servers[s].blocked.iter().map(|(_, p)| p.mass()).sum();
+                    (s, mass)
+                })
+            });
+            let Some((s, mass)) = next else { break };
+            if !self.storage_has_room(n, mass) {
+                break;
+            }
+            let outputs = std::mem::take(&mut self.pool_mut(n).expect("has a pool").servers[s].blocked);
+            self.release(n, outputs);
+            released = true;
+        }
+        if released {
+            self.try_start(n);
+        }
+    }
+
+    pub(crate) fn on_daily(&mut self, n: NodeId) {
+        match &self.model.nodes[n].kind {
+            NodeKind::OxidePlant(_) => self.oxide_day(n),
+            NodeKind::Market(_) => self.market_day(n),
+            _ => {}
+        }
+        let now = self.queue.now();
+        self.queue.schedule(now + DAY, Event::Daily { node: n });
+    }
+
+    /// One day of an oxide plant: leach and separate up to a day's feed capacity.
+    fn oxide_day(&mut self, n: NodeId) {
+        let model = self.model;
+        let NodeKind::OxidePlant(o) = &model.nodes[n].kind else { return };
+        let now = self.queue.now();
+        if !self.storage_has_room(n, 0) {
+            return;
+        }
+        let day_mg = (o.feed_t_per_year * MG_PER_T as f64 * DAY as f64 / YEAR as f64).round() as i64;
+        let n_el = model.elements.len();
+        let node = &mut self.nodes[n];
+        let feed = node.input.take_mass(day_mg);
+        if feed.is_empty() {
+            return;
+        }
+        let mut product_el: Vec<Vec<i64>> = vec![vec![0; n_el]; o.products.len()];
+        let mut fed = 0;
+        let rare = model.rare_earths();
+        for p in feed {
+            for lot in p.lots {
+                fed += lot.mass();
+                let mut lost = zeros(n_el);
+                let mut byproduct = zeros(n_el);
+                for e in 0..n_el {
+                    let have = lot.el[e];
+                    let target = o.products.iter().position(|pr| pr.elements.iter().any(|(x, _)| *x == e));
+                    match target {
+                        Some(k) => {
+                            let got = scale(have, share_num(o.recovery[e]), SHARE_DEN);
+                            product_el[k][e] += got;
+                            lost[e] = have - got;
+                        }
+                        None if rare.contains(&e) => lost[e] = have,
+                        None => byproduct[e] = have,
+                    }
+                }
+                node.ledger.add_loss(&lost);
+                node.ledger.add_out(&byproduct);
+            }
+        }
+        // Oxygen taken up by the oxides comes in with the reagents.
+        let mut oxygen_in = vec![0; n_el];
+        let mut lots = Vec::new();
+        for (k, pr) in o.products.iter().enumerate() {
+            let mut el = std::mem::take(&mut product_el[k]);
+            let mut oxygen = 0;
+            for &(e, factor) in &pr.elements {
+                oxygen += (el[e] as f64 * (factor - 1.0)).floor() as i64;
+            }
+            el[o.oxygen] += oxygen;
+            oxygen_in[o.oxygen] += oxygen;
+            let lot = Lot {
+                material: pr.material,
+                el: el.into_boxed_slice(),
+                born: now,
+                origin: n,
+                arrived: now,
+            };
+            if lot.mass() > 0 {
+                lots.push(lot);
+            }
+        }
+        node.ledger.add_in(&oxygen_in);
+        let Behaviour::Oxide(st) = &mut node.behaviour else { return };
+        st.feed_total += fed;
+        st.feed_interval += fed;
+        st.oxygen_added += oxygen_in[o.oxygen];
+        st.oxide_total += lots.iter().map(Lot::mass).sum::<i64>();
+        self.emit(n, 0, Parcel { lots, units: 0 });
+        self.wake_inbound(n);
+    }
+
+    /// One market day: demand is met from recycled stock first, then imports in listed order.
+    fn market_day(&mut self, n: NodeId) {
+        let model = self.model;
+        let NodeKind::Market(m) = &model.nodes[n].kind else { return };
+        let now = self.queue.now();
+        let day_years = DAY as f64 / YEAR as f64;
+        let demand_t: f64 = m.demand.iter().map(|d| d.t_per_year * grown(d.growth_per_year, now) * day_years).sum();
+        let node = &mut self.nodes[n];
+        let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
+        let mut used_mg = 0;
+        for p in node.input.take_mass(want_mg) {
+            used_mg += p.mass();
+            node.ledger.parcel_out(&p);
+        }
+        let Behaviour::Market(st) = &mut node.behaviour else { return };
+        let recycled_t = used_mg as f64 / MG_PER_T as f64;
+        let mut open = (demand_t - recycled_t).max(0.0);
+        let mut imports = vec![0.0; m.imports.len()];
+        for (i, imp) in m.imports.iter().enumerate() {
+            let available = imp.t_per_year * grown(imp.growth_per_year, now) * day_years * st.import_multiplier[i];
+            let take = available.min(open).max(0.0);
+            imports[i] = take;
+            open -= take;
+        }
+        for f in [&mut st.total, &mut st.interval] {
+            f.demand_t += demand_t;
+            f.recycled_t += recycled_t;
+            f.shortfall_t += open;
+            for (a, b) in f.imports_t.iter_mut().zip(&imports) {
+                *a += b;
+            }
+        }
+        node.counters.out_mass += used_mg;
+        node.counters.out_mass_total += used_mg;
+        self.wake_inbound(n);
+    }
+}
