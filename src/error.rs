@@ -43,9 +43,6 @@ pub enum Error {
         file: String,
         problems: Vec<Problem>,
     },
-    /// Command-line arguments that clap accepted but that make no sense together.
-    #[error("{0}")]
-    Usage(String),
     /// A file the user named could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -78,7 +75,7 @@ impl Error {
     /// Exit code: 2 for anything the user can fix in their input, 1 for magloop's own failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Model { .. } | Error::Usage(_) | Error::Read { .. } | Error::Output { .. } => 2,
+            Error::Model { .. } | Error::Read { .. } | Error::Output { .. } => 2,
             Error::Run(_) => 1,
         }
     }

@@ -321,7 +321,7 @@ impl Sampler {
     /// sum in one step, at a cost independent of `n`: exactly for constants (`n * c`),
     /// normals (`N(n mean, n var)`, truncation aside) and exponentials (a gamma with shape
     /// `n`); by the central limit theorem for the others, a normal with the exact mean
-    /// `n * mean` and variance `n * var`, truncated at 0. For the bounded, light-tailed
+    /// `n * mean` and variance `n * var`, with negative sums set to 0. For the bounded, light-tailed
     /// laws used for per-item times and masses, the Berry-Esseen bound puts the error of
     /// that normal's distribution function below 0.5 * E|X-mean|^3 / (sd^3 sqrt(n)), under 4 %
     /// at n = 32 for a uniform and shrinking as 1/sqrt(n); the mean is exact.

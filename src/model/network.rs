@@ -144,6 +144,7 @@ pub struct ScrapSource {
     pub material: MatId,
     pub tonnes_per_year: f64,
     pub growth_per_year: f64,
+    pub max_tonnes_per_year: Option<f64>,
     pub lot_kg: Dist,
     pub arrivals: Arrivals,
     pub start: SimTime,

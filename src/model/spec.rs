@@ -243,6 +243,8 @@ pub struct ScrapSourceSpec {
     pub tonnes_per_year: f64,
     #[serde(default)]
     pub growth_per_year: f64,
+    /// Ceiling on the grown rate (t/yr); no ceiling when absent.
+    pub max_tonnes_per_year: Option<f64>,
     pub lot_kg: DistSpec,
     #[serde(default)]
     pub arrivals: Arrivals,

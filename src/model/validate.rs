@@ -570,9 +570,19 @@ fn node_kind(
         (a.max(0), b)
     };
     let failures = |cx: &mut Ctx, f: &Option<FailureSpec>| {
-        f.as_ref().map(|f| Failures {
-            tbf_h: cx.dist(&format!("{path}.failures.tbf_h"), &f.tbf_h),
-            repair_h: cx.dist(&format!("{path}.failures.repair_h"), &f.repair_h),
+        f.as_ref().map(|f| {
+            let tbf = cx.dist(&format!("{path}.failures.tbf_h"), &f.tbf_h);
+            let repair = cx.dist(&format!("{path}.failures.repair_h"), &f.repair_h);
+            for (field, d) in [("tbf_h", &tbf), ("repair_h", &repair)] {
+                if d.validate().is_ok() && d.mean() * 3600.0 < 1.0 {
+                    cx.problem(
+                        &format!("{path}.failures.{field}"),
+                        "must average at least one second",
+                        Some("time is counted in whole seconds".into()),
+                    );
+                }
+            }
+            Failures { tbf_h: tbf, repair_h: repair }
         })
     };
     let role_is = |cx: &mut Ctx, field: &str, m: MatId, want: &[MaterialRole]| {
@@ -603,6 +613,9 @@ fn node_kind(
             cx.positive(&format!("{path}.drives_per_year"), s.drives_per_year, 1e10);
             cx.growth(&format!("{path}.growth_per_year"), s.growth_per_year);
             cx.share(&format!("{path}.capture_share"), s.capture_share);
+            if s.capture_share == 0.0 {
+                cx.problem(&format!("{path}.capture_share"), "must be above 0 (no drive would ever arrive)", Some("remove the source instead".into()));
+            }
             cx.count(&format!("{path}.pallet_drives"), s.pallet_drives, 1_000_000);
             let magnet = cx.dist(&format!("{path}.magnet_g_per_drive"), &s.magnet_g_per_drive);
             let body = cx.dist(&format!("{path}.body_g_per_drive"), &s.body_g_per_drive);
@@ -631,20 +644,27 @@ fn node_kind(
         "scrap_source" => {
             let s: ScrapSourceSpec = cx.read(v, path)?;
             cx.positive(&format!("{path}.tonnes_per_year"), s.tonnes_per_year, 1e8);
+            if let Some(m) = s.max_tonnes_per_year {
+                cx.positive(&format!("{path}.max_tonnes_per_year"), m, 1e8);
+            }
             cx.growth(&format!("{path}.growth_per_year"), s.growth_per_year);
             let lot = cx.dist(&format!("{path}.lot_kg"), &s.lot_kg);
             if lot.validate().is_ok() && lot.mean() <= 0.0 {
                 cx.problem(&format!("{path}.lot_kg"), "lots must weigh more than 0 kg on average", None);
             }
             let m = cx.material(&format!("{path}.material"), &s.material, mats);
+            role_is(cx, "material", m, &[MaterialRole::Magnet, MaterialRole::Scrap]);
             if lot.validate().is_ok() && lot.mean() > 0.0 {
-                arrivals(cx, "lot_kg", s.tonnes_per_year * 1000.0 / lot.mean(), s.growth_per_year);
+                let growth = if s.max_tonnes_per_year.is_some() { 0.0 } else { s.growth_per_year };
+                let rate = s.max_tonnes_per_year.unwrap_or(s.tonnes_per_year).max(s.tonnes_per_year);
+                arrivals(cx, "lot_kg", rate * 1000.0 / lot.mean(), growth);
             }
             let (start, end) = window(cx, &s.start, &s.end);
             NodeKind::ScrapSource(ScrapSource {
                 material: m,
                 tonnes_per_year: s.tonnes_per_year,
                 growth_per_year: s.growth_per_year,
+                max_tonnes_per_year: s.max_tonnes_per_year,
                 lot_kg: lot,
                 arrivals: s.arrivals,
                 start,
@@ -707,6 +727,9 @@ fn node_kind(
             cx.count(&format!("{path}.servers"), s.servers, MAX_SERVERS);
             let service = cx.dist(&format!("{path}.service_h"), &s.service_h);
             let f = failures(cx, &s.failures);
+            if s.queue_capacity_jobs == Some(0) {
+                cx.problem(&format!("{path}.queue_capacity_jobs"), "must be at least 1", Some("leave it out for an unlimited queue".into()));
+            }
             if let Some(c) = s.storage_capacity_kg {
                 cx.positive(&format!("{path}.storage_capacity_kg"), c, MAX_KG);
             }
@@ -807,6 +830,17 @@ fn node_kind(
                 );
             }
             let mut recovery = vec![0.0; n_el];
+            for (k, pr) in s.products.iter().enumerate() {
+                for el in pr.oxide_factor.keys() {
+                    if !s.recovery.contains_key(el) {
+                        cx.problem(
+                            &format!("{path}.products[{k}].oxide_factor.{el}"),
+                            format!("no recovery is given for `{el}`, so none of it would reach the product"),
+                            Some(format!("add `{el}: 0.95` (or its recovery) under `recovery:`")),
+                        );
+                    }
+                }
+            }
             for (el, r) in &s.recovery {
                 let p = format!("{path}.recovery.{el}");
                 if let Some(i) = el_index(cx, &p, el) {
@@ -929,10 +963,6 @@ fn check_topology(cx: &mut Ctx, m: &Model) {
                     Some("make the shares of these links add up to 1".into()),
                 );
             }
-        }
-        if node.kind.is_source() && !m.links.iter().any(|l| l.from == n) {
-            // Reported above as a missing output link.
-            continue;
         }
     }
     // Every node must reach a terminal (market or sink) along links.

@@ -50,15 +50,24 @@ impl Simulation<'_> {
             parcel.add_elements(&mut node.counters.out_elements);
         }
         let links = self.nodes[n].out_links[port].clone();
+        // The last link with a share above 0 takes the rounding remainder; links at 0 get nothing.
+        let nums: Vec<i64> = links.iter().map(|&l| share_num(self.model.links[l].share)).collect();
+        let Some(last) = nums.iter().rposition(|&x| x > 0) else {
+            // Every share is 0 (a script may do this): the first link carries it all.
+            self.stage(links[0], parcel);
+            return;
+        };
         let mut rest = parcel;
         let mut remaining_share = SHARE_DEN;
         for (i, &l) in links.iter().enumerate() {
-            let piece = if i + 1 == links.len() {
+            if nums[i] == 0 {
+                continue;
+            }
+            let piece = if i == last {
                 std::mem::take(&mut rest)
             } else {
-                let num = share_num(self.model.links[l].share);
                 // The share of what is left: num / remaining.
-                let num_left = num.min(remaining_share);
+                let num_left = nums[i].min(remaining_share);
                 let piece = split_parcel(&mut rest, num_left, remaining_share);
                 remaining_share -= num_left;
                 piece
@@ -66,10 +75,15 @@ impl Simulation<'_> {
             if piece.mass() == 0 && piece.units == 0 {
                 continue;
             }
-            self.links[l].ledger.parcel_in(&piece);
-            self.links[l].staged.push(piece);
-            self.try_dispatch(l);
+            self.stage(l, piece);
         }
+    }
+
+    /// Puts output on a link's dock and dispatches what its rule allows.
+    fn stage(&mut self, l: LinkId, piece: Parcel) {
+        self.links[l].ledger.parcel_in(&piece);
+        self.links[l].staged.push(piece);
+        self.try_dispatch(l);
     }
 
     /// Dispatches staged material as the link's rule allows (timers dispatch in `on_dispatch_timer`).
@@ -136,13 +150,16 @@ impl Simulation<'_> {
         } else {
             let id = self.next_shipment;
             self.next_shipment += 1;
-            self.links[l].in_transit.insert(id, parcels);
+            let st = &mut self.links[l];
+            st.in_transit_mg += mass;
+            st.in_transit.insert(id, parcels);
             self.queue.schedule_in(transit, Event::Delivery { link: l, shipment: id });
         }
     }
 
     pub(crate) fn on_delivery(&mut self, l: LinkId, shipment: u64) {
         if let Some(parcels) = self.links[l].in_transit.remove(&shipment) {
+            self.links[l].in_transit_mg -= parcels.iter().map(Parcel::mass).sum::<i64>();
             self.arrive(l, parcels);
         }
     }
@@ -155,7 +172,9 @@ impl Simulation<'_> {
             self.unload(l, parcels);
             self.try_start(to);
         } else {
-            self.links[l].waiting.push_back(parcels);
+            let st = &mut self.links[l];
+            st.waiting_mg += parcels.iter().map(Parcel::mass).sum::<i64>();
+            st.waiting.push_back(parcels);
         }
     }
 
@@ -194,13 +213,14 @@ impl Simulation<'_> {
 
     /// Material taken from a node's input: waiting shipments at its gate may now unload.
     pub(crate) fn wake_inbound(&mut self, n: NodeId) {
-        let inbound = self.nodes[n].in_links.clone();
-        for l in inbound {
+        for i in 0..self.nodes[n].in_links.len() {
+            let l = self.nodes[n].in_links[i];
             while let Some(front) = self.links[l].waiting.front() {
                 if !self.accepts(n, front) {
                     break;
                 }
                 let parcels = self.links[l].waiting.pop_front().expect("front exists");
+                self.links[l].waiting_mg -= parcels.iter().map(Parcel::mass).sum::<i64>();
                 self.unload(l, parcels);
             }
         }

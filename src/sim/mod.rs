@@ -169,6 +169,9 @@ pub(crate) struct LinkState {
     pub in_transit: BTreeMap<u64, Vec<Parcel>>,
     /// Shipments that arrived while the destination was full, first come first served.
     pub waiting: std::collections::VecDeque<Vec<Parcel>>,
+    /// Mass in transit and waiting, kept up to date for recording.
+    pub in_transit_mg: i64,
+    pub waiting_mg: i64,
     pub transit: Sampler,
     pub transit_rng: Rng,
     pub trips: u64,
@@ -303,6 +306,8 @@ impl<'m> Simulation<'m> {
                 staged: Stock::default(),
                 in_transit: BTreeMap::new(),
                 waiting: Default::default(),
+                in_transit_mg: 0,
+                waiting_mg: 0,
                 transit: sampler(&l.transit_days)?,
                 transit_rng: key(&l.id, "transit"),
                 trips: 0,

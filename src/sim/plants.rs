@@ -88,7 +88,7 @@ impl MarketState {
 pub(crate) struct SinkState;
 
 
-/// Growth factor after `t` seconds at `g` a year, compounded continuously over the year.
+/// Growth factor after `t` seconds at `g` a year, compounded yearly (fractional years included).
 fn grown(g: f64, t: SimTime) -> f64 {
     (1.0 + g).powf(t as f64 / YEAR as f64)
 }
@@ -105,12 +105,13 @@ impl Simulation<'_> {
             let (start, end, mean_gap_s, arrivals) = match kind {
                 NodeKind::HddSource(s) => {
                     let pallets_per_year = s.drives_per_year * s.capture_share
-                        * grown(s.growth_per_year, t.max(s.start))
+                        * grown(s.growth_per_year, t.max(s.start) - s.start)
                         / s.pallet_drives as f64;
                     (s.start, s.end, YEAR as f64 / pallets_per_year, s.arrivals)
                 }
                 NodeKind::ScrapSource(s) => {
-                    let kg_per_year = s.tonnes_per_year * 1000.0 * grown(s.growth_per_year, t.max(s.start));
+                    let t_per_year = s.tonnes_per_year * grown(s.growth_per_year, t.max(s.start) - s.start);
+                    let kg_per_year = 1000.0 * s.max_tonnes_per_year.map_or(t_per_year, |m| t_per_year.min(m));
                     (s.start, s.end, s.lot_kg.mean() / kg_per_year * YEAR as f64, s.arrivals)
                 }
                 NodeKind::Source(s) => {
@@ -130,8 +131,8 @@ impl Simulation<'_> {
             (start, end, secs_from_secs(gap).max(1))
         };
         let at = match now {
-            None => start + gap_s,
-            Some(t) => t + gap_s,
+            None => start.saturating_add(gap_s),
+            Some(t) => t.saturating_add(gap_s),
         };
         if at < end && at <= self.model.horizon {
             self.queue.schedule(at, Event::Arrival { node: n });
@@ -524,10 +525,11 @@ impl Simulation<'_> {
         let model = self.model;
         let NodeKind::OxidePlant(o) = &model.nodes[n].kind else { return };
         let now = self.queue.now();
-        if !self.storage_has_room(n, 0) {
+        let day_mg = (o.feed_t_per_year * MG_PER_T as f64 * DAY as f64 / YEAR as f64).round() as i64;
+        // A day's oxide weighs less than its feed, so room for a day's feed is room enough.
+        if !self.storage_has_room(n, day_mg) {
             return;
         }
-        let day_mg = (o.feed_t_per_year * MG_PER_T as f64 * DAY as f64 / YEAR as f64).round() as i64;
         let n_el = model.elements.len();
         let node = &mut self.nodes[n];
         let feed = node.input.take_mass(day_mg);
@@ -614,6 +616,10 @@ impl Simulation<'_> {
             let take = available.min(open).max(0.0);
             imports[i] = take;
             open -= take;
+        }
+        // Floating-point crumbs of a fully served day are not a shortfall.
+        if open < 1e-9 * demand_t.max(1.0) {
+            open = 0.0;
         }
         for f in [&mut st.total, &mut st.interval] {
             f.demand_t += demand_t;

@@ -402,8 +402,7 @@ impl Simulation<'_> {
         let n_nodes = model.nodes.len();
         for l in 0..model.links.len() {
             let st = &self.links[l];
-            let in_transit: i64 = st.in_transit.values().flatten().map(|p| p.mass()).sum();
-            let waiting: i64 = st.waiting.iter().flatten().map(|p| p.mass()).sum();
+            let (in_transit, waiting) = (st.in_transit_mg, st.waiting_mg);
             let (staged, trips, cost, co2) = (st.staged.mass(), st.trips, st.cost_usd, st.co2_kg);
             let rec = &mut self.rec;
             let e = n_nodes + l;
