@@ -56,6 +56,19 @@ pub enum MaterialRole {
     Job,
 }
 
+impl MaterialRole {
+    /// The name written in YAML.
+    pub fn name(self) -> &'static str {
+        match self {
+            MaterialRole::Magnet => "magnet",
+            MaterialRole::Scrap => "scrap",
+            MaterialRole::Carrier => "carrier",
+            MaterialRole::Product => "product",
+            MaterialRole::Job => "job",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialSpec {
@@ -442,6 +455,8 @@ impl<'de> Deserialize<'de> for DispatchSpec {
         let sub = |e: serde_yaml::Error| bad(format!("in `{key}`: {e}"));
         match (key, inner) {
             ("immediate", None) => Ok(DispatchSpec::Immediate),
+            ("full_load" | "timer", None) => Err(bad(format!("`{key}` needs its parameters"))),
+            ("immediate", Some(_)) => Err(bad("`immediate` takes no parameters".into())),
             ("full_load", Some(v)) => {
                 let p: FullLoadSpec = serde_yaml::from_value(v.clone()).map_err(sub)?;
                 Ok(DispatchSpec::FullLoad { load_kg: p.load_kg })

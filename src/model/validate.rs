@@ -109,6 +109,23 @@ fn explain_serde(msg: &str, path: &mut String) -> (String, Option<String>) {
     (msg, None)
 }
 
+/// A limit as people write it: 200, 1,000,000 or 1e12.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        let digits = format!("{}", v as i64);
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        format!("{v:e}")
+    }
+}
+
 fn finite(v: f64) -> bool {
     v.is_finite()
 }
@@ -128,7 +145,7 @@ impl Ctx<'_> {
         if !(finite(v) && v > 0.0 && v <= max) {
             self.problem(
                 path,
-                format!("must be a number above 0 and at most {max:e}, found {v}"),
+                format!("must be a number above 0 and at most {}, found {v}", num(max)),
                 None,
             );
         }
@@ -138,7 +155,7 @@ impl Ctx<'_> {
         if !(finite(v) && v >= 0.0 && v <= max) {
             self.problem(
                 path,
-                format!("must be a number from 0 to {max:e}, found {v}"),
+                format!("must be a number from 0 to {}, found {v}", num(max)),
                 None,
             );
         }
@@ -168,16 +185,17 @@ impl Ctx<'_> {
         d
     }
 
-    fn date(&mut self, path: &str, s: &str, start: NaiveDate) -> SimTime {
+    /// Seconds from the model's start to a `YYYY-MM-DD` date; `None` (and a problem) if it is not one.
+    fn date(&mut self, path: &str, s: &str, start: NaiveDate) -> Option<SimTime> {
         match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-            Ok(d) => (d - start).num_seconds(),
+            Ok(d) => Some((d - start).num_seconds()),
             Err(_) => {
                 self.problem(
                     path,
                     format!("`{s}` is not a date"),
                     Some("write YYYY-MM-DD, e.g. 2027-07-01".into()),
                 );
-                0
+                None
             }
         }
     }
@@ -352,6 +370,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                         total += pct;
                     }
                 }
+                _ if el == "other" => cx.problem(
+                    &p,
+                    "`other` is the balance up to 100 wt% and is not written",
+                    Some("remove it".into()),
+                ),
                 _ => {
                     let known: Vec<&str> = elements[..n_el - 1].iter().map(String::as_str).collect();
                     cx.problem(
@@ -385,12 +408,19 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
         let path = format!("nodes[{i}]");
         let id = v.get("id").and_then(Value::as_str).unwrap_or("").to_string();
         let kind = v.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-        if id.is_empty() {
-            cx.problem(&path, "missing `id`", Some("add `id: a_unique_name`".into()));
-        } else if ids.contains(&id) {
+        // A missing id is reported by the kind's own reader ("missing field `id`").
+        if !id.is_empty() && ids.contains(&id) {
             cx.problem(&format!("{path}.id"), format!("node id `{id}` is used twice"), None);
         }
         ids.push(id.clone());
+        if kind.is_empty() {
+            cx.problem(
+                &path,
+                "missing field `kind`",
+                Some(format!("add `kind:` with one of {}", KINDS.join(", "))),
+            );
+            continue;
+        }
         if !KINDS.contains(&kind.as_str()) {
             let hint = did_you_mean(&kind, &KINDS, &format!("one of: {}", KINDS.join(", ")));
             cx.problem(&format!("{path}.kind"), format!("unknown node kind `{kind}`"), Some(hint));
@@ -559,11 +589,9 @@ fn node_kind(
     elements: &[String],
 ) -> Option<NodeKind> {
     let window = |cx: &mut Ctx, s: &Option<String>, e: &Option<String>| -> (SimTime, SimTime) {
-        let a = s.as_ref().map(|d| cx.date(&format!("{path}.start"), d, start)).unwrap_or(0);
-        let b = e
-            .as_ref()
-            .map(|d| cx.date(&format!("{path}.end"), d, start))
-            .unwrap_or(SimTime::MAX);
+        let a = s.as_ref().map(|d| cx.date(&format!("{path}.start"), d, start));
+        let b = e.as_ref().map(|d| cx.date(&format!("{path}.end"), d, start));
+        let (a, b) = (a.flatten().unwrap_or(0), b.flatten().unwrap_or(SimTime::MAX));
         if b < a {
             cx.problem(&format!("{path}.end"), "ends before it starts", Some("swap start and end".into()));
         }
@@ -591,7 +619,12 @@ fn node_kind(
         {
             cx.problem(
                 &format!("{path}.{field}"),
-                format!("material `{}` has role {:?}, expected {:?}", mat.name, mat.role, want),
+                format!(
+                    "material `{}` has role `{}`, expected {}",
+                    mat.name,
+                    mat.role.name(),
+                    want.iter().map(|r| format!("`{}`", r.name())).collect::<Vec<_>>().join(" or ")
+                ),
                 None,
             );
         }
@@ -762,7 +795,7 @@ fn node_kind(
             }
             cx.share(&format!("{path}.sintered_share"), s.sintered_share);
             cx.non_negative(&format!("{path}.ramp_years"), s.ramp_years, MAX_YEARS);
-            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start);
+            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start).unwrap_or(0);
             let mm = cx.material(&format!("{path}.magnet_material"), &s.magnet_material, mats);
             let cm = cx.material(&format!("{path}.coproduct_material"), &s.coproduct_material, mats);
             let rm = cx.material(&format!("{path}.residue_material"), &s.residue_material, mats);
@@ -807,7 +840,7 @@ fn node_kind(
         "oxide_plant" => {
             let s: OxidePlantSpec = cx.read(v, path)?;
             cx.positive(&format!("{path}.feed_t_per_year"), s.feed_t_per_year, 1e8);
-            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start);
+            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start).unwrap_or(0);
             let n_el = elements.len();
             let el_names: Vec<&str> = elements[..n_el - 1].iter().map(String::as_str).collect();
             let el_index = |cx: &mut Ctx, p: &str, el: &str| -> Option<usize> {
