@@ -29,7 +29,12 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// Hold model: pop the next event and schedule one at a random later time, with `pending`
 /// events in the queue. Returns ns per hold (one pop + one push).
 fn hold(pending: usize, ops: usize) -> f64 {
-    let mut rng = stream(&StreamKey { seed: 1, replication: 0, entity: "bench", purpose: "hold" });
+    let mut rng = stream(&StreamKey {
+        seed: 1,
+        replication: 0,
+        entity: "bench",
+        purpose: "hold",
+    });
     let mut q = EventQueue::new();
     for _ in 0..pending {
         q.schedule(rng.random_range(0..1_000_000), Tick(rng.random_range(0..7)));
@@ -38,19 +43,27 @@ fn hold(pending: usize, ops: usize) -> f64 {
     for _ in 0..ops {
         let (t, _, e) = q.pop().expect("never empty");
         black_box(e.0);
-        q.schedule(t + rng.random_range(1..1_000_000), Tick(rng.random_range(0..7)));
+        q.schedule(
+            t + rng.random_range(1..1_000_000),
+            Tick(rng.random_range(0..7)),
+        );
     }
     start.elapsed().as_nanos() as f64 / ops as f64
 }
 
 fn main() {
     // `cargo bench -- --quick` (or MAGLOOP_BENCH_QUICK=1) for a smoke run.
-    let quick = std::env::args().any(|a| a == "--quick") || std::env::var_os("MAGLOOP_BENCH_QUICK").is_some();
+    let quick = std::env::args().any(|a| a == "--quick")
+        || std::env::var_os("MAGLOOP_BENCH_QUICK").is_some();
     let reps = if quick { 1 } else { 5 };
     println!("| benchmark | median | detail |");
     println!("| --- | --- | --- |");
     for pending in [1_000, 100_000] {
-        let ns = median((0..reps).map(|_| hold(pending, if quick { 100_000 } else { 2_000_000 })).collect());
+        let ns = median(
+            (0..reps)
+                .map(|_| hold(pending, if quick { 100_000 } else { 2_000_000 }))
+                .collect(),
+        );
         println!(
             "| kernel hold, {pending} pending | {ns:.0} ns | {:.1} M events/s |",
             1e3 / ns
@@ -58,12 +71,25 @@ fn main() {
     }
     let m = model::load_default(&Overrides::default()).expect("default model");
     let years = if quick { 1.0 } else { 10.0 };
-    let m = if quick { model::load_default(&Overrides { years: Some(years) }).unwrap() } else { m };
+    let m = if quick {
+        model::load_default(&Overrides { years: Some(years) }).unwrap()
+    } else {
+        m
+    };
     let mut walls = Vec::new();
     let mut events = 0;
     for _ in 0..reps {
         let start = Instant::now();
-        let r = sim::simulate(&m.model, RunOptions { seed: 1, replication: 0, trace: false }, |_| {}).expect("run");
+        let r = sim::simulate(
+            &m.model,
+            RunOptions {
+                seed: 1,
+                replication: 0,
+                trace: false,
+            },
+            |_| {},
+        )
+        .expect("run");
         walls.push(start.elapsed().as_secs_f64());
         events = r.events;
     }
@@ -87,7 +113,8 @@ fn main() {
         assert!(status.success());
         walls.push(start.elapsed().as_secs_f64());
         let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap())
+                .unwrap();
         peak = manifest["peak_rss_bytes"].as_u64().unwrap_or(0);
     }
     println!(

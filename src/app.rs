@@ -101,9 +101,11 @@ fn progress_bar(model: &model::Model, quiet: bool) -> ProgressBar {
     };
     let bar = ProgressBar::with_draw_target(Some(days), target);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] day {pos}/{len} ({elapsed}, eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] day {pos}/{len} ({elapsed}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.set_message(model.name.clone());
     bar
@@ -126,7 +128,9 @@ pub fn describe(report: &RunReport) -> String {
         s.drives_processed, s.magnets_t, s.oxides_t
     ));
     if let (Some(mean), Some(p95)) = (s.lead_time_mean_days, s.lead_time_p95_days) {
-        out.push_str(&format!("  lead time drive -> magnet: mean {mean:.0} d, p95 {p95:.0} d\n"));
+        out.push_str(&format!(
+            "  lead time drive -> magnet: mean {mean:.0} d, p95 {p95:.0} d\n"
+        ));
     }
     if let Some(share) = s.domestic_share {
         out.push_str(&format!(

@@ -9,7 +9,11 @@ use magloop::app::{self, RunRequest};
 use magloop::model::Overrides;
 
 #[derive(Parser)]
-#[command(name = "magloop", version, about = "Discrete-event simulator of the US rare-earth magnet recycling network")]
+#[command(
+    name = "magloop",
+    version,
+    about = "Discrete-event simulator of the US rare-earth magnet recycling network"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +49,9 @@ enum Command {
 }
 
 fn parse_years(s: &str) -> Result<f64, String> {
-    let y: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of years"))?;
+    let y: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of years"))?;
     if y.is_finite() && y > 0.0 && y <= 200.0 {
         Ok(y)
     } else {
@@ -63,8 +69,22 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Run { model, seed, years, out, trace, quiet } => {
-            let req = RunRequest { model, seed, years, out, trace, quiet };
+        Command::Run {
+            model,
+            seed,
+            years,
+            out,
+            trace,
+            quiet,
+        } => {
+            let req = RunRequest {
+                model,
+                seed,
+                years,
+                out,
+                trace,
+                quiet,
+            };
             app::run(&req).map(|report| {
                 if !quiet {
                     print!("{}", app::describe(&report));

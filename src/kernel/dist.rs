@@ -5,7 +5,9 @@
 //! distribution is truncated at 0.
 
 use rand_distr::weighted::WeightedIndex;
-use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal, StandardNormal, Triangular, Uniform};
+use rand_distr::{
+    Distribution, Exp1, Gamma, LogNormal, Normal, StandardNormal, Triangular, Uniform,
+};
 use thiserror::Error;
 
 use super::rng::Rng;

@@ -73,7 +73,9 @@ fn key_at(line: &str, col: usize, key: &str) -> bool {
         return false;
     }
     let rest = &line[col..];
-    let unquoted = rest.strip_prefix(key).map(|r| r.trim_start().starts_with(':'));
+    let unquoted = rest
+        .strip_prefix(key)
+        .map(|r| r.trim_start().starts_with(':'));
     let quoted = rest
         .strip_prefix(&format!("\"{key}\""))
         .or_else(|| rest.strip_prefix(&format!("'{key}'")))

@@ -121,7 +121,8 @@ impl<'de> Deserialize<'de> for DistSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde_yaml::Value;
         let value = Value::deserialize(d)?;
-        let bad = |what: String| D::Error::custom(format!("{what}; a distribution is {DIST_FORMS}"));
+        let bad =
+            |what: String| D::Error::custom(format!("{what}; a distribution is {DIST_FORMS}"));
         let map = match &value {
             Value::Number(n) => {
                 return n
@@ -158,11 +159,17 @@ impl<'de> Deserialize<'de> for DistSpec {
             }
             "normal" => {
                 let p: MeanSd = serde_yaml::from_value(inner.clone()).map_err(sub)?;
-                DistSpec::Normal { mean: p.mean, sd: p.sd }
+                DistSpec::Normal {
+                    mean: p.mean,
+                    sd: p.sd,
+                }
             }
             "lognormal" => {
                 let p: MeanSd = serde_yaml::from_value(inner.clone()).map_err(sub)?;
-                DistSpec::LogNormal { mean: p.mean, sd: p.sd }
+                DistSpec::LogNormal {
+                    mean: p.mean,
+                    sd: p.sd,
+                }
             }
             "exponential" => {
                 let p: MeanOnly = serde_yaml::from_value(inner.clone()).map_err(sub)?;
@@ -170,7 +177,10 @@ impl<'de> Deserialize<'de> for DistSpec {
             }
             "discrete" => {
                 let p: DiscreteSpec = serde_yaml::from_value(inner.clone()).map_err(sub)?;
-                DistSpec::Discrete { values: p.values, weights: p.weights }
+                DistSpec::Discrete {
+                    values: p.values,
+                    weights: p.weights,
+                }
             }
             other => {
                 let known = [

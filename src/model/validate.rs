@@ -91,7 +91,9 @@ fn explain_serde(msg: &str, path: &mut String) -> (String, Option<String>) {
         let field = rest.split('`').next().unwrap_or("");
         return (
             format!("missing field `{field}`"),
-            Some(format!("add `{field}:` (models/README.md lists every field)")),
+            Some(format!(
+                "add `{field}:` (models/README.md lists every field)"
+            )),
         );
     }
     if let Some(rest) = msg.strip_prefix("unknown variant `") {
@@ -145,7 +147,10 @@ impl Ctx<'_> {
         if !(finite(v) && v > 0.0 && v <= max) {
             self.problem(
                 path,
-                format!("must be a number above 0 and at most {}, found {v}", num(max)),
+                format!(
+                    "must be a number above 0 and at most {}, found {v}",
+                    num(max)
+                ),
                 None,
             );
         }
@@ -302,14 +307,15 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     let cal = cx.read::<CalendarSpec>(&raw.calendar, "calendar");
     let (start, years, record_every) = match &cal {
         Some(c) => {
-            let start = NaiveDate::parse_from_str(c.start.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-                cx.problem(
-                    "calendar.start",
-                    format!("`{}` is not a date", c.start),
-                    Some("write YYYY-MM-DD, e.g. 2025-01-01".into()),
-                );
-                NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date")
-            });
+            let start =
+                NaiveDate::parse_from_str(c.start.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+                    cx.problem(
+                        "calendar.start",
+                        format!("`{}` is not a date", c.start),
+                        Some("write YYYY-MM-DD, e.g. 2025-01-01".into()),
+                    );
+                    NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date")
+                });
             let years = ov.years.unwrap_or(c.years);
             cx.positive("calendar.years", years, MAX_YEARS);
             cx.positive("calendar.record_every_days", c.record_every_days, 3660.0);
@@ -322,7 +328,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             }
             (start, years, secs_from_days(c.record_every_days).max(3600))
         }
-        None => (NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"), 1.0, 86_400),
+        None => (
+            NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"),
+            1.0,
+            86_400,
+        ),
     };
     let years = if finite(years) && years > 0.0 && years <= MAX_YEARS {
         years
@@ -336,7 +346,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     let mut seen = BTreeSet::new();
     for (i, e) in elements.iter().enumerate() {
         if !seen.insert(e.clone()) {
-            cx.problem(&format!("elements[{i}]"), format!("`{e}` is listed twice"), None);
+            cx.problem(
+                &format!("elements[{i}]"),
+                format!("`{e}` is listed twice"),
+                None,
+            );
         }
         if e == "other" {
             cx.problem(
@@ -350,7 +364,8 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     let n_el = elements.len();
 
     // Materials.
-    let mat_specs: BTreeMap<String, Value> = cx.read(&raw.materials, "materials").unwrap_or_default();
+    let mat_specs: BTreeMap<String, Value> =
+        cx.read(&raw.materials, "materials").unwrap_or_default();
     let mut materials = Vec::new();
     for (name, v) in &mat_specs {
         let path = format!("materials.{name}");
@@ -364,7 +379,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             match elements.iter().position(|e| e == el) {
                 Some(i) if i + 1 < n_el => {
                     if !(finite(*pct) && (0.0..=100.0).contains(pct)) {
-                        cx.problem(&p, format!("must be a wt% from 0 to 100, found {pct}"), None);
+                        cx.problem(
+                            &p,
+                            format!("must be a wt% from 0 to 100, found {pct}"),
+                            None,
+                        );
                     } else {
                         fractions[i] = pct / 100.0;
                         total += pct;
@@ -376,7 +395,8 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                     Some("remove it".into()),
                 ),
                 _ => {
-                    let known: Vec<&str> = elements[..n_el - 1].iter().map(String::as_str).collect();
+                    let known: Vec<&str> =
+                        elements[..n_el - 1].iter().map(String::as_str).collect();
                     cx.problem(
                         &p,
                         format!("element `{el}` is not declared"),
@@ -406,11 +426,23 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     let mut ids: Vec<String> = Vec::new();
     for (i, v) in raw.nodes.iter().enumerate() {
         let path = format!("nodes[{i}]");
-        let id = v.get("id").and_then(Value::as_str).unwrap_or("").to_string();
-        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+        let id = v
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         // A missing id is reported by the kind's own reader ("missing field `id`").
         if !id.is_empty() && ids.contains(&id) {
-            cx.problem(&format!("{path}.id"), format!("node id `{id}` is used twice"), None);
+            cx.problem(
+                &format!("{path}.id"),
+                format!("node id `{id}` is used twice"),
+                None,
+            );
         }
         ids.push(id.clone());
         if kind.is_empty() {
@@ -423,10 +455,16 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
         }
         if !KINDS.contains(&kind.as_str()) {
             let hint = did_you_mean(&kind, &KINDS, &format!("one of: {}", KINDS.join(", ")));
-            cx.problem(&format!("{path}.kind"), format!("unknown node kind `{kind}`"), Some(hint));
+            cx.problem(
+                &format!("{path}.kind"),
+                format!("unknown node kind `{kind}`"),
+                Some(hint),
+            );
             continue;
         }
-        if let Some(k) = node_kind(cx, &kind, v, &path, start, years, &mat_names, &materials, &elements) {
+        if let Some(k) = node_kind(
+            cx, &kind, v, &path, start, years, &mat_names, &materials, &elements,
+        ) {
             nodes.push(Node { id, kind: k });
         }
     }
@@ -443,7 +481,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             continue;
         };
         if ids.contains(&spec.id) || links.iter().any(|l: &Link| l.id == spec.id) {
-            cx.problem(&format!("{path}.id"), format!("id `{}` is used twice", spec.id), None);
+            cx.problem(
+                &format!("{path}.id"),
+                format!("id `{}` is used twice", spec.id),
+                None,
+            );
         }
         let resolve = |cx: &mut Ctx, field: &str, name: &str| -> Option<NodeId> {
             let found = nodes.iter().position(|n| n.id == name);
@@ -451,7 +493,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                 cx.problem(
                     &format!("{path}.{field}"),
                     format!("no node named `{name}`"),
-                    Some(did_you_mean(name, &id_refs, "declare the node under `nodes:`")),
+                    Some(did_you_mean(
+                        name,
+                        &id_refs,
+                        "declare the node under `nodes:`",
+                    )),
                 );
             }
             found
@@ -464,7 +510,10 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             match (&spec.port, ports.len()) {
                 (_, 0) => cx.problem(
                     &format!("{path}.from"),
-                    format!("a {} has no output; links cannot leave it", nodes[f].kind.name()),
+                    format!(
+                        "a {} has no output; links cannot leave it",
+                        nodes[f].kind.name()
+                    ),
                     None,
                 ),
                 (None, 1) => {}
@@ -478,7 +527,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                     None => cx.problem(
                         &format!("{path}.port"),
                         format!("`{}` has no port `{p}`", spec.from),
-                        Some(did_you_mean(p, ports, &format!("ports: {}", ports.join(", ")))),
+                        Some(did_you_mean(
+                            p,
+                            ports,
+                            &format!("ports: {}", ports.join(", ")),
+                        )),
                     ),
                 },
             }
@@ -492,19 +545,39 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                 );
             }
             if from == Some(t) {
-                cx.problem(&format!("{path}.to"), "a link cannot return to its own node", None);
+                cx.problem(
+                    &format!("{path}.to"),
+                    "a link cannot return to its own node",
+                    None,
+                );
             }
         }
         cx.share(&format!("{path}.share"), spec.share);
         cx.non_negative(&format!("{path}.distance_mi"), spec.distance_mi, 1e5);
         let transit = cx.dist(&format!("{path}.transit_days"), &spec.transit_days);
-        cx.positive(&format!("{path}.truck_capacity_kg"), spec.truck_capacity_kg, MAX_KG);
-        cx.non_negative(&format!("{path}.cost_per_mile_usd"), spec.cost_per_mile_usd, 1e6);
-        cx.non_negative(&format!("{path}.co2_kg_per_tonne_mile"), spec.co2_kg_per_tonne_mile, 1e3);
+        cx.positive(
+            &format!("{path}.truck_capacity_kg"),
+            spec.truck_capacity_kg,
+            MAX_KG,
+        );
+        cx.non_negative(
+            &format!("{path}.cost_per_mile_usd"),
+            spec.cost_per_mile_usd,
+            1e6,
+        );
+        cx.non_negative(
+            &format!("{path}.co2_kg_per_tonne_mile"),
+            spec.co2_kg_per_tonne_mile,
+            1e3,
+        );
         let dispatch = match spec.dispatch {
             DispatchSpec::Immediate => Dispatch::Immediate,
             DispatchSpec::FullLoad { load_kg } => {
-                cx.positive(&format!("{path}.dispatch.full_load.load_kg"), load_kg, MAX_KG);
+                cx.positive(
+                    &format!("{path}.dispatch.full_load.load_kg"),
+                    load_kg,
+                    MAX_KG,
+                );
                 if finite(load_kg) && load_kg > spec.truck_capacity_kg {
                     cx.problem(
                         &format!("{path}.dispatch.full_load.load_kg"),
@@ -515,10 +588,19 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                         Some("lower load_kg or raise truck_capacity_kg".into()),
                     );
                 }
-                Dispatch::FullLoad { load_mg: kg_to_mg(load_kg) }
+                Dispatch::FullLoad {
+                    load_mg: kg_to_mg(load_kg),
+                }
             }
-            DispatchSpec::Timer { every_days, min_load_kg } => {
-                cx.positive(&format!("{path}.dispatch.timer.every_days"), every_days, 3660.0);
+            DispatchSpec::Timer {
+                every_days,
+                min_load_kg,
+            } => {
+                cx.positive(
+                    &format!("{path}.dispatch.timer.every_days"),
+                    every_days,
+                    3660.0,
+                );
                 if finite(every_days) && every_days < 1.0 / 24.0 {
                     cx.problem(
                         &format!("{path}.dispatch.timer.every_days"),
@@ -526,7 +608,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                         None,
                     );
                 }
-                cx.non_negative(&format!("{path}.dispatch.timer.min_load_kg"), min_load_kg, MAX_KG);
+                cx.non_negative(
+                    &format!("{path}.dispatch.timer.min_load_kg"),
+                    min_load_kg,
+                    MAX_KG,
+                );
                 Dispatch::Timer {
                     every: secs_from_days(every_days).max(3600),
                     min_load_mg: kg_to_mg(min_load_kg),
@@ -570,7 +656,9 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
 
 pub fn kg_to_mg(kg: f64) -> i64 {
     if kg.is_finite() {
-        (kg * MG_PER_KG as f64).round().clamp(0.0, i64::MAX as f64 / 4.0) as i64
+        (kg * MG_PER_KG as f64)
+            .round()
+            .clamp(0.0, i64::MAX as f64 / 4.0) as i64
     } else {
         0
     }
@@ -589,11 +677,22 @@ fn node_kind(
     elements: &[String],
 ) -> Option<NodeKind> {
     let window = |cx: &mut Ctx, s: &Option<String>, e: &Option<String>| -> (SimTime, SimTime) {
-        let a = s.as_ref().map(|d| cx.date(&format!("{path}.start"), d, start));
-        let b = e.as_ref().map(|d| cx.date(&format!("{path}.end"), d, start));
-        let (a, b) = (a.flatten().unwrap_or(0), b.flatten().unwrap_or(SimTime::MAX));
+        let a = s
+            .as_ref()
+            .map(|d| cx.date(&format!("{path}.start"), d, start));
+        let b = e
+            .as_ref()
+            .map(|d| cx.date(&format!("{path}.end"), d, start));
+        let (a, b) = (
+            a.flatten().unwrap_or(0),
+            b.flatten().unwrap_or(SimTime::MAX),
+        );
         if b < a {
-            cx.problem(&format!("{path}.end"), "ends before it starts", Some("swap start and end".into()));
+            cx.problem(
+                &format!("{path}.end"),
+                "ends before it starts",
+                Some("swap start and end".into()),
+            );
         }
         (a.max(0), b)
     };
@@ -610,7 +709,10 @@ fn node_kind(
                     );
                 }
             }
-            Failures { tbf_h: tbf, repair_h: repair }
+            Failures {
+                tbf_h: tbf,
+                repair_h: repair,
+            }
         })
     };
     let role_is = |cx: &mut Ctx, field: &str, m: MatId, want: &[MaterialRole]| {
@@ -623,7 +725,10 @@ fn node_kind(
                     "material `{}` has role `{}`, expected {}",
                     mat.name,
                     mat.role.name(),
-                    want.iter().map(|r| format!("`{}`", r.name())).collect::<Vec<_>>().join(" or ")
+                    want.iter()
+                        .map(|r| format!("`{}`", r.name()))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
                 None,
             );
@@ -647,7 +752,11 @@ fn node_kind(
             cx.growth(&format!("{path}.growth_per_year"), s.growth_per_year);
             cx.share(&format!("{path}.capture_share"), s.capture_share);
             if s.capture_share == 0.0 {
-                cx.problem(&format!("{path}.capture_share"), "must be above 0 (no drive would ever arrive)", Some("remove the source instead".into()));
+                cx.problem(
+                    &format!("{path}.capture_share"),
+                    "must be above 0 (no drive would ever arrive)",
+                    Some("remove the source instead".into()),
+                );
             }
             cx.count(&format!("{path}.pallet_drives"), s.pallet_drives, 1_000_000);
             let magnet = cx.dist(&format!("{path}.magnet_g_per_drive"), &s.magnet_g_per_drive);
@@ -657,7 +766,12 @@ fn node_kind(
             role_is(cx, "magnet_material", mm, &[MaterialRole::Magnet]);
             role_is(cx, "body_material", bm, &[MaterialRole::Carrier]);
             if s.pallet_drives > 0 {
-                arrivals(cx, "pallet_drives", s.drives_per_year * s.capture_share / s.pallet_drives as f64, s.growth_per_year);
+                arrivals(
+                    cx,
+                    "pallet_drives",
+                    s.drives_per_year * s.capture_share / s.pallet_drives as f64,
+                    s.growth_per_year,
+                );
             }
             let (start, end) = window(cx, &s.start, &s.end);
             NodeKind::HddSource(HddSource {
@@ -683,13 +797,29 @@ fn node_kind(
             cx.growth(&format!("{path}.growth_per_year"), s.growth_per_year);
             let lot = cx.dist(&format!("{path}.lot_kg"), &s.lot_kg);
             if lot.validate().is_ok() && lot.mean() <= 0.0 {
-                cx.problem(&format!("{path}.lot_kg"), "lots must weigh more than 0 kg on average", None);
+                cx.problem(
+                    &format!("{path}.lot_kg"),
+                    "lots must weigh more than 0 kg on average",
+                    None,
+                );
             }
             let m = cx.material(&format!("{path}.material"), &s.material, mats);
-            role_is(cx, "material", m, &[MaterialRole::Magnet, MaterialRole::Scrap]);
+            role_is(
+                cx,
+                "material",
+                m,
+                &[MaterialRole::Magnet, MaterialRole::Scrap],
+            );
             if lot.validate().is_ok() && lot.mean() > 0.0 {
-                let growth = if s.max_tonnes_per_year.is_some() { 0.0 } else { s.growth_per_year };
-                let rate = s.max_tonnes_per_year.unwrap_or(s.tonnes_per_year).max(s.tonnes_per_year);
+                let growth = if s.max_tonnes_per_year.is_some() {
+                    0.0
+                } else {
+                    s.growth_per_year
+                };
+                let rate = s
+                    .max_tonnes_per_year
+                    .unwrap_or(s.tonnes_per_year)
+                    .max(s.tonnes_per_year);
                 arrivals(cx, "lot_kg", rate * 1000.0 / lot.mean(), growth);
             }
             let (start, end) = window(cx, &s.start, &s.end);
@@ -738,12 +868,24 @@ fn node_kind(
             if s.magnet_share == 0.0 {
                 cx.problem(&format!("{path}.magnet_share"), "must be above 0", None);
             }
-            let cm = cx.material(&format!("{path}.carrier_material"), &s.carrier_material, mats);
+            let cm = cx.material(
+                &format!("{path}.carrier_material"),
+                &s.carrier_material,
+                mats,
+            );
             role_is(cx, "carrier_material", cm, &[MaterialRole::Carrier]);
             if s.input_capacity_drives == 0 {
-                cx.problem(&format!("{path}.input_capacity_drives"), "must be at least 1", None);
+                cx.problem(
+                    &format!("{path}.input_capacity_drives"),
+                    "must be at least 1",
+                    None,
+                );
             }
-            cx.positive(&format!("{path}.storage_capacity_kg"), s.storage_capacity_kg, MAX_KG);
+            cx.positive(
+                &format!("{path}.storage_capacity_kg"),
+                s.storage_capacity_kg,
+                MAX_KG,
+            );
             NodeKind::Preprocessor(Preprocessor {
                 lines: s.lines,
                 cycle_s_per_drive: cycle,
@@ -761,7 +903,11 @@ fn node_kind(
             let service = cx.dist(&format!("{path}.service_h"), &s.service_h);
             let f = failures(cx, &s.failures);
             if s.queue_capacity_jobs == Some(0) {
-                cx.problem(&format!("{path}.queue_capacity_jobs"), "must be at least 1", Some("leave it out for an unlimited queue".into()));
+                cx.problem(
+                    &format!("{path}.queue_capacity_jobs"),
+                    "must be at least 1",
+                    Some("leave it out for an unlimited queue".into()),
+                );
             }
             if let Some(c) = s.storage_capacity_kg {
                 cx.positive(&format!("{path}.storage_capacity_kg"), c, MAX_KG);
@@ -780,12 +926,19 @@ fn node_kind(
             cx.positive(&format!("{path}.batch_kg"), s.batch_kg, 1e7);
             let cycle = cx.dist(&format!("{path}.cycle_h"), &s.cycle_h);
             if cycle.validate().is_ok() && cycle.mean() * 3600.0 < 1.0 {
-                cx.problem(&format!("{path}.cycle_h"), "a batch must take at least one second on average", None);
+                cx.problem(
+                    &format!("{path}.cycle_h"),
+                    "a batch must take at least one second on average",
+                    None,
+                );
             }
             let f = failures(cx, &s.failures);
             cx.share(&format!("{path}.extraction_yield"), s.extraction_yield);
             cx.share(&format!("{path}.unsuitable_share"), s.unsuitable_share);
-            cx.share(&format!("{path}.initial_capacity_share"), s.initial_capacity_share);
+            cx.share(
+                &format!("{path}.initial_capacity_share"),
+                s.initial_capacity_share,
+            );
             if s.initial_capacity_share == 0.0 {
                 cx.problem(
                     &format!("{path}.initial_capacity_share"),
@@ -795,15 +948,33 @@ fn node_kind(
             }
             cx.share(&format!("{path}.sintered_share"), s.sintered_share);
             cx.non_negative(&format!("{path}.ramp_years"), s.ramp_years, MAX_YEARS);
-            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start).unwrap_or(0);
+            let commissioning = cx
+                .date(&format!("{path}.commissioning"), &s.commissioning, start)
+                .unwrap_or(0);
             let mm = cx.material(&format!("{path}.magnet_material"), &s.magnet_material, mats);
-            let cm = cx.material(&format!("{path}.coproduct_material"), &s.coproduct_material, mats);
-            let rm = cx.material(&format!("{path}.residue_material"), &s.residue_material, mats);
+            let cm = cx.material(
+                &format!("{path}.coproduct_material"),
+                &s.coproduct_material,
+                mats,
+            );
+            let rm = cx.material(
+                &format!("{path}.residue_material"),
+                &s.residue_material,
+                mats,
+            );
             role_is(cx, "magnet_material", mm, &[MaterialRole::Product]);
             role_is(cx, "coproduct_material", cm, &[MaterialRole::Product]);
             role_is(cx, "residue_material", rm, &[MaterialRole::Scrap]);
-            cx.positive(&format!("{path}.input_capacity_kg"), s.input_capacity_kg, MAX_KG);
-            cx.positive(&format!("{path}.storage_capacity_kg"), s.storage_capacity_kg, MAX_KG);
+            cx.positive(
+                &format!("{path}.input_capacity_kg"),
+                s.input_capacity_kg,
+                MAX_KG,
+            );
+            cx.positive(
+                &format!("{path}.storage_capacity_kg"),
+                s.storage_capacity_kg,
+                MAX_KG,
+            );
             if finite(s.input_capacity_kg) && s.input_capacity_kg < s.batch_kg {
                 cx.problem(
                     &format!("{path}.input_capacity_kg"),
@@ -816,7 +987,11 @@ fn node_kind(
                 s.nameplate_output_t_per_year,
                 1e8,
             );
-            cx.non_negative(&format!("{path}.co2_kg_per_kg_product"), s.co2_kg_per_kg_product, 1e3);
+            cx.non_negative(
+                &format!("{path}.co2_kg_per_kg_product"),
+                s.co2_kg_per_kg_product,
+                1e3,
+            );
             NodeKind::Hpms(Hpms {
                 vessels: s.vessels,
                 batch_mg: kg_to_mg(s.batch_kg),
@@ -840,7 +1015,9 @@ fn node_kind(
         "oxide_plant" => {
             let s: OxidePlantSpec = cx.read(v, path)?;
             cx.positive(&format!("{path}.feed_t_per_year"), s.feed_t_per_year, 1e8);
-            let commissioning = cx.date(&format!("{path}.commissioning"), &s.commissioning, start).unwrap_or(0);
+            let commissioning = cx
+                .date(&format!("{path}.commissioning"), &s.commissioning, start)
+                .unwrap_or(0);
             let n_el = elements.len();
             let el_names: Vec<&str> = elements[..n_el - 1].iter().map(String::as_str).collect();
             let el_index = |cx: &mut Ctx, p: &str, el: &str| -> Option<usize> {
@@ -886,7 +1063,12 @@ fn node_kind(
             for (k, pr) in s.products.iter().enumerate() {
                 let pp = format!("{path}.products[{k}]");
                 let m = cx.material(&format!("{pp}.material"), &pr.material, mats);
-                role_is(cx, &format!("products[{k}].material"), m, &[MaterialRole::Product]);
+                role_is(
+                    cx,
+                    &format!("products[{k}].material"),
+                    m,
+                    &[MaterialRole::Product],
+                );
                 cx.share(&format!("{pp}.purity"), pr.purity);
                 let mut els = Vec::new();
                 for (el, f) in &pr.oxide_factor {
@@ -905,9 +1087,17 @@ fn node_kind(
                     }
                 }
                 if els.is_empty() {
-                    cx.problem(&format!("{pp}.oxide_factor"), "a product needs at least one element", None);
+                    cx.problem(
+                        &format!("{pp}.oxide_factor"),
+                        "a product needs at least one element",
+                        None,
+                    );
                 }
-                products.push(OxideProduct { material: m, elements: els, purity: pr.purity });
+                products.push(OxideProduct {
+                    material: m,
+                    elements: els,
+                    purity: pr.purity,
+                });
             }
             for (el, r) in &s.recovery {
                 if let Some(i) = el_names.iter().position(|e| e == el)
@@ -921,8 +1111,16 @@ fn node_kind(
                     );
                 }
             }
-            cx.positive(&format!("{path}.input_capacity_kg"), s.input_capacity_kg, MAX_KG);
-            cx.positive(&format!("{path}.storage_capacity_kg"), s.storage_capacity_kg, MAX_KG);
+            cx.positive(
+                &format!("{path}.input_capacity_kg"),
+                s.input_capacity_kg,
+                MAX_KG,
+            );
+            cx.positive(
+                &format!("{path}.storage_capacity_kg"),
+                s.storage_capacity_kg,
+                MAX_KG,
+            );
             NodeKind::OxidePlant(OxidePlant {
                 feed_t_per_year: s.feed_t_per_year,
                 commissioning: commissioning.max(0),
@@ -938,29 +1136,55 @@ fn node_kind(
             let mut names = BTreeSet::new();
             for (k, d) in s.demand.iter().enumerate() {
                 cx.non_negative(&format!("{path}.demand[{k}].t_per_year"), d.t_per_year, 1e8);
-                cx.growth(&format!("{path}.demand[{k}].growth_per_year"), d.growth_per_year);
+                cx.growth(
+                    &format!("{path}.demand[{k}].growth_per_year"),
+                    d.growth_per_year,
+                );
                 if !names.insert(d.sector.clone()) {
-                    cx.problem(&format!("{path}.demand[{k}].sector"), format!("sector `{}` is listed twice", d.sector), None);
+                    cx.problem(
+                        &format!("{path}.demand[{k}].sector"),
+                        format!("sector `{}` is listed twice", d.sector),
+                        None,
+                    );
                 }
             }
             let mut origins = BTreeSet::new();
             for (k, d) in s.imports.iter().enumerate() {
-                cx.non_negative(&format!("{path}.imports[{k}].t_per_year"), d.t_per_year, 1e8);
-                cx.growth(&format!("{path}.imports[{k}].growth_per_year"), d.growth_per_year);
+                cx.non_negative(
+                    &format!("{path}.imports[{k}].t_per_year"),
+                    d.t_per_year,
+                    1e8,
+                );
+                cx.growth(
+                    &format!("{path}.imports[{k}].growth_per_year"),
+                    d.growth_per_year,
+                );
                 if !origins.insert(d.origin.clone()) {
-                    cx.problem(&format!("{path}.imports[{k}].origin"), format!("origin `{}` is listed twice", d.origin), None);
+                    cx.problem(
+                        &format!("{path}.imports[{k}].origin"),
+                        format!("origin `{}` is listed twice", d.origin),
+                        None,
+                    );
                 }
             }
             NodeKind::Market(Market {
                 demand: s
                     .demand
                     .into_iter()
-                    .map(|d| Demand { sector: d.sector, t_per_year: d.t_per_year, growth_per_year: d.growth_per_year })
+                    .map(|d| Demand {
+                        sector: d.sector,
+                        t_per_year: d.t_per_year,
+                        growth_per_year: d.growth_per_year,
+                    })
                     .collect(),
                 imports: s
                     .imports
                     .into_iter()
-                    .map(|d| Import { origin: d.origin, t_per_year: d.t_per_year, growth_per_year: d.growth_per_year })
+                    .map(|d| Import {
+                        origin: d.origin,
+                        t_per_year: d.t_per_year,
+                        growth_per_year: d.growth_per_year,
+                    })
                     .collect(),
             })
         }
@@ -982,8 +1206,19 @@ fn check_topology(cx: &mut Ctx, m: &Model) {
             if links.is_empty() {
                 cx.problem(
                     &path,
-                    format!("output `{port}` of `{}` has no link, so what it makes can never leave", node.id),
-                    Some(format!("add a link with `from: {}`{}", node.id, if node.kind.ports().len() > 1 { format!(" and `port: {port}`") } else { String::new() })),
+                    format!(
+                        "output `{port}` of `{}` has no link, so what it makes can never leave",
+                        node.id
+                    ),
+                    Some(format!(
+                        "add a link with `from: {}`{}",
+                        node.id,
+                        if node.kind.ports().len() > 1 {
+                            format!(" and `port: {port}`")
+                        } else {
+                            String::new()
+                        }
+                    )),
                 );
                 continue;
             }
@@ -1011,7 +1246,9 @@ fn check_topology(cx: &mut Ctx, m: &Model) {
                 // A node drains if every one of its ports has a draining link.
                 let node = &m.nodes[l.from];
                 let all = (0..node.kind.ports().len()).all(|p| {
-                    m.links_from(l.from, p).iter().any(|&k| drains[m.links[k].to])
+                    m.links_from(l.from, p)
+                        .iter()
+                        .any(|&k| drains[m.links[k].to])
                 });
                 if all {
                     drains[l.from] = true;
@@ -1023,8 +1260,8 @@ fn check_topology(cx: &mut Ctx, m: &Model) {
             break;
         }
     }
-    for i in 0..n {
-        if !drains[i] && !m.nodes[i].kind.ports().is_empty() && m.links.iter().any(|l| l.from == i) {
+    for (i, &drains) in drains.iter().enumerate() {
+        if !drains && !m.nodes[i].kind.ports().is_empty() && m.links.iter().any(|l| l.from == i) {
             cx.problem(
                 &node_path(m, i),
                 format!("material at `{}` can never reach a market or sink, so the network can never drain", m.nodes[i].id),
@@ -1033,7 +1270,11 @@ fn check_topology(cx: &mut Ctx, m: &Model) {
         }
     }
     if !m.nodes.iter().any(|n| n.kind.is_source()) {
-        cx.problem("nodes", "no source: nothing will ever happen", Some("add a source node".into()));
+        cx.problem(
+            "nodes",
+            "no source: nothing will ever happen",
+            Some("add a source node".into()),
+        );
     }
 }
 

@@ -98,12 +98,24 @@ pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Resu
         fs::remove_file(&manifest_path).map_err(|e| Error::output(&manifest_path, e))?;
     }
     let mut tables: Vec<(&str, DataFrame)> = vec![
-        (TIMESERIES, timeseries_frame(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?),
-        (SUMMARY, summary_frame(&[&result.summary]).map_err(|e| polars_err(&dir.join(SUMMARY), e))?),
-        (NODES, nodes_frame(result).map_err(|e| polars_err(&dir.join(NODES), e))?),
+        (
+            TIMESERIES,
+            timeseries_frame(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?,
+        ),
+        (
+            SUMMARY,
+            summary_frame(&[&result.summary]).map_err(|e| polars_err(&dir.join(SUMMARY), e))?,
+        ),
+        (
+            NODES,
+            nodes_frame(result).map_err(|e| polars_err(&dir.join(NODES), e))?,
+        ),
     ];
     match &result.trace {
-        Some(_) => tables.push((EVENTS, events_frame(result).map_err(|e| polars_err(&dir.join(EVENTS), e))?)),
+        Some(_) => tables.push((
+            EVENTS,
+            events_frame(result).map_err(|e| polars_err(&dir.join(EVENTS), e))?,
+        )),
         None => {
             // A trace from an earlier run must not pass for this run's.
             let stale = dir.join(EVENTS);
@@ -117,7 +129,8 @@ pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Resu
         manifest.files.insert(name.to_string(), sha256_hex(&bytes));
         write_atomic(dir, name, &bytes)?;
     }
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::output(&manifest_path, e))?;
+    let json =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| Error::output(&manifest_path, e))?;
     write_atomic(dir, MANIFEST, &json)?;
     Ok(dir.to_path_buf())
 }
@@ -132,14 +145,28 @@ pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let start = epoch_days(ts.start);
     let day: Vec<i32> = ts.time_s.iter().map(|t| (t / 86_400) as i32).collect();
     let date: Vec<i32> = day.iter().map(|d| start + d).collect();
-    let node: Vec<&str> = ts.entity.iter().map(|&e| ts.entity_names[e as usize].as_str()).collect();
-    let metric: Vec<&str> = ts.metric.iter().map(|&m| ts.metric_names[m as usize].0.as_str()).collect();
-    let unit: Vec<&str> = ts.metric.iter().map(|&m| ts.metric_names[m as usize].1.as_str()).collect();
+    let node: Vec<&str> = ts
+        .entity
+        .iter()
+        .map(|&e| ts.entity_names[e as usize].as_str())
+        .collect();
+    let metric: Vec<&str> = ts
+        .metric
+        .iter()
+        .map(|&m| ts.metric_names[m as usize].0.as_str())
+        .collect();
+    let unit: Vec<&str> = ts
+        .metric
+        .iter()
+        .map(|&m| ts.metric_names[m as usize].1.as_str())
+        .collect();
     let height = ts.len();
     DataFrame::new(
         height,
         vec![
-            Int32Chunked::from_vec("date".into(), date).into_date().into_column(),
+            Int32Chunked::from_vec("date".into(), date)
+                .into_date()
+                .into_column(),
             Column::new("day".into(), day),
             Column::new("time_s".into(), ts.time_s.clone()),
             Column::new("node".into(), node),
@@ -182,7 +209,8 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("process_co2_t", |s| s.process_co2_t),
             col!("co2_t", |s| s.co2_t),
             col!("hpms_nameplate_t_per_year", |s| s.hpms_nameplate_t_per_year),
-            col!("hpms_ramped_output_t_per_year", |s| s.hpms_ramped_output_t_per_year),
+            col!("hpms_ramped_output_t_per_year", |s| s
+                .hpms_ramped_output_t_per_year),
             col!("hpms_ramped_utilisation", |s| s.hpms_ramped_utilisation),
             col!("hpms_limit", |s| s.hpms_limit.clone()),
             col!("hpms_feed_gap_t_per_year", |s| s.hpms_feed_gap_t_per_year),
@@ -224,16 +252,30 @@ pub fn events_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new("time_s".into(), rows.iter().map(|e| e.time_s).collect::<Vec<_>>()),
+            Column::new(
+                "time_s".into(),
+                rows.iter().map(|e| e.time_s).collect::<Vec<_>>(),
+            ),
             Int32Chunked::from_vec(
                 "date".into(),
-                rows.iter().map(|e| start + (e.time_s / 86_400) as i32).collect(),
+                rows.iter()
+                    .map(|e| start + (e.time_s / 86_400) as i32)
+                    .collect(),
             )
             .into_date()
             .into_column(),
-            Column::new("kind".into(), rows.iter().map(|e| e.kind).collect::<Vec<_>>()),
-            Column::new("node".into(), rows.iter().map(|e| e.entity.as_str()).collect::<Vec<_>>()),
-            Column::new("quantity_kg".into(), rows.iter().map(|e| e.quantity_kg).collect::<Vec<_>>()),
+            Column::new(
+                "kind".into(),
+                rows.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "node".into(),
+                rows.iter().map(|e| e.entity.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "quantity_kg".into(),
+                rows.iter().map(|e| e.quantity_kg).collect::<Vec<_>>(),
+            ),
         ],
     )
 }

@@ -51,7 +51,10 @@ impl Simulation<'_> {
         }
         let links = self.nodes[n].out_links[port].clone();
         // The last link with a share above 0 takes the rounding remainder; links at 0 get nothing.
-        let nums: Vec<i64> = links.iter().map(|&l| share_num(self.model.links[l].share)).collect();
+        let nums: Vec<i64> = links
+            .iter()
+            .map(|&l| share_num(self.model.links[l].share))
+            .collect();
         let Some(last) = nums.iter().rposition(|&x| x > 0) else {
             // Every share is 0 (a script may do this): the first link carries it all.
             self.stage(links[0], parcel);
@@ -118,7 +121,8 @@ impl Simulation<'_> {
                     self.ship(l, load);
                 }
             }
-            self.queue.schedule_in(every, Event::DispatchTimer { link: l });
+            self.queue
+                .schedule_in(every, Event::DispatchTimer { link: l });
         }
         self.after_dispatch(l);
     }
@@ -137,7 +141,9 @@ impl Simulation<'_> {
         let transit = secs_from_days(st.transit.sample(&mut st.transit_rng));
         if link.distance_mi > 0.0 {
             let tonnes = mass as f64 / MG_PER_T as f64;
-            let trucks = (mass as f64 / link.truck_capacity_mg as f64).ceil().max(1.0);
+            let trucks = (mass as f64 / link.truck_capacity_mg as f64)
+                .ceil()
+                .max(1.0);
             st.trips += trucks as u64;
             st.cost_usd += trucks * link.distance_mi * link.cost_per_mile_usd;
             st.tonne_miles += tonnes * link.distance_mi;
@@ -153,7 +159,13 @@ impl Simulation<'_> {
             let st = &mut self.links[l];
             st.in_transit_mg += mass;
             st.in_transit.insert(id, parcels);
-            self.queue.schedule_in(transit, Event::Delivery { link: l, shipment: id });
+            self.queue.schedule_in(
+                transit,
+                Event::Delivery {
+                    link: l,
+                    shipment: id,
+                },
+            );
         }
     }
 
@@ -263,4 +275,3 @@ fn split_parcel(p: &mut Parcel, num: i64, den: i64) -> Parcel {
         units,
     }
 }
-

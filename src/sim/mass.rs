@@ -50,7 +50,13 @@ pub struct Lot {
 impl Lot {
     /// A lot of `mass_mg` of a material, split into elements by its composition; the
     /// rounding remainder goes to `other`, so the lot weighs exactly `mass_mg`.
-    pub fn of_material(mat: &Material, mat_id: MatId, mass_mg: i64, born: SimTime, origin: NodeId) -> Lot {
+    pub fn of_material(
+        mat: &Material,
+        mat_id: MatId,
+        mass_mg: i64,
+        born: SimTime,
+        origin: NodeId,
+    ) -> Lot {
         let n = mat.fractions.len();
         let mut el = zeros(n);
         let mut used = 0;
@@ -130,7 +136,11 @@ impl Parcel {
         }
         let units = scale(self.units as i64, mass_mg, total) as u64;
         self.units -= units;
-        let lots = self.lots.iter_mut().map(|l| l.split(mass_mg, total)).collect();
+        let lots = self
+            .lots
+            .iter_mut()
+            .map(|l| l.split(mass_mg, total))
+            .collect();
         Parcel { lots, units }
     }
 }
@@ -183,7 +193,9 @@ impl Stock {
         let mut out = Vec::new();
         let mut left = mass_mg;
         while left > 0 {
-            let Some(front) = self.parcels.front_mut() else { break };
+            let Some(front) = self.parcels.front_mut() else {
+                break;
+            };
             let m = front.mass();
             let piece = if m <= left {
                 self.parcels.pop_front().expect("front exists")

@@ -204,12 +204,16 @@ impl<'m> Simulation<'m> {
             })
         };
         let sampler = |d: &crate::kernel::Dist| -> Result<Sampler> {
-            d.sampler().map_err(|e| Error::Run(format!("distribution rejected after validation: {e}")))
+            d.sampler()
+                .map_err(|e| Error::Run(format!("distribution rejected after validation: {e}")))
         };
         let mut nodes = Vec::with_capacity(model.nodes.len());
         for (n, node) in model.nodes.iter().enumerate() {
             let id = node.id.as_str();
-            let pool = |servers: u32, service: &crate::kernel::Dist, failures: &Option<crate::model::Failures>| -> Result<Pool> {
+            let pool = |servers: u32,
+                        service: &crate::kernel::Dist,
+                        failures: &Option<crate::model::Failures>|
+             -> Result<Pool> {
                 let failures = match failures {
                     Some(f) => Some((sampler(&f.tbf_h)?, sampler(&f.repair_h)?)),
                     None => None,
@@ -284,7 +288,7 @@ impl<'m> Simulation<'m> {
                     oxygen_added: 0,
                 }),
                 NodeKind::Market(m) => Behaviour::Market(plants::MarketState::new(m)),
-                NodeKind::Sink => Behaviour::Sink(plants::SinkState::default()),
+                NodeKind::Sink => Behaviour::Sink(plants::SinkState),
             };
             let ports = node.kind.ports().len();
             nodes.push(NodeState {
@@ -292,7 +296,9 @@ impl<'m> Simulation<'m> {
                 ledger: Ledger::new(n_el),
                 input: Stock::default(),
                 out_links: (0..ports).map(|p| model.links_from(n, p)).collect(),
-                in_links: (0..model.links.len()).filter(|&l| model.links[l].to == n).collect(),
+                in_links: (0..model.links.len())
+                    .filter(|&l| model.links[l].to == n)
+                    .collect(),
                 counters: Counters {
                     out_elements: vec![0; n_el],
                     ..Counters::default()
@@ -338,13 +344,16 @@ impl<'m> Simulation<'m> {
                 }
                 NodeKind::Preprocessor(_) | NodeKind::Station(_) => self.start_failures(n),
                 NodeKind::Hpms(h) => {
-                    self.queue.schedule(h.commissioning, Event::Commission { node: n });
+                    self.queue
+                        .schedule(h.commissioning, Event::Commission { node: n });
                 }
                 NodeKind::OxidePlant(o) => {
-                    self.queue.schedule(o.commissioning, Event::Commission { node: n });
+                    self.queue
+                        .schedule(o.commissioning, Event::Commission { node: n });
                 }
                 NodeKind::Market(_) => {
-                    self.queue.schedule(crate::kernel::DAY, Event::Daily { node: n });
+                    self.queue
+                        .schedule(crate::kernel::DAY, Event::Daily { node: n });
                 }
                 NodeKind::Sink => {}
             }
@@ -354,7 +363,8 @@ impl<'m> Simulation<'m> {
                 self.queue.schedule(every, Event::DispatchTimer { link: l });
             }
         }
-        self.queue.schedule(m.record_every.min(m.horizon), Event::Record);
+        self.queue
+            .schedule(m.record_every.min(m.horizon), Event::Record);
     }
 
     /// Runs to the horizon. `progress` is called after each recording step with the
@@ -431,37 +441,41 @@ impl<'m> Simulation<'m> {
     }
 
     /// Checks `inflow = outflow + inventory + loss` for every node, link and element.
-    fn check_balance(&self) -> Result<()> {
-        let n_el = self.model.elements.len();
+    pub(crate) fn check_balance(&self) -> Result<()> {
         let mut problems = Vec::new();
-        for (n, node) in self.nodes.iter().enumerate() {
-            let inv = self.node_inventory(n);
-            for e in 0..n_el {
-                let diff = node.ledger.inflow[e] - node.ledger.outflow[e] - node.ledger.loss[e] - inv[e];
+        let mut check = |what: String, ledger: &Ledger, inv: Vec<i64>| {
+            for (e, held) in inv.iter().enumerate() {
+                let (i, o, l) = (ledger.inflow[e], ledger.outflow[e], ledger.loss[e]);
+                let diff = i - o - l - held;
                 if diff != 0 {
                     problems.push(format!(
-                        "node `{}`, element {}: in {} mg = out {} + inventory {} + losses {} is off by {diff} mg",
-                        self.model.nodes[n].id, self.model.elements[e], node.ledger.inflow[e], node.ledger.outflow[e], inv[e], node.ledger.loss[e]
+                        "{what}, element {}: in {i} mg = out {o} + inventory {held} + losses {l} is off by {diff} mg",
+                        self.model.elements[e]
                     ));
                 }
             }
+        };
+        for (n, node) in self.nodes.iter().enumerate() {
+            check(
+                format!("node `{}`", self.model.nodes[n].id),
+                &node.ledger,
+                self.node_inventory(n),
+            );
         }
         for (l, link) in self.links.iter().enumerate() {
-            let inv = self.link_inventory(l);
-            for e in 0..n_el {
-                let diff = link.ledger.inflow[e] - link.ledger.outflow[e] - link.ledger.loss[e] - inv[e];
-                if diff != 0 {
-                    problems.push(format!(
-                        "link `{}`, element {}: off by {diff} mg",
-                        self.model.links[l].id, self.model.elements[e]
-                    ));
-                }
-            }
+            check(
+                format!("link `{}`", self.model.links[l].id),
+                &link.ledger,
+                self.link_inventory(l),
+            );
         }
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(Error::Run(format!("mass balance violated:\n  {}", problems.join("\n  "))))
+            Err(Error::Run(format!(
+                "mass balance violated:\n  {}",
+                problems.join("\n  ")
+            )))
         }
     }
 
@@ -510,6 +524,54 @@ fn job_mass(pool: &Pool, server: u32) -> Option<f64> {
 }
 
 /// Builds and runs a simulation in one call.
-pub fn simulate(model: &Model, opts: RunOptions, progress: impl FnMut(SimTime)) -> Result<RunResult> {
+pub fn simulate(
+    model: &Model,
+    opts: RunOptions,
+    progress: impl FnMut(SimTime),
+) -> Result<RunResult> {
     Simulation::new(model, opts)?.run(progress)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Overrides, load_str};
+
+    const TINY: &str = "
+name: tiny
+calendar: {start: 2025-01-01, years: 0.01}
+elements: [Nd]
+materials:
+  m: {role: scrap, composition: {Nd: 30}}
+nodes:
+  - {id: s, kind: scrap_source, material: m, tonnes_per_year: 100, lot_kg: 10}
+  - {id: end, kind: sink}
+links:
+  - {id: l, from: s, to: end, dispatch: immediate}
+";
+
+    #[test]
+    fn the_balance_check_catches_a_single_milligram() {
+        let m = load_str(TINY, "tiny.yaml", &Overrides::default()).unwrap();
+        let sim = Simulation::new(&m.model, RunOptions::default()).unwrap();
+        let mut sim = {
+            let mut s = sim;
+            while let Some(t) = s.queue.peek_time() {
+                if t > m.model.horizon {
+                    break;
+                }
+                let (_, _, e) = s.queue.pop().unwrap();
+                if let Event::Arrival { node } = e {
+                    s.on_arrival(node);
+                }
+            }
+            s
+        };
+        assert!(sim.check_balance().is_ok());
+        // One milligram of Nd appears from nowhere at the sink.
+        sim.nodes[1].ledger.inflow[0] += 1;
+        let err = sim.check_balance().unwrap_err().to_string();
+        assert!(err.contains("node `end`, element Nd"), "{err}");
+        assert!(err.contains("off by 1 mg"), "{err}");
+    }
 }

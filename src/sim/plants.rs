@@ -7,7 +7,7 @@ use crate::model::{
     Arrivals, MG_PER_KG, MG_PER_T, Market, MaterialRole, NodeId, NodeKind, PORT_MAGNETS,
     PORT_RESIDUE,
 };
-use crate::sim::mass::{Lot, Parcel, scale, share_num, SHARE_DEN, zeros};
+use crate::sim::mass::{Lot, Parcel, SHARE_DEN, scale, share_num, zeros};
 use crate::sim::stats::Level;
 use crate::sim::{Behaviour, Event, Job, Pool, Simulation};
 
@@ -87,7 +87,6 @@ impl MarketState {
 #[derive(Default)]
 pub(crate) struct SinkState;
 
-
 /// Growth factor after `t` seconds at `g` a year, compounded yearly (fractional years included).
 fn grown(g: f64, t: SimTime) -> f64 {
     (1.0 + g).powf(t as f64 / YEAR as f64)
@@ -104,18 +103,31 @@ impl Simulation<'_> {
             let t = now.unwrap_or(0);
             let (start, end, mean_gap_s, arrivals) = match kind {
                 NodeKind::HddSource(s) => {
-                    let pallets_per_year = s.drives_per_year * s.capture_share
+                    let pallets_per_year = s.drives_per_year
+                        * s.capture_share
                         * grown(s.growth_per_year, t.max(s.start) - s.start)
                         / s.pallet_drives as f64;
                     (s.start, s.end, YEAR as f64 / pallets_per_year, s.arrivals)
                 }
                 NodeKind::ScrapSource(s) => {
-                    let t_per_year = s.tonnes_per_year * grown(s.growth_per_year, t.max(s.start) - s.start);
-                    let kg_per_year = 1000.0 * s.max_tonnes_per_year.map_or(t_per_year, |m| t_per_year.min(m));
-                    (s.start, s.end, s.lot_kg.mean() / kg_per_year * YEAR as f64, s.arrivals)
+                    let t_per_year =
+                        s.tonnes_per_year * grown(s.growth_per_year, t.max(s.start) - s.start);
+                    let kg_per_year = 1000.0
+                        * s.max_tonnes_per_year
+                            .map_or(t_per_year, |m| t_per_year.min(m));
+                    (
+                        s.start,
+                        s.end,
+                        s.lot_kg.mean() / kg_per_year * YEAR as f64,
+                        s.arrivals,
+                    )
                 }
                 NodeKind::Source(s) => {
-                    let gap = st.interarrival.as_ref().map(|ia| ia.sample(&mut st.arrival_rng)).unwrap_or(1.0);
+                    let gap = st
+                        .interarrival
+                        .as_ref()
+                        .map(|ia| ia.sample(&mut st.arrival_rng))
+                        .unwrap_or(1.0);
                     (s.start, s.end, gap * HOUR as f64, Arrivals::Regular)
                 }
                 _ => return,
@@ -155,8 +167,20 @@ impl Simulation<'_> {
                     let to_mg = |g: f64| (g * 1000.0).round() as i64;
                     Parcel {
                         lots: vec![
-                            Lot::of_material(&model.materials[s.magnet_material], s.magnet_material, to_mg(magnet_g), now, n),
-                            Lot::of_material(&model.materials[s.body_material], s.body_material, to_mg(body_g), now, n),
+                            Lot::of_material(
+                                &model.materials[s.magnet_material],
+                                s.magnet_material,
+                                to_mg(magnet_g),
+                                now,
+                                n,
+                            ),
+                            Lot::of_material(
+                                &model.materials[s.body_material],
+                                s.body_material,
+                                to_mg(body_g),
+                                now,
+                                n,
+                            ),
                         ],
                         units: drives,
                     }
@@ -164,14 +188,26 @@ impl Simulation<'_> {
                 NodeKind::ScrapSource(s) => {
                     let kg = st.lot.sample(&mut st.lot_rng);
                     Parcel {
-                        lots: vec![Lot::of_material(&model.materials[s.material], s.material, (kg * MG_PER_KG as f64).round() as i64, now, n)],
+                        lots: vec![Lot::of_material(
+                            &model.materials[s.material],
+                            s.material,
+                            (kg * MG_PER_KG as f64).round() as i64,
+                            now,
+                            n,
+                        )],
                         units: 0,
                     }
                 }
                 NodeKind::Source(s) => {
                     let kg = st.lot.sample(&mut st.lot_rng);
                     Parcel {
-                        lots: vec![Lot::of_material(&model.materials[s.material], s.material, (kg * MG_PER_KG as f64).round() as i64, now, n)],
+                        lots: vec![Lot::of_material(
+                            &model.materials[s.material],
+                            s.material,
+                            (kg * MG_PER_KG as f64).round() as i64,
+                            now,
+                            n,
+                        )],
                         units: 1,
                     }
                 }
@@ -210,23 +246,39 @@ impl Simulation<'_> {
     pub(crate) fn start_failures(&mut self, n: NodeId) {
         let now = self.queue.now();
         let Some(pool) = self.pool_mut(n) else { return };
-        let Some((tbf, _)) = &pool.failures else { return };
+        let Some((tbf, _)) = &pool.failures else {
+            return;
+        };
         let mut firsts = Vec::new();
         for (s, server) in pool.servers.iter_mut().enumerate() {
-            let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+            let rng = server
+                .failure_rng
+                .as_mut()
+                .expect("failing servers have a stream");
             firsts.push((s, secs_from_hours(tbf.sample(rng)).max(1)));
         }
         for (s, gap) in firsts {
-            self.queue.schedule(now + gap, Event::Failure { node: n, server: s as u32 });
+            self.queue.schedule(
+                now + gap,
+                Event::Failure {
+                    node: n,
+                    server: s as u32,
+                },
+            );
         }
     }
 
     pub(crate) fn on_failure(&mut self, n: NodeId, s: usize) {
         let now = self.queue.now();
         let Some(pool) = self.pool_mut(n) else { return };
-        let Some((_, repair)) = &pool.failures else { return };
+        let Some((_, repair)) = &pool.failures else {
+            return;
+        };
         let server = &mut pool.servers[s];
-        let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+        let rng = server
+            .failure_rng
+            .as_mut()
+            .expect("failing servers have a stream");
         let repair_s = secs_from_hours(repair.sample(rng)).max(1);
         server.up = false;
         let done = server.done;
@@ -241,15 +293,26 @@ impl Simulation<'_> {
                 self.queue.reschedule(id, t + repair_s);
             }
         }
-        self.queue.schedule(now + repair_s, Event::Repair { node: n, server: s as u32 });
+        self.queue.schedule(
+            now + repair_s,
+            Event::Repair {
+                node: n,
+                server: s as u32,
+            },
+        );
     }
 
     pub(crate) fn on_repair(&mut self, n: NodeId, s: usize) {
         let now = self.queue.now();
         let Some(pool) = self.pool_mut(n) else { return };
-        let Some((tbf, _)) = &pool.failures else { return };
+        let Some((tbf, _)) = &pool.failures else {
+            return;
+        };
         let server = &mut pool.servers[s];
-        let rng = server.failure_rng.as_mut().expect("failing servers have a stream");
+        let rng = server
+            .failure_rng
+            .as_mut()
+            .expect("failing servers have a stream");
         let next = secs_from_hours(tbf.sample(rng)).max(1);
         server.up = true;
         let busy = server.job.is_some();
@@ -257,7 +320,13 @@ impl Simulation<'_> {
         if busy {
             pool.busy.add(now, 1);
         }
-        self.queue.schedule(now + next, Event::Failure { node: n, server: s as u32 });
+        self.queue.schedule(
+            now + next,
+            Event::Failure {
+                node: n,
+                server: s as u32,
+            },
+        );
         self.try_start(n);
     }
 
@@ -301,7 +370,9 @@ impl Simulation<'_> {
                 }
                 _ => break,
             };
-            let Some(s) = pool.servers.iter().position(|sv| sv.idle()) else { break };
+            let Some(s) = pool.servers.iter().position(|sv| sv.idle()) else {
+                break;
+            };
             let parcel = match batch_mg {
                 None => match node.input.pop() {
                     Some(p) => p,
@@ -343,9 +414,18 @@ impl Simulation<'_> {
                 _ => secs_from_hours(pool.service.sample(&mut pool.service_rng)),
             };
             pool.busy.add(now, 1);
-            let id = self.queue.schedule(now + duration, Event::Done { node: n, server: s as u32 });
+            let id = self.queue.schedule(
+                now + duration,
+                Event::Done {
+                    node: n,
+                    server: s as u32,
+                },
+            );
             let server = &mut pool.servers[s];
-            server.job = Some(Job { parcel, started: now });
+            server.job = Some(Job {
+                parcel,
+                started: now,
+            });
             server.done = Some(id);
         }
         if took {
@@ -403,7 +483,13 @@ impl Simulation<'_> {
                 out.extend(passthrough);
                 node.counters.units += job.parcel.units;
                 node.counters.units_total += job.parcel.units;
-                vec![(0, Parcel { lots: out, units: 0 })]
+                vec![(
+                    0,
+                    Parcel {
+                        lots: out,
+                        units: 0,
+                    },
+                )]
             }
             NodeKind::Station(_) => vec![(0, job.parcel)],
             NodeKind::Hpms(h) => {
@@ -414,24 +500,29 @@ impl Simulation<'_> {
                 let mut products = Vec::new();
                 let mut residue = Vec::new();
                 let node = &mut self.nodes[n];
-                let Behaviour::Hpms(st) = &mut node.behaviour else { return };
+                let Behaviour::Hpms(st) = &mut node.behaviour else {
+                    return;
+                };
                 for mut lot in job.parcel.lots {
                     match model.materials[lot.material].role {
                         MaterialRole::Magnet => {
                             let mut ok = lot.split(suitable, SHARE_DEN);
                             let mut powder = ok.split(extract, SHARE_DEN);
-                            let sintered = powder.split(sinter, SHARE_DEN).relabel(h.magnet_material);
+                            let sintered =
+                                powder.split(sinter, SHARE_DEN).relabel(h.magnet_material);
                             let coproduct = powder.relabel(h.coproduct_material);
                             if hdd_origin(sintered.origin) {
                                 let days = (now - sintered.born) as f64 / DAY as f64;
-                                let kg = (sintered.mass() + coproduct.mass()) as f64 / MG_PER_KG as f64;
+                                let kg =
+                                    (sintered.mass() + coproduct.mass()) as f64 / MG_PER_KG as f64;
                                 if kg > 0.0 {
                                     st.lead_times.push((days, kg));
                                 }
                             }
                             st.sintered_mass += sintered.mass();
                             st.product_mass += sintered.mass() + coproduct.mass();
-                            st.co2_kg += h.co2_kg_per_kg_product * sintered.mass() as f64 / MG_PER_KG as f64;
+                            st.co2_kg +=
+                                h.co2_kg_per_kg_product * sintered.mass() as f64 / MG_PER_KG as f64;
                             products.push(sintered);
                             products.push(coproduct);
                             // Unsuitable feed and unextracted magnet go on to the oxide plant.
@@ -443,13 +534,27 @@ impl Simulation<'_> {
                         _ => residue.push(lot.relabel(h.residue_material)),
                     }
                 }
-                let Behaviour::Hpms(st) = &mut node.behaviour else { return };
+                let Behaviour::Hpms(st) = &mut node.behaviour else {
+                    return;
+                };
                 st.residue_mass += residue.iter().map(Lot::mass).sum::<i64>();
                 products.retain(|l| l.mass() > 0);
                 residue.retain(|l| l.mass() > 0);
                 vec![
-                    (PORT_MAGNETS, Parcel { lots: products, units: 0 }),
-                    (PORT_RESIDUE, Parcel { lots: residue, units: 0 }),
+                    (
+                        PORT_MAGNETS,
+                        Parcel {
+                            lots: products,
+                            units: 0,
+                        },
+                    ),
+                    (
+                        PORT_RESIDUE,
+                        Parcel {
+                            lots: residue,
+                            units: 0,
+                        },
+                    ),
                 ]
             }
             _ => return,
@@ -458,12 +563,19 @@ impl Simulation<'_> {
         if let NodeKind::Hpms(h) = &model.nodes[n].kind {
             let share = h.capacity_share(now);
             if share < 1.0 {
-                let pause = ((now - started) as f64 * (1.0 / share.max(1e-6) - 1.0)).round() as SimTime;
+                let pause =
+                    ((now - started) as f64 * (1.0 / share.max(1e-6) - 1.0)).round() as SimTime;
                 if pause > 0 {
                     if let Some(pool) = self.pool_mut(n) {
                         pool.servers[s].resting = true;
                     }
-                    self.queue.schedule(now + pause, Event::Resume { node: n, server: s as u32 });
+                    self.queue.schedule(
+                        now + pause,
+                        Event::Resume {
+                            node: n,
+                            server: s as u32,
+                        },
+                    );
                 }
             }
         }
@@ -492,16 +604,20 @@ impl Simulation<'_> {
         let mut released = false;
         loop {
             let next = self.pool(n).and_then(|pool| {
-                pool.servers.iter().position(|sv| !sv.blocked.is_empty()).map(|s| {
-                    let mass: i64 = pool.servers[s].blocked.iter().map(|(_, p)| p.mass()).sum();
-                    (s, mass)
-                })
+                pool.servers
+                    .iter()
+                    .position(|sv| !sv.blocked.is_empty())
+                    .map(|s| {
+                        let mass: i64 = pool.servers[s].blocked.iter().map(|(_, p)| p.mass()).sum();
+                        (s, mass)
+                    })
             });
             let Some((s, mass)) = next else { break };
             if !self.storage_has_room(n, mass) {
                 break;
             }
-            let outputs = std::mem::take(&mut self.pool_mut(n).expect("has a pool").servers[s].blocked);
+            let outputs =
+                std::mem::take(&mut self.pool_mut(n).expect("has a pool").servers[s].blocked);
             self.release(n, outputs);
             released = true;
         }
@@ -523,9 +639,12 @@ impl Simulation<'_> {
     /// One day of an oxide plant: leach and separate up to a day's feed capacity.
     fn oxide_day(&mut self, n: NodeId) {
         let model = self.model;
-        let NodeKind::OxidePlant(o) = &model.nodes[n].kind else { return };
+        let NodeKind::OxidePlant(o) = &model.nodes[n].kind else {
+            return;
+        };
         let now = self.queue.now();
-        let day_mg = (o.feed_t_per_year * MG_PER_T as f64 * DAY as f64 / YEAR as f64).round() as i64;
+        let day_mg =
+            (o.feed_t_per_year * MG_PER_T as f64 * DAY as f64 / YEAR as f64).round() as i64;
         // A day's oxide weighs less than its feed, so room for a day's feed is room enough.
         if !self.storage_has_room(n, day_mg) {
             return;
@@ -546,7 +665,10 @@ impl Simulation<'_> {
                 let mut byproduct = zeros(n_el);
                 for e in 0..n_el {
                     let have = lot.el[e];
-                    let target = o.products.iter().position(|pr| pr.elements.iter().any(|(x, _)| *x == e));
+                    let target = o
+                        .products
+                        .iter()
+                        .position(|pr| pr.elements.iter().any(|(x, _)| *x == e));
                     match target {
                         Some(k) => {
                             let got = scale(have, share_num(o.recovery[e]), SHARE_DEN);
@@ -584,7 +706,9 @@ impl Simulation<'_> {
             }
         }
         node.ledger.add_in(&oxygen_in);
-        let Behaviour::Oxide(st) = &mut node.behaviour else { return };
+        let Behaviour::Oxide(st) = &mut node.behaviour else {
+            return;
+        };
         st.feed_total += fed;
         st.feed_interval += fed;
         st.oxygen_added += oxygen_in[o.oxygen];
@@ -596,10 +720,16 @@ impl Simulation<'_> {
     /// One market day: demand is met from recycled stock first, then imports in listed order.
     fn market_day(&mut self, n: NodeId) {
         let model = self.model;
-        let NodeKind::Market(m) = &model.nodes[n].kind else { return };
+        let NodeKind::Market(m) = &model.nodes[n].kind else {
+            return;
+        };
         let now = self.queue.now();
         let day_years = DAY as f64 / YEAR as f64;
-        let demand_t: f64 = m.demand.iter().map(|d| d.t_per_year * grown(d.growth_per_year, now) * day_years).sum();
+        let demand_t: f64 = m
+            .demand
+            .iter()
+            .map(|d| d.t_per_year * grown(d.growth_per_year, now) * day_years)
+            .sum();
         let node = &mut self.nodes[n];
         let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
         let mut used_mg = 0;
@@ -607,12 +737,17 @@ impl Simulation<'_> {
             used_mg += p.mass();
             node.ledger.parcel_out(&p);
         }
-        let Behaviour::Market(st) = &mut node.behaviour else { return };
+        let Behaviour::Market(st) = &mut node.behaviour else {
+            return;
+        };
         let recycled_t = used_mg as f64 / MG_PER_T as f64;
         let mut open = (demand_t - recycled_t).max(0.0);
         let mut imports = vec![0.0; m.imports.len()];
         for (i, imp) in m.imports.iter().enumerate() {
-            let available = imp.t_per_year * grown(imp.growth_per_year, now) * day_years * st.import_multiplier[i];
+            let available = imp.t_per_year
+                * grown(imp.growth_per_year, now)
+                * day_years
+                * st.import_multiplier[i];
             let take = available.min(open).max(0.0);
             imports[i] = take;
             open -= take;

@@ -94,8 +94,12 @@ impl TimeSeries {
 
     /// Values of one (entity, metric) over time, for tests and reports.
     pub fn series(&self, entity: &str, metric: &str) -> Vec<(SimTime, f64)> {
-        let Some(e) = self.entity_names.iter().position(|n| n == entity) else { return vec![] };
-        let Some(m) = self.metric_names.iter().position(|n| n.0 == metric) else { return vec![] };
+        let Some(e) = self.entity_names.iter().position(|n| n == entity) else {
+            return vec![];
+        };
+        let Some(m) = self.metric_names.iter().position(|n| n.0 == metric) else {
+            return vec![];
+        };
         (0..self.len())
             .filter(|&i| self.entity[i] == e as u32 && self.metric[i] == m as u32)
             .map(|i| (self.time_s[i], self.value[i]))
@@ -176,7 +180,8 @@ impl Summary {
                 "HPMS hub is feed-limited: {out:.0} t/yr once ramped up against {:.0} t/yr nameplate, {:.0} t/yr ({:.0} %) short; vessels busy {:.0} % of the time",
                 self.hpms_nameplate_t_per_year,
                 self.hpms_feed_gap_t_per_year.unwrap_or(0.0),
-                100.0 * self.hpms_feed_gap_t_per_year.unwrap_or(0.0) / self.hpms_nameplate_t_per_year,
+                100.0 * self.hpms_feed_gap_t_per_year.unwrap_or(0.0)
+                    / self.hpms_nameplate_t_per_year,
                 100.0 * util
             ),
             "capacity" => format!(
@@ -221,8 +226,10 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     pub fn new(model: &Model, trace: bool) -> Self {
-        let mut metric_names: Vec<(String, String)> =
-            FIXED_METRICS.iter().map(|(n, u)| (n.to_string(), u.to_string())).collect();
+        let mut metric_names: Vec<(String, String)> = FIXED_METRICS
+            .iter()
+            .map(|(n, u)| (n.to_string(), u.to_string()))
+            .collect();
         for e in &model.elements {
             metric_names.push((format!("cumulative_output_kg.{e}"), "kg".into()));
         }
@@ -347,10 +354,15 @@ impl Simulation<'_> {
                             rec.put(now, n, M::MeanInSystem, ratio(d, dt));
                         }
                         Behaviour::Hpms(st) => {
-                            let NodeKind::Hpms(h) = &model.nodes[n].kind else { unreachable!() };
+                            let NodeKind::Hpms(h) = &model.nodes[n].kind else {
+                                unreachable!()
+                            };
                             let share = h.capacity_share(now);
                             let product = st.product_mass;
-                            if st.ramped_mark.is_none() && st.commissioned && now >= h.commissioning + h.ramp {
+                            if st.ramped_mark.is_none()
+                                && st.commissioned
+                                && now >= h.commissioning + h.ramp
+                            {
                                 let mark = (now, product, busy);
                                 if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
                                     st.ramped_mark = Some(mark);
@@ -377,10 +389,25 @@ impl Simulation<'_> {
                     rec.put(now, n, M::Demand, f.demand_t);
                     rec.put(now, n, M::Recycled, f.recycled_t);
                     rec.put(now, n, M::Shortfall, f.shortfall_t);
-                    rec.put(now, n, M::DomesticShare, if f.demand_t > 0.0 { f.recycled_t / f.demand_t } else { 0.0 });
-                    let NodeKind::Market(m) = &model.nodes[n].kind else { unreachable!() };
+                    rec.put(
+                        now,
+                        n,
+                        M::DomesticShare,
+                        if f.demand_t > 0.0 {
+                            f.recycled_t / f.demand_t
+                        } else {
+                            0.0
+                        },
+                    );
+                    let NodeKind::Market(m) = &model.nodes[n].kind else {
+                        unreachable!()
+                    };
                     for (i, imp) in m.imports.iter().enumerate() {
-                        let o = rec.origins.iter().position(|x| *x == imp.origin).expect("registered");
+                        let o = rec
+                            .origins
+                            .iter()
+                            .position(|x| *x == imp.origin)
+                            .expect("registered");
                         let id = rec.n_fixed + rec.n_elements + o as u32;
                         rec.push(now, n, id, f.imports_t[i]);
                     }
@@ -464,7 +491,8 @@ impl Simulation<'_> {
                         && now - t0 >= YEAR
                     {
                         let span = (now - t0) as f64;
-                        let rate = (st.product_mass - m0) as f64 / MG_PER_T as f64 / span * YEAR as f64;
+                        let rate =
+                            (st.product_mass - m0) as f64 / MG_PER_T as f64 / span * YEAR as f64;
                         let util = (st.pool.busy.area(now) - b0) as f64 / (span * h.vessels as f64);
                         ramped.push((rate, util, h.vessels as f64));
                     }
@@ -498,7 +526,11 @@ impl Simulation<'_> {
             s.transport_co2_t += l.co2_kg / 1000.0;
         }
         s.co2_t = s.transport_co2_t + s.process_co2_t;
-        let hpms_count = model.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Hpms(_))).count();
+        let hpms_count = model
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Hpms(_)))
+            .count();
         if hpms_count > 0 && ramped.len() == hpms_count {
             let out: f64 = ramped.iter().map(|r| r.0).sum();
             let vessels: f64 = ramped.iter().map(|r| r.2).sum();
@@ -549,7 +581,9 @@ impl Simulation<'_> {
                 e.mean_wait_h = node.counters.wait_total.mean();
             }
             match &node.behaviour {
-                Behaviour::Station(st) => e.mean_in_system = Some(ratio(st.in_system.area(now), now as f64)),
+                Behaviour::Station(st) => {
+                    e.mean_in_system = Some(ratio(st.in_system.area(now), now as f64))
+                }
                 Behaviour::Sink(_) => e.mean_sojourn_h = node.counters.wait_total.mean(),
                 _ => {}
             }

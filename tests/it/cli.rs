@@ -8,7 +8,9 @@ use polars::prelude::*;
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
 fn read(path: &Path) -> DataFrame {
-    ParquetReader::new(fs::File::open(path).expect("file exists")).finish().expect("valid Parquet")
+    ParquetReader::new(fs::File::open(path).expect("file exists"))
+        .finish()
+        .expect("valid Parquet")
 }
 
 /// Runs the default model into `out` (2 years unless `extra` says otherwise).
@@ -36,15 +38,31 @@ fn run_writes_every_file_and_a_manifest_that_vouches_for_them() {
         .collect();
     names.sort();
     // No temporary files left behind, no trace without --trace.
-    assert_eq!(names, ["manifest.json", "nodes.parquet", "summary.parquet", "timeseries.parquet"]);
-    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "nodes.parquet",
+            "summary.parquet",
+            "timeseries.parquet"
+        ]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 1);
     assert_eq!(manifest["years"], 2.0);
     assert!(manifest["events_processed"].as_u64().unwrap() > 1000);
-    assert_eq!(manifest["model_sha256"].as_str().unwrap(), magloop::model::sha256_hex(magloop::model::DEFAULT_MODEL_YAML.as_bytes()));
+    assert_eq!(
+        manifest["model_sha256"].as_str().unwrap(),
+        magloop::model::sha256_hex(magloop::model::DEFAULT_MODEL_YAML.as_bytes())
+    );
     for name in ["timeseries.parquet", "summary.parquet", "nodes.parquet"] {
         let bytes = fs::read(out.join(name)).unwrap();
-        assert_eq!(manifest["files"][name].as_str().unwrap(), magloop::model::sha256_hex(&bytes), "{name}");
+        assert_eq!(
+            manifest["files"][name].as_str().unwrap(),
+            magloop::model::sha256_hex(&bytes),
+            "{name}"
+        );
     }
 }
 
@@ -54,8 +72,11 @@ fn timeseries_and_summary_have_the_documented_schema() {
     let out = dir.path().join("run");
     assert!(run_default(&out, &["--quiet"]).status.success());
     let ts = read(&out.join("timeseries.parquet"));
-    let schema: Vec<(String, DataType)> =
-        ts.schema().iter().map(|(n, t)| (n.to_string(), t.clone())).collect();
+    let schema: Vec<(String, DataType)> = ts
+        .schema()
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.clone()))
+        .collect();
     assert_eq!(
         schema,
         vec![
@@ -76,9 +97,19 @@ fn timeseries_and_summary_have_the_documented_schema() {
     let summary = read(&out.join("summary.parquet"));
     assert_eq!(summary.height(), 1);
     for col in [
-        "model", "seed", "drives_processed", "magnets_t", "oxides_t", "lead_time_mean_days",
-        "lead_time_p95_days", "domestic_share", "shortfall_t", "transport_cost_usd", "co2_t",
-        "hpms_limit", "hpms_feed_gap_t_per_year",
+        "model",
+        "seed",
+        "drives_processed",
+        "magnets_t",
+        "oxides_t",
+        "lead_time_mean_days",
+        "lead_time_p95_days",
+        "domestic_share",
+        "shortfall_t",
+        "transport_cost_usd",
+        "co2_t",
+        "hpms_limit",
+        "hpms_feed_gap_t_per_year",
     ] {
         assert!(summary.column(col).is_ok(), "summary lacks {col}");
     }
@@ -87,25 +118,44 @@ fn timeseries_and_summary_have_the_documented_schema() {
 #[test]
 fn the_same_seed_gives_byte_identical_files_and_another_seed_does_not() {
     let dir = tempdir();
-    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     assert!(run_default(&a, &["-q"]).status.success());
     assert!(run_default(&b, &["-q"]).status.success());
     assert!(run_default(&c, &["-q", "--seed", "2"]).status.success());
     for name in ["timeseries.parquet", "summary.parquet", "nodes.parquet"] {
-        assert_eq!(fs::read(a.join(name)).unwrap(), fs::read(b.join(name)).unwrap(), "{name}");
+        assert_eq!(
+            fs::read(a.join(name)).unwrap(),
+            fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
     }
-    assert_ne!(fs::read(a.join("timeseries.parquet")).unwrap(), fs::read(c.join("timeseries.parquet")).unwrap());
+    assert_ne!(
+        fs::read(a.join("timeseries.parquet")).unwrap(),
+        fs::read(c.join("timeseries.parquet")).unwrap()
+    );
 }
 
 #[test]
 fn trace_writes_every_event_and_a_later_run_without_it_removes_the_stale_trace() {
     let dir = tempdir();
     let out = dir.path().join("run");
-    assert!(run_default(&out, &["-q", "--trace", "--years", "1"]).status.success());
+    assert!(
+        run_default(&out, &["-q", "--trace", "--years", "1"])
+            .status
+            .success()
+    );
     let events = read(&out.join("events.parquet"));
-    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
     // One row per event processed.
-    assert_eq!(events.height() as u64, manifest["events_processed"].as_u64().unwrap());
+    assert_eq!(
+        events.height() as u64,
+        manifest["events_processed"].as_u64().unwrap()
+    );
     assert!(run_default(&out, &["-q", "--years", "1"]).status.success());
     assert!(!out.join("events.parquet").exists());
 }
@@ -114,7 +164,10 @@ fn trace_writes_every_event_and_a_later_run_without_it_removes_the_stale_trace()
 fn run_without_out_writes_under_outputs_model_seed() {
     let dir = tempdir();
     let model = repo().join("models/mm1.yaml");
-    let o = run_in(dir.path(), &["run", model.to_str().unwrap(), "--seed", "4", "-q"]);
+    let o = run_in(
+        dir.path(),
+        &["run", model.to_str().unwrap(), "--seed", "4", "-q"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(dir.path().join("outputs/mm1/seed-4/manifest.json").exists());
 }
@@ -128,7 +181,10 @@ fn bad_arguments_exit_2_with_a_message() {
         (vec!["run", "--years", "0"], "must be above 0"),
         (vec!["run", "--years", "1e9"], "at most 200"),
         (vec!["frobnicate"], "unrecognized subcommand"),
-        (vec!["run", "no/such/model.yaml"], "cannot read no/such/model.yaml"),
+        (
+            vec!["run", "no/such/model.yaml"],
+            "cannot read no/such/model.yaml",
+        ),
         (vec!["validate"], "required"),
     ] {
         let o = run_in(dir.path(), &args);
@@ -145,9 +201,22 @@ fn an_unwritable_output_folder_fails_before_the_run_and_writes_nothing() {
     // A file where the output folder should be.
     let blocker = dir.path().join("taken");
     fs::write(&blocker, "not a folder").unwrap();
-    let o = run_in(&repo(), &["run", "--years", "1", "--out", blocker.join("run").to_str().unwrap()]);
+    let o = run_in(
+        &repo(),
+        &[
+            "run",
+            "--years",
+            "1",
+            "--out",
+            blocker.join("run").to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("choose another folder with --out"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("choose another folder with --out"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(fs::read_to_string(&blocker).unwrap(), "not a folder");
 }
 
@@ -163,7 +232,18 @@ fn every_shipped_model_validates_and_runs() {
         let v = run_in(&repo(), &["validate", p]);
         assert!(v.status.success(), "{p}: {}", stderr(&v));
         let out = dir.path().join(path.file_stem().unwrap());
-        let r = run_in(&repo(), &["run", p, "--years", "1", "-q", "--out", out.to_str().unwrap()]);
+        let r = run_in(
+            &repo(),
+            &[
+                "run",
+                p,
+                "--years",
+                "1",
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
         assert!(r.status.success(), "{p}: {}", stderr(&r));
     }
 }

@@ -80,5 +80,8 @@ pub fn last(r: &RunResult, entity: &str, metric: &str) -> f64 {
 
 /// Whole-run statistics of one node or link.
 pub fn stats<'a>(r: &'a RunResult, id: &str) -> &'a magloop::sim::record::EntityStats {
-    r.entities.iter().find(|e| e.id == id).unwrap_or_else(|| panic!("no entity {id}"))
+    r.entities
+        .iter()
+        .find(|e| e.id == id)
+        .unwrap_or_else(|| panic!("no entity {id}"))
 }

@@ -23,7 +23,9 @@ fn the_hub_is_feed_limited_and_the_summary_says_by_how_much() {
     // HDD feed is ~250 t/yr of magnets at a 35 % magnet share plus other scrap capped at
     // 500 t/yr: far below what three vessels can take, so the hub cannot reach 1,557 t/yr.
     assert_eq!(s.hpms_nameplate_t_per_year, 1557.0);
-    let out = s.hpms_ramped_output_t_per_year.expect("ramped up by mid-2030, > 1 year before 2035");
+    let out = s
+        .hpms_ramped_output_t_per_year
+        .expect("ramped up by mid-2030, > 1 year before 2035");
     assert!(out < 0.9 * 1557.0, "ramped output {out} t/yr");
     assert_eq!(s.hpms_limit.as_deref(), Some("feed"));
     let gap = s.hpms_feed_gap_t_per_year.unwrap();
@@ -41,11 +43,17 @@ fn with_ample_clean_feed_the_hub_reaches_its_nameplate_within_10_percent() {
     // of product per 4.85 h batch (models/us_magnet_network.yaml) = 1,557 t/yr.
     let yaml = model::DEFAULT_MODEL_YAML
         .replace("    tonnes_per_year: 150\n", "    tonnes_per_year: 3000\n")
-        .replace("    growth_per_year: 0.15\n    max_tonnes_per_year: 500\n", "    growth_per_year: 0.0\n");
+        .replace(
+            "    growth_per_year: 0.15\n    max_tonnes_per_year: 500\n",
+            "    growth_per_year: 0.0\n",
+        );
     assert_ne!(yaml, model::DEFAULT_MODEL_YAML, "the edit must apply");
     let r = simulate(&load(&yaml), 1);
     let out = r.summary.hpms_ramped_output_t_per_year.unwrap();
-    assert!((out - 1557.0).abs() <= 0.1 * 1557.0, "ramped output {out} t/yr");
+    assert!(
+        (out - 1557.0).abs() <= 0.1 * 1557.0,
+        "ramped output {out} t/yr"
+    );
     assert_eq!(r.summary.hpms_limit.as_deref(), Some("none"));
 }
 
@@ -64,7 +72,11 @@ fn every_node_balances_and_material_flows_end_to_end() {
     let r = baseline();
     // The run itself checks in = out + inventory + losses per node, link and element, to
     // the milligram, and fails otherwise. Here: material reached every stage.
-    assert!(r.summary.drives_processed > 100_000_000, "{}", r.summary.drives_processed);
+    assert!(
+        r.summary.drives_processed > 100_000_000,
+        "{}",
+        r.summary.drives_processed
+    );
     assert!(r.summary.magnets_t > 0.0);
     assert!(r.summary.recycled_supply_t > 0.0);
     assert!(r.summary.transport_cost_usd > 0.0 && r.summary.transport_co2_t > 0.0);
@@ -82,8 +94,14 @@ fn every_node_balances_and_material_flows_end_to_end() {
 fn lead_times_and_market_shares_are_plausible() {
     let s = &baseline().summary;
     // Drives wait for the hub until mid-2027, so the p95 lead time is over a year.
-    let (mean, p95) = (s.lead_time_mean_days.unwrap(), s.lead_time_p95_days.unwrap());
-    assert!(mean > 0.0 && p95 >= mean && p95 > 365.0, "mean {mean}, p95 {p95}");
+    let (mean, p95) = (
+        s.lead_time_mean_days.unwrap(),
+        s.lead_time_p95_days.unwrap(),
+    );
+    assert!(
+        mean > 0.0 && p95 >= mean && p95 > 365.0,
+        "mean {mean}, p95 {p95}"
+    );
     // Recycled magnets are a few percent of US demand; imports cover the rest in the baseline.
     let share = s.domestic_share.unwrap();
     assert!(share > 0.0 && share < 0.1, "{share}");
@@ -118,7 +136,11 @@ fn adding_a_node_leaves_the_other_nodes_draws_unchanged() {
     let over = Overrides { years: Some(2.0) };
     let base = simulate(&model::load_default(&over).unwrap(), 3);
     let more = simulate(&model::load_str(&extra, "extra.yaml", &over).unwrap(), 3);
-    for (node, metric) in [("hdd_east", "throughput_kg"), ("williston_sc", "mean_wait_h"), ("dfw_hpms", "product_kg")] {
+    for (node, metric) in [
+        ("hdd_east", "throughput_kg"),
+        ("williston_sc", "mean_wait_h"),
+        ("dfw_hpms", "product_kg"),
+    ] {
         assert_eq!(
             base.timeseries.series(node, metric),
             more.timeseries.series(node, metric),

@@ -31,7 +31,13 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 
 macro_rules! assert_close {
     ($a:expr, $b:expr) => {
-        assert!(close($a, $b, 1e-9), "{} = {}, expected {}", stringify!($a), $a, $b)
+        assert!(
+            close($a, $b, 1e-9),
+            "{} = {}, expected {}",
+            stringify!($a),
+            $a,
+            $b
+        )
     };
 }
 

@@ -1,0 +1,1 @@
+//! Agreement with queueing theory and with a SimPy peer (being written).
