@@ -203,14 +203,15 @@ pub struct Hpms {
 }
 
 impl Hpms {
-    /// Capacity share at time `t`: 0 before commissioning, then a linear ramp to 1.
-    pub fn capacity_share(&self, t: SimTime) -> f64 {
-        if t < self.commissioning {
+    /// Capacity share at time `t` for a plant commissioned at `commissioned`: 0 before,
+    /// then a linear ramp from `initial_capacity_share` to 1 over `ramp`.
+    pub fn capacity_share(&self, commissioned: SimTime, t: SimTime) -> f64 {
+        if t < commissioned {
             0.0
-        } else if self.ramp <= 0 || t >= self.commissioning + self.ramp {
+        } else if self.ramp <= 0 || t >= commissioned + self.ramp {
             1.0
         } else {
-            let f = (t - self.commissioning) as f64 / self.ramp as f64;
+            let f = (t - commissioned) as f64 / self.ramp as f64;
             self.initial_capacity_share + (1.0 - self.initial_capacity_share) * f
         }
     }

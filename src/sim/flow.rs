@@ -3,7 +3,7 @@
 
 use crate::kernel::secs_from_days;
 use crate::model::{Dispatch, LinkId, MG_PER_T, NodeId, NodeKind};
-use crate::sim::mass::{Parcel, SHARE_DEN, scale, share_num};
+use crate::sim::mass::{Parcel, SHARE_DEN, scale};
 use crate::sim::{Behaviour, Event, Simulation};
 
 impl Simulation<'_> {
@@ -51,10 +51,7 @@ impl Simulation<'_> {
         }
         let links = self.nodes[n].out_links[port].clone();
         // The last link with a share above 0 takes the rounding remainder; links at 0 get nothing.
-        let nums: Vec<i64> = links
-            .iter()
-            .map(|&l| share_num(self.model.links[l].share))
-            .collect();
+        let nums: Vec<i64> = links.iter().map(|&l| self.links[l].share_num).collect();
         let Some(last) = nums.iter().rposition(|&x| x > 0) else {
             // Every share is 0 (a script may do this): the first link carries it all.
             self.stage(links[0], parcel);
@@ -138,14 +135,15 @@ impl Simulation<'_> {
         let link = &self.model.links[l];
         let mass: i64 = parcels.iter().map(Parcel::mass).sum();
         let st = &mut self.links[l];
-        let transit = secs_from_days(st.transit.sample(&mut st.transit_rng));
+        let transit =
+            secs_from_days(st.transit.sample(&mut st.transit_rng) * st.transit_multiplier);
         if link.distance_mi > 0.0 {
             let tonnes = mass as f64 / MG_PER_T as f64;
             let trucks = (mass as f64 / link.truck_capacity_mg as f64)
                 .ceil()
                 .max(1.0);
             st.trips += trucks as u64;
-            st.cost_usd += trucks * link.distance_mi * link.cost_per_mile_usd;
+            st.cost_usd += trucks * link.distance_mi * st.cost_per_mile_usd;
             st.tonne_miles += tonnes * link.distance_mi;
             st.co2_kg += tonnes * link.distance_mi * link.co2_kg_per_tonne_mile;
         } else {

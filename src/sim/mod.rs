@@ -10,6 +10,7 @@
 pub mod flow;
 pub mod mass;
 pub mod plants;
+pub mod policy;
 pub mod record;
 pub mod stats;
 
@@ -26,6 +27,10 @@ use stats::Level;
 /// Everything that can happen. A closed set: the compiler checks every kind is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    /// A policy's scheduled hook (a script's `at`, `every`).
+    Hook { hook: u32 },
+    /// A policy action taking effect.
+    Action { id: u32 },
     /// A server breaks down.
     Failure { node: NodeId, server: u32 },
     /// A server is repaired.
@@ -52,6 +57,7 @@ impl Event {
     /// Same-time order: lower first. Class 0 is kept for policy actions.
     pub const fn class(&self) -> u8 {
         match self {
+            Event::Hook { .. } | Event::Action { .. } => 0,
             Event::Failure { .. } | Event::Repair { .. } | Event::Commission { .. } => 1,
             Event::Arrival { .. } | Event::Delivery { .. } => 2,
             Event::Done { .. } | Event::Resume { .. } => 3,
@@ -63,6 +69,8 @@ impl Event {
 
     pub fn name(&self) -> &'static str {
         match self {
+            Event::Hook { .. } => "policy_hook",
+            Event::Action { .. } => "policy_action",
             Event::Failure { .. } => "failure",
             Event::Repair { .. } => "repair",
             Event::Commission { .. } => "commission",
@@ -103,7 +111,12 @@ pub(crate) struct Job {
 pub(crate) struct Server {
     pub job: Option<Job>,
     pub done: Option<EventId>,
-    pub up: bool,
+    /// Reasons the server is down (a breakdown, a policy outage): up when 0.
+    pub down: u32,
+    /// Work left on a job paused by a breakdown or outage.
+    pub remaining: Option<SimTime>,
+    /// Taken out of service by a policy: finishes its job, takes no new one.
+    pub retired: bool,
     /// Finished output that could not be stored yet: (port, parcel).
     pub blocked: Vec<(usize, Parcel)>,
     /// Held back by a ramp-up pause until a `Resume` event.
@@ -113,7 +126,7 @@ pub(crate) struct Server {
 
 impl Server {
     pub fn idle(&self) -> bool {
-        self.up && self.job.is_none() && self.blocked.is_empty() && !self.resting
+        self.down == 0 && !self.retired && self.job.is_none() && self.blocked.is_empty() && !self.resting
     }
 }
 
@@ -122,6 +135,8 @@ pub(crate) struct Pool {
     pub servers: Vec<Server>,
     pub busy: Level,
     pub down: Level,
+    /// Servers not retired: the denominator of utilisation and availability.
+    pub active: Level,
     pub service: Sampler,
     pub service_rng: Rng,
     /// (time between failures, repair) samplers, in hours.
@@ -175,6 +190,10 @@ pub(crate) struct LinkState {
     pub transit: Sampler,
     pub transit_rng: Rng,
     pub trips: u64,
+    /// Policy-adjustable: transit-time multiplier, cost per truck-mile, share numerator.
+    pub transit_multiplier: f64,
+    pub cost_per_mile_usd: f64,
+    pub share_num: i64,
     pub cost_usd: f64,
     pub co2_kg: f64,
     pub tonne_miles: f64,
@@ -189,6 +208,10 @@ pub struct Simulation<'m> {
     pub(crate) links: Vec<LinkState>,
     pub(crate) rec: Recorder,
     pub(crate) next_shipment: u64,
+    /// Actions waiting for their time, by id (taken when applied).
+    pub(crate) pending: Vec<Option<policy::Action>>,
+    pub(crate) next_restriction: u64,
+    pub(crate) policy: Option<Box<dyn policy::Policy + 'm>>,
 }
 
 impl<'m> Simulation<'m> {
@@ -223,7 +246,9 @@ impl<'m> Simulation<'m> {
                         .map(|s| Server {
                             job: None,
                             done: None,
-                            up: true,
+                            down: 0,
+                            remaining: None,
+                            retired: false,
                             blocked: Vec::new(),
                             resting: false,
                             failure_rng: failures
@@ -233,6 +258,7 @@ impl<'m> Simulation<'m> {
                         .collect(),
                     busy: Level::default(),
                     down: Level::default(),
+                    active: Level::with_value(servers as i64),
                     service: sampler(service)?,
                     service_rng: key(id, "service"),
                     failures,
@@ -243,6 +269,7 @@ impl<'m> Simulation<'m> {
                     lot: sampler(&s.magnet_g_per_drive)?,
                     body: Some(sampler(&s.body_g_per_drive)?),
                     interarrival: None,
+                    rate_multiplier: 1.0,
                     arrival_rng: key(id, "arrivals"),
                     lot_rng: key(id, "magnet_mass"),
                     body_rng: key(id, "body_mass"),
@@ -251,6 +278,7 @@ impl<'m> Simulation<'m> {
                     lot: sampler(&s.lot_kg)?,
                     body: None,
                     interarrival: None,
+                    rate_multiplier: 1.0,
                     arrival_rng: key(id, "arrivals"),
                     lot_rng: key(id, "lot_mass"),
                     body_rng: key(id, "body_mass"),
@@ -259,12 +287,14 @@ impl<'m> Simulation<'m> {
                     lot: sampler(&s.lot_kg)?,
                     body: None,
                     interarrival: Some(sampler(&s.interarrival_h)?),
+                    rate_multiplier: 1.0,
                     arrival_rng: key(id, "arrivals"),
                     lot_rng: key(id, "lot_mass"),
                     body_rng: key(id, "body_mass"),
                 }),
                 NodeKind::Preprocessor(p) => Behaviour::Preprocessor(plants::PreprocessorState {
                     pool: pool(p.lines, &p.cycle_s_per_drive, &p.failures)?,
+                    recovery_yield: p.recovery_yield,
                 }),
                 NodeKind::Station(s) => Behaviour::Station(plants::StationState {
                     pool: pool(s.servers, &s.service_h, &s.failures)?,
@@ -273,6 +303,10 @@ impl<'m> Simulation<'m> {
                 NodeKind::Hpms(h) => Behaviour::Hpms(plants::HpmsState {
                     pool: pool(h.vessels, &h.cycle_h, &h.failures)?,
                     commissioned: false,
+                    commissioned_at: None,
+                    commission_event: None,
+                    extraction_yield: h.extraction_yield,
+                    unsuitable_share: h.unsuitable_share,
                     lead_times: Vec::new(),
                     product_mass: 0,
                     sintered_mass: 0,
@@ -280,8 +314,11 @@ impl<'m> Simulation<'m> {
                     co2_kg: 0.0,
                     ramped_mark: None,
                 }),
-                NodeKind::OxidePlant(_) => Behaviour::Oxide(plants::OxideState {
+                NodeKind::OxidePlant(o) => Behaviour::Oxide(plants::OxideState {
                     commissioned: false,
+                    commission_event: None,
+                    down: 0,
+                    recovery: o.recovery.clone(),
                     feed_total: 0,
                     feed_interval: 0,
                     oxide_total: 0,
@@ -317,6 +354,9 @@ impl<'m> Simulation<'m> {
                 transit: sampler(&l.transit_days)?,
                 transit_rng: key(&l.id, "transit"),
                 trips: 0,
+                transit_multiplier: 1.0,
+                cost_per_mile_usd: l.cost_per_mile_usd,
+                share_num: mass::share_num(l.share),
                 cost_usd: 0.0,
                 co2_kg: 0.0,
                 tonne_miles: 0.0,
@@ -330,6 +370,9 @@ impl<'m> Simulation<'m> {
             nodes,
             links,
             next_shipment: 0,
+            pending: Vec::new(),
+            next_restriction: 0,
+            policy: None,
         };
         sim.schedule_initial();
         Ok(sim)
@@ -344,12 +387,16 @@ impl<'m> Simulation<'m> {
                 }
                 NodeKind::Preprocessor(_) | NodeKind::Station(_) => self.start_failures(n),
                 NodeKind::Hpms(h) => {
-                    self.queue
-                        .schedule(h.commissioning, Event::Commission { node: n });
+                    let id = self.queue.schedule(h.commissioning, Event::Commission { node: n });
+                    if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
+                        st.commission_event = Some(id);
+                    }
                 }
                 NodeKind::OxidePlant(o) => {
-                    self.queue
-                        .schedule(o.commissioning, Event::Commission { node: n });
+                    let id = self.queue.schedule(o.commissioning, Event::Commission { node: n });
+                    if let Behaviour::Oxide(st) = &mut self.nodes[n].behaviour {
+                        st.commission_event = Some(id);
+                    }
                 }
                 NodeKind::Market(_) => {
                     self.queue
@@ -367,10 +414,29 @@ impl<'m> Simulation<'m> {
             .schedule(m.record_every.min(m.horizon), Event::Record);
     }
 
+    /// Lets a policy act on this run (scripts); called before `run`.
+    pub fn set_policy(&mut self, policy: Box<dyn policy::Policy + 'm>) {
+        self.policy = Some(policy);
+    }
+
+    /// Calls the policy, if any, with a `Control` over this simulation.
+    fn with_policy(
+        &mut self,
+        f: impl FnOnce(&mut dyn policy::Policy, &mut policy::Control<'_, 'm>) -> Result<()>,
+    ) -> Result<()> {
+        let Some(mut p) = self.policy.take() else {
+            return Ok(());
+        };
+        let result = f(p.as_mut(), &mut policy::Control { sim: self });
+        self.policy = Some(p);
+        result
+    }
+
     /// Runs to the horizon. `progress` is called after each recording step with the
     /// simulated time reached.
     pub fn run(mut self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
         let horizon = self.model.horizon;
+        self.with_policy(|p, ctl| p.start(ctl))?;
         while let Some(t) = self.queue.peek_time() {
             if t > horizon {
                 break;
@@ -380,6 +446,8 @@ impl<'m> Simulation<'m> {
                 self.trace(now, &event);
             }
             match event {
+                Event::Hook { hook } => self.with_policy(|p, ctl| p.fire(hook, ctl))?,
+                Event::Action { id } => self.on_action(id),
                 Event::Failure { node, server } => self.on_failure(node, server as usize),
                 Event::Repair { node, server } => self.on_repair(node, server as usize),
                 Event::Commission { node } => self.on_commission(node),
@@ -391,6 +459,7 @@ impl<'m> Simulation<'m> {
                 Event::Daily { node } => self.on_daily(node),
                 Event::Record => {
                     self.record(now);
+                    self.with_policy(|p, ctl| p.on_record(ctl))?;
                     progress(now);
                     if now < horizon {
                         let next = (now + self.model.record_every).min(horizon);
@@ -430,7 +499,7 @@ impl<'m> Simulation<'m> {
                 self.model.links[link].id.clone(),
                 Some(self.links[link].staged.mass() as f64 / 1e6),
             ),
-            Event::Record => (String::new(), None),
+            Event::Record | Event::Hook { .. } | Event::Action { .. } => (String::new(), None),
         };
         self.rec.trace(TraceRow {
             time_s: now,

@@ -18,6 +18,8 @@ pub(crate) struct SourceState {
     pub body: Option<Sampler>,
     /// Explicit inter-arrival times (h), plain sources only.
     pub interarrival: Option<Sampler>,
+    /// Policy multiplier on the arrival rate (1 = as modelled).
+    pub rate_multiplier: f64,
     pub arrival_rng: Rng,
     pub lot_rng: Rng,
     pub body_rng: Rng,
@@ -25,6 +27,7 @@ pub(crate) struct SourceState {
 
 pub(crate) struct PreprocessorState {
     pub pool: Pool,
+    pub recovery_yield: f64,
 }
 
 pub(crate) struct StationState {
@@ -36,18 +39,29 @@ pub(crate) struct StationState {
 pub(crate) struct HpmsState {
     pub pool: Pool,
     pub commissioned: bool,
+    /// When it was commissioned (the ramp-up counts from here).
+    pub commissioned_at: Option<SimTime>,
+    /// The pending commissioning event, which a policy may move.
+    pub commission_event: Option<crate::kernel::EventId>,
+    pub extraction_yield: f64,
+    pub unsuitable_share: f64,
     /// (lead time in days, product mass in kg) of product made from drive magnets.
     pub lead_times: Vec<(f64, f64)>,
     pub product_mass: i64,
     pub sintered_mass: i64,
     pub residue_mass: i64,
     pub co2_kg: f64,
-    /// (time, cumulative product mass, busy vessel-seconds) when the ramp-up ended.
-    pub ramped_mark: Option<(SimTime, i64, i128)>,
+    /// (time, cumulative product mass, busy and active vessel-seconds) when the ramp-up ended.
+    pub ramped_mark: Option<(SimTime, i64, i128, i128)>,
 }
 
 pub(crate) struct OxideState {
     pub commissioned: bool,
+    pub commission_event: Option<crate::kernel::EventId>,
+    /// Reasons it is down (policy outages): runs when 0.
+    pub down: u32,
+    /// Recovery per element (policy-adjustable).
+    pub recovery: Vec<f64>,
     pub feed_total: i64,
     pub feed_interval: i64,
     pub oxide_total: i64,
@@ -61,26 +75,60 @@ pub(crate) struct MarketFlows {
     pub recycled_t: f64,
     pub imports_t: Vec<f64>,
     pub shortfall_t: f64,
+    /// Per sector: unmet demand, and imports by origin.
+    pub sector_shortfall_t: Vec<f64>,
+    pub sector_imports_t: Vec<Vec<f64>>,
+}
+
+impl MarketFlows {
+    pub fn zero(m: &Market) -> Self {
+        MarketFlows {
+            imports_t: vec![0.0; m.imports.len()],
+            sector_shortfall_t: vec![0.0; m.demand.len()],
+            sector_imports_t: vec![vec![0.0; m.imports.len()]; m.demand.len()],
+            ..MarketFlows::default()
+        }
+    }
 }
 
 pub(crate) struct MarketState {
     pub total: MarketFlows,
     pub interval: MarketFlows,
-    /// Multiplier on each origin's baseline supply (1 = baseline).
-    pub import_multiplier: Vec<f64>,
+    /// Per origin: base share of baseline supply (1 = baseline), set by policies.
+    pub base_share: Vec<f64>,
+    /// Per origin: active restrictions (id, share), multiplied together.
+    pub restrictions: Vec<Vec<(u64, f64)>>,
+    /// Per sector: demand multiplier.
+    pub demand_multiplier: Vec<f64>,
+    /// [sector][origin]: the sector may not be supplied from the origin.
+    pub excluded: Vec<Vec<bool>>,
 }
 
 impl MarketState {
     pub fn new(m: &Market) -> Self {
-        let flows = MarketFlows {
-            imports_t: vec![0.0; m.imports.len()],
-            ..MarketFlows::default()
-        };
+        let flows = MarketFlows::zero(m);
         MarketState {
             total: flows.clone(),
             interval: flows,
-            import_multiplier: vec![1.0; m.imports.len()],
+            base_share: vec![1.0; m.imports.len()],
+            restrictions: vec![Vec::new(); m.imports.len()],
+            demand_multiplier: vec![1.0; m.demand.len()],
+            excluded: vec![vec![false; m.imports.len()]; m.demand.len()],
         }
+    }
+
+    /// Current share of origin `i`'s baseline supply.
+    pub fn import_share(&self, i: usize) -> f64 {
+        self.restrictions[i].iter().fold(self.base_share[i], |acc, r| acc * r.1)
+    }
+
+    /// Current demand, t/yr.
+    pub fn demand_rate(&self, m: &Market, now: SimTime) -> f64 {
+        m.demand
+            .iter()
+            .zip(&self.demand_multiplier)
+            .map(|(d, k)| d.t_per_year * grown(d.growth_per_year, now) * k)
+            .sum()
     }
 }
 
@@ -90,6 +138,16 @@ pub(crate) struct SinkState;
 /// Growth factor after `t` seconds at `g` a year, compounded yearly (fractional years included).
 fn grown(g: f64, t: SimTime) -> f64 {
     (1.0 + g).powf(t as f64 / YEAR as f64)
+}
+
+/// The servers of a node, if it has any.
+pub(crate) fn pool_of(b: &mut Behaviour) -> Option<&mut Pool> {
+    match b {
+        Behaviour::Preprocessor(p) => Some(&mut p.pool),
+        Behaviour::Station(p) => Some(&mut p.pool),
+        Behaviour::Hpms(p) => Some(&mut p.pool),
+        _ => None,
+    }
 }
 
 impl Simulation<'_> {
@@ -104,6 +162,7 @@ impl Simulation<'_> {
             let (start, end, mean_gap_s, arrivals) = match kind {
                 NodeKind::HddSource(s) => {
                     let pallets_per_year = s.drives_per_year
+                        * st.rate_multiplier
                         * s.capture_share
                         * grown(s.growth_per_year, t.max(s.start) - s.start)
                         / s.pallet_drives as f64;
@@ -113,6 +172,7 @@ impl Simulation<'_> {
                     let t_per_year =
                         s.tonnes_per_year * grown(s.growth_per_year, t.max(s.start) - s.start);
                     let kg_per_year = 1000.0
+                        * st.rate_multiplier
                         * s.max_tonnes_per_year
                             .map_or(t_per_year, |m| t_per_year.min(m));
                     (
@@ -128,7 +188,7 @@ impl Simulation<'_> {
                         .as_ref()
                         .map(|ia| ia.sample(&mut st.arrival_rng))
                         .unwrap_or(1.0);
-                    (s.start, s.end, gap * HOUR as f64, Arrivals::Regular)
+                    (s.start, s.end, gap * HOUR as f64 / st.rate_multiplier.max(1e-9), Arrivals::Regular)
                 }
                 _ => return,
             };
@@ -225,12 +285,7 @@ impl Simulation<'_> {
     }
 
     pub(crate) fn pool_mut(&mut self, n: NodeId) -> Option<&mut Pool> {
-        match &mut self.nodes[n].behaviour {
-            Behaviour::Preprocessor(p) => Some(&mut p.pool),
-            Behaviour::Station(p) => Some(&mut p.pool),
-            Behaviour::Hpms(p) => Some(&mut p.pool),
-            _ => None,
-        }
+        pool_of(&mut self.nodes[n].behaviour)
     }
 
     pub(crate) fn pool(&self, n: NodeId) -> Option<&Pool> {
@@ -244,28 +299,65 @@ impl Simulation<'_> {
 
     /// Schedules every server's first breakdown (at the start, or at commissioning).
     pub(crate) fn start_failures(&mut self, n: NodeId) {
+        let count = self.pool(n).map_or(0, |p| p.servers.len());
+        for s in 0..count {
+            self.start_failures_of(n, s);
+        }
+    }
+
+    /// Schedules one server's first breakdown, if the node has breakdowns.
+    pub(crate) fn start_failures_of(&mut self, n: NodeId, s: usize) {
         let now = self.queue.now();
         let Some(pool) = self.pool_mut(n) else { return };
         let Some((tbf, _)) = &pool.failures else {
             return;
         };
-        let mut firsts = Vec::new();
-        for (s, server) in pool.servers.iter_mut().enumerate() {
-            let rng = server
-                .failure_rng
-                .as_mut()
-                .expect("failing servers have a stream");
-            firsts.push((s, secs_from_hours(tbf.sample(rng)).max(1)));
+        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
+        let gap = secs_from_hours(tbf.sample(rng)).max(1);
+        self.queue.schedule(now + gap, Event::Failure { node: n, server: s as u32 });
+    }
+
+    /// Takes a server out of service (a breakdown, an outage): a job in progress pauses
+    /// with its remaining work (preemptive resume).
+    pub(crate) fn server_down(&mut self, n: NodeId, s: usize) {
+        let now = self.queue.now();
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        let server = &mut pool.servers[s];
+        server.down += 1;
+        if server.down > 1 {
+            return;
         }
-        for (s, gap) in firsts {
-            self.queue.schedule(
-                now + gap,
-                Event::Failure {
-                    node: n,
-                    server: s as u32,
-                },
-            );
+        pool.down.add(now, 1);
+        if server.job.is_some() {
+            pool.busy.add(now, -1);
+            if let Some(id) = server.done.take()
+                && let Some(t) = self.queue.time_of(id)
+            {
+                self.queue.cancel(id);
+                server.remaining = Some(t - now);
+            }
         }
+    }
+
+    /// Ends one reason for a server being down; back in service when none is left.
+    pub(crate) fn server_up(&mut self, n: NodeId, s: usize) {
+        let now = self.queue.now();
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        let server = &mut pool.servers[s];
+        server.down = server.down.saturating_sub(1);
+        if server.down > 0 {
+            return;
+        }
+        pool.down.add(now, -1);
+        if server.job.is_some() {
+            pool.busy.add(now, 1);
+            let left = server.remaining.take().unwrap_or(0);
+            let id = self.queue.schedule(now + left, Event::Done { node: n, server: s as u32 });
+            if let Some(pool) = pool_of(&mut self.nodes[n].behaviour) {
+                pool.servers[s].done = Some(id);
+            }
+        }
+        self.try_start(n);
     }
 
     pub(crate) fn on_failure(&mut self, n: NodeId, s: usize) {
@@ -274,32 +366,10 @@ impl Simulation<'_> {
         let Some((_, repair)) = &pool.failures else {
             return;
         };
-        let server = &mut pool.servers[s];
-        let rng = server
-            .failure_rng
-            .as_mut()
-            .expect("failing servers have a stream");
+        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
         let repair_s = secs_from_hours(repair.sample(rng)).max(1);
-        server.up = false;
-        let done = server.done;
-        let busy = server.job.is_some();
-        pool.down.add(now, 1);
-        if busy {
-            // Preemptive resume: the job's remaining work waits out the repair.
-            pool.busy.add(now, -1);
-            if let Some(id) = done
-                && let Some(t) = self.queue.time_of(id)
-            {
-                self.queue.reschedule(id, t + repair_s);
-            }
-        }
-        self.queue.schedule(
-            now + repair_s,
-            Event::Repair {
-                node: n,
-                server: s as u32,
-            },
-        );
+        self.server_down(n, s);
+        self.queue.schedule(now + repair_s, Event::Repair { node: n, server: s as u32 });
     }
 
     pub(crate) fn on_repair(&mut self, n: NodeId, s: usize) {
@@ -308,33 +378,22 @@ impl Simulation<'_> {
         let Some((tbf, _)) = &pool.failures else {
             return;
         };
-        let server = &mut pool.servers[s];
-        let rng = server
-            .failure_rng
-            .as_mut()
-            .expect("failing servers have a stream");
+        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
         let next = secs_from_hours(tbf.sample(rng)).max(1);
-        server.up = true;
-        let busy = server.job.is_some();
-        pool.down.add(now, -1);
-        if busy {
-            pool.busy.add(now, 1);
-        }
-        self.queue.schedule(
-            now + next,
-            Event::Failure {
-                node: n,
-                server: s as u32,
-            },
-        );
-        self.try_start(n);
+        self.queue.schedule(now + next, Event::Failure { node: n, server: s as u32 });
+        self.server_up(n, s);
     }
 
     pub(crate) fn on_commission(&mut self, n: NodeId) {
         match &mut self.nodes[n].behaviour {
-            Behaviour::Hpms(h) => h.commissioned = true,
+            Behaviour::Hpms(h) => {
+                h.commissioned = true;
+                h.commissioned_at = Some(self.queue.now());
+                h.commission_event = None;
+            }
             Behaviour::Oxide(o) => {
                 o.commissioned = true;
+                o.commission_event = None;
                 let now = self.queue.now();
                 self.queue.schedule(now, Event::Daily { node: n });
                 return;
@@ -458,7 +517,8 @@ impl Simulation<'_> {
                     }
                 }
                 let node = &mut self.nodes[n];
-                let rec = share_num(p.recovery_yield);
+                let Behaviour::Preprocessor(pp) = &node.behaviour else { return };
+                let rec = share_num(pp.recovery_yield);
                 let mut out = Vec::new();
                 let mut rec_mass = 0;
                 for mut m in magnets {
@@ -494,8 +554,6 @@ impl Simulation<'_> {
             NodeKind::Station(_) => vec![(0, job.parcel)],
             NodeKind::Hpms(h) => {
                 let hdd_origin = |o: NodeId| matches!(model.nodes[o].kind, NodeKind::HddSource(_));
-                let suitable = share_num(1.0 - h.unsuitable_share);
-                let extract = share_num(h.extraction_yield);
                 let sinter = share_num(h.sintered_share);
                 let mut products = Vec::new();
                 let mut residue = Vec::new();
@@ -503,6 +561,8 @@ impl Simulation<'_> {
                 let Behaviour::Hpms(st) = &mut node.behaviour else {
                     return;
                 };
+                let suitable = share_num(1.0 - st.unsuitable_share);
+                let extract = share_num(st.extraction_yield);
                 for mut lot in job.parcel.lots {
                     match model.materials[lot.material].role {
                         MaterialRole::Magnet => {
@@ -560,8 +620,8 @@ impl Simulation<'_> {
             _ => return,
         };
         // An HPMS vessel below full capacity pauses so that its duty cycle matches the ramp.
-        if let NodeKind::Hpms(h) = &model.nodes[n].kind {
-            let share = h.capacity_share(now);
+        if let (NodeKind::Hpms(h), Behaviour::Hpms(st)) = (&model.nodes[n].kind, &self.nodes[n].behaviour) {
+            let share = h.capacity_share(st.commissioned_at.unwrap_or(now), now);
             if share < 1.0 {
                 let pause =
                     ((now - started) as f64 * (1.0 / share.max(1e-6) - 1.0)).round() as SimTime;
@@ -651,6 +711,10 @@ impl Simulation<'_> {
         }
         let n_el = model.elements.len();
         let node = &mut self.nodes[n];
+        let recovery = match &node.behaviour {
+            Behaviour::Oxide(st) if st.down == 0 => st.recovery.clone(),
+            _ => return,
+        };
         let feed = node.input.take_mass(day_mg);
         if feed.is_empty() {
             return;
@@ -671,7 +735,7 @@ impl Simulation<'_> {
                         .position(|pr| pr.elements.iter().any(|(x, _)| *x == e));
                     match target {
                         Some(k) => {
-                            let got = scale(have, share_num(o.recovery[e]), SHARE_DEN);
+                            let got = scale(have, share_num(recovery[e]), SHARE_DEN);
                             product_el[k][e] += got;
                             lost[e] = have - got;
                         }
@@ -717,7 +781,9 @@ impl Simulation<'_> {
         self.wake_inbound(n);
     }
 
-    /// One market day: demand is met from recycled stock first, then imports in listed order.
+    /// One market day. Recycled stock is used first, then imports in listed order. Sectors
+    /// barred from an origin (a policy) are served first, so the material they may take
+    /// goes to them; each sector takes recycled supply, then its allowed origins.
     fn market_day(&mut self, n: NodeId) {
         let model = self.model;
         let NodeKind::Market(m) = &model.nodes[n].kind else {
@@ -725,12 +791,23 @@ impl Simulation<'_> {
         };
         let now = self.queue.now();
         let day_years = DAY as f64 / YEAR as f64;
-        let demand_t: f64 = m
+        let node = &mut self.nodes[n];
+        let Behaviour::Market(st) = &node.behaviour else {
+            return;
+        };
+        let sector_demand: Vec<f64> = m
             .demand
             .iter()
-            .map(|d| d.t_per_year * grown(d.growth_per_year, now) * day_years)
-            .sum();
-        let node = &mut self.nodes[n];
+            .zip(&st.demand_multiplier)
+            .map(|(d, k)| d.t_per_year * grown(d.growth_per_year, now) * day_years * k)
+            .collect();
+        let mut available: Vec<f64> = m
+            .imports
+            .iter()
+            .enumerate()
+            .map(|(i, imp)| imp.t_per_year * grown(imp.growth_per_year, now) * day_years * st.import_share(i))
+            .collect();
+        let demand_t: f64 = sector_demand.iter().sum();
         let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
         let mut used_mg = 0;
         for p in node.input.take_mass(want_mg) {
@@ -741,27 +818,42 @@ impl Simulation<'_> {
             return;
         };
         let recycled_t = used_mg as f64 / MG_PER_T as f64;
-        let mut open = (demand_t - recycled_t).max(0.0);
-        let mut imports = vec![0.0; m.imports.len()];
-        for (i, imp) in m.imports.iter().enumerate() {
-            let available = imp.t_per_year
-                * grown(imp.growth_per_year, now)
-                * day_years
-                * st.import_multiplier[i];
-            let take = available.min(open).max(0.0);
-            imports[i] = take;
-            open -= take;
-        }
-        // Floating-point crumbs of a fully served day are not a shortfall.
-        if open < 1e-9 * demand_t.max(1.0) {
-            open = 0.0;
+        let mut recycled_left = recycled_t;
+        let n_origins = m.imports.len();
+        let mut imports = vec![vec![0.0; n_origins]; m.demand.len()];
+        let mut shortfall = vec![0.0; m.demand.len()];
+        let restricted = |s: usize| st.excluded[s].iter().any(|&x| x);
+        let order: Vec<usize> = (0..m.demand.len())
+            .filter(|&s| restricted(s))
+            .chain((0..m.demand.len()).filter(|&s| !restricted(s)))
+            .collect();
+        for s in order {
+            let mut need = sector_demand[s];
+            let from_stock = need.min(recycled_left);
+            recycled_left -= from_stock;
+            need -= from_stock;
+            for o in 0..n_origins {
+                if st.excluded[s][o] {
+                    continue;
+                }
+                let take = available[o].min(need).max(0.0);
+                available[o] -= take;
+                imports[s][o] = take;
+                need -= take;
+            }
+            // Floating-point crumbs of a fully served sector are not a shortfall.
+            shortfall[s] = if need < 1e-9 * sector_demand[s].max(1.0) { 0.0 } else { need };
         }
         for f in [&mut st.total, &mut st.interval] {
             f.demand_t += demand_t;
             f.recycled_t += recycled_t;
-            f.shortfall_t += open;
-            for (a, b) in f.imports_t.iter_mut().zip(&imports) {
-                *a += b;
+            f.shortfall_t += shortfall.iter().sum::<f64>();
+            for (s, row) in imports.iter().enumerate() {
+                f.sector_shortfall_t[s] += shortfall[s];
+                for (o, t) in row.iter().enumerate() {
+                    f.imports_t[o] += t;
+                    f.sector_imports_t[s][o] += t;
+                }
             }
         }
         node.counters.out_mass += used_mg;

@@ -201,6 +201,8 @@ impl Summary {
 #[derive(Debug, Clone)]
 pub struct RunResult {
     pub summary: Summary,
+    /// Actions policies took, in the order taken.
+    pub shocks: Vec<crate::sim::policy::ShockRow>,
     pub timeseries: TimeSeries,
     pub entities: Vec<EntityStats>,
     pub trace: Option<Vec<TraceRow>>,
@@ -215,13 +217,15 @@ pub(crate) struct Recorder {
     /// Per node: busy, down and in-system areas at the previous record.
     last_busy: Vec<i128>,
     last_down: Vec<i128>,
+    last_active: Vec<i128>,
     last_in_system: Vec<i128>,
     /// Per node: cumulative product mass at the previous record (HPMS).
     last_product: Vec<i64>,
     n_fixed: u32,
-    n_elements: u32,
-    /// Import origin names, across markets, in first-seen order.
-    origins: Vec<String>,
+    /// Metric ids of names made at run time (per origin, per sector), in first-use order.
+    dynamic: std::collections::BTreeMap<String, u32>,
+    /// Actions policies took.
+    pub shocks: Vec<crate::sim::policy::ShockRow>,
 }
 
 impl Recorder {
@@ -232,19 +236,6 @@ impl Recorder {
             .collect();
         for e in &model.elements {
             metric_names.push((format!("cumulative_output_kg.{e}"), "kg".into()));
-        }
-        let mut origins: Vec<String> = Vec::new();
-        for n in &model.nodes {
-            if let NodeKind::Market(m) = &n.kind {
-                for i in &m.imports {
-                    if !origins.contains(&i.origin) {
-                        origins.push(i.origin.clone());
-                    }
-                }
-            }
-        }
-        for o in &origins {
-            metric_names.push((format!("imports_t.{o}"), "t".into()));
         }
         let entity_names = model
             .nodes
@@ -264,11 +255,12 @@ impl Recorder {
             last_time: 0,
             last_busy: vec![0; n],
             last_down: vec![0; n],
+            last_active: vec![0; n],
             last_in_system: vec![0; n],
             last_product: vec![0; n],
             n_fixed: FIXED_METRICS.len() as u32,
-            n_elements: model.elements.len() as u32,
-            origins,
+            dynamic: Default::default(),
+            shocks: Vec::new(),
         }
     }
 
@@ -277,6 +269,17 @@ impl Recorder {
         self.ts.entity.push(entity as u32);
         self.ts.metric.push(metric);
         self.ts.value.push(value);
+    }
+
+    /// The id of a metric named at run time, registered on first use.
+    fn dynamic(&mut self, name: String, unit: &str) -> u32 {
+        if let Some(&id) = self.dynamic.get(&name) {
+            return id;
+        }
+        let id = self.ts.metric_names.len() as u32;
+        self.ts.metric_names.push((name.clone(), unit.to_string()));
+        self.dynamic.insert(name, id);
+        id
     }
 
     fn put(&mut self, t: SimTime, entity: usize, m: M, value: f64) {
@@ -320,20 +323,22 @@ impl Simulation<'_> {
                 }
                 Behaviour::Preprocessor(_) | Behaviour::Station(_) | Behaviour::Hpms(_) => {
                     let pool = self.pool(n).expect("server nodes have pools");
-                    let servers = pool.servers.len() as f64;
                     let busy = pool.busy.area(now);
                     let down = pool.down.area(now);
+                    let active = pool.active.area(now);
                     let rec = &mut self.rec;
                     let busy_d = busy - rec.last_busy[n];
                     let down_d = down - rec.last_down[n];
+                    let servers_dt = (active - rec.last_active[n]) as f64;
                     rec.last_busy[n] = busy;
                     rec.last_down[n] = down;
+                    rec.last_active[n] = active;
                     rec.put(now, n, M::Inventory, kg(inventory));
                     rec.put(now, n, M::Storage, kg(storage));
                     rec.put(now, n, M::Throughput, kg(c.out_mass));
                     rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
-                    rec.put(now, n, M::Utilisation, ratio(busy_d, servers * dt));
-                    rec.put(now, n, M::Availability, 1.0 - ratio(down_d, servers * dt));
+                    rec.put(now, n, M::Utilisation, ratio(busy_d, servers_dt));
+                    rec.put(now, n, M::Availability, 1.0 - ratio(down_d, servers_dt));
                     rec.put(now, n, M::MeanWait, c.wait.mean().unwrap_or(0.0));
                     match &self.nodes[n].behaviour {
                         Behaviour::Preprocessor(_) => {
@@ -357,13 +362,12 @@ impl Simulation<'_> {
                             let NodeKind::Hpms(h) = &model.nodes[n].kind else {
                                 unreachable!()
                             };
-                            let share = h.capacity_share(now);
+                            let share = st.commissioned_at.map_or(0.0, |c| h.capacity_share(c, now));
                             let product = st.product_mass;
                             if st.ramped_mark.is_none()
-                                && st.commissioned
-                                && now >= h.commissioning + h.ramp
+                                && st.commissioned_at.is_some_and(|c| now >= c + h.ramp)
                             {
-                                let mark = (now, product, busy);
+                                let mark = (now, product, busy, active);
                                 if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
                                     st.ramped_mark = Some(mark);
                                 }
@@ -403,13 +407,16 @@ impl Simulation<'_> {
                         unreachable!()
                     };
                     for (i, imp) in m.imports.iter().enumerate() {
-                        let o = rec
-                            .origins
-                            .iter()
-                            .position(|x| *x == imp.origin)
-                            .expect("registered");
-                        let id = rec.n_fixed + rec.n_elements + o as u32;
+                        let id = rec.dynamic(format!("imports_t.{}", imp.origin), "t");
                         rec.push(now, n, id, f.imports_t[i]);
+                    }
+                    for (s, d) in m.demand.iter().enumerate() {
+                        let id = rec.dynamic(format!("shortfall_t.{}", d.sector), "t");
+                        rec.push(now, n, id, f.sector_shortfall_t[s]);
+                        for (i, imp) in m.imports.iter().enumerate() {
+                            let id = rec.dynamic(format!("imports_t.{}.{}", imp.origin, d.sector), "t");
+                            rec.push(now, n, id, f.sector_imports_t[s][i]);
+                        }
                     }
                 }
                 Behaviour::Sink(_) => {
@@ -441,18 +448,16 @@ impl Simulation<'_> {
             rec.put(now, e, M::Co2, co2);
         }
         // Reset interval counters.
-        for node in &mut self.nodes {
+        for (n, node) in self.nodes.iter_mut().enumerate() {
             node.counters.out_mass = 0;
             node.counters.units = 0;
             node.counters.wait = Default::default();
             match &mut node.behaviour {
                 Behaviour::Oxide(st) => st.feed_interval = 0,
                 Behaviour::Market(st) => {
-                    let origins = st.interval.imports_t.len();
-                    st.interval = super::plants::MarketFlows {
-                        imports_t: vec![0.0; origins],
-                        ..Default::default()
-                    };
+                    if let NodeKind::Market(m) = &model.nodes[n].kind {
+                        st.interval = super::plants::MarketFlows::zero(m);
+                    }
                 }
                 _ => {}
             }
@@ -487,14 +492,15 @@ impl Simulation<'_> {
                     s.process_co2_t += st.co2_kg / 1000.0;
                     s.hpms_nameplate_t_per_year += h.nameplate_output_t_per_year;
                     lead.extend(st.lead_times.iter().copied());
-                    if let Some((t0, m0, b0)) = st.ramped_mark
+                    if let Some((t0, m0, b0, a0)) = st.ramped_mark
                         && now - t0 >= YEAR
                     {
                         let span = (now - t0) as f64;
                         let rate =
                             (st.product_mass - m0) as f64 / MG_PER_T as f64 / span * YEAR as f64;
-                        let util = (st.pool.busy.area(now) - b0) as f64 / (span * h.vessels as f64);
-                        ramped.push((rate, util, h.vessels as f64));
+                        let active = (st.pool.active.area(now) - a0) as f64;
+                        let util = (st.pool.busy.area(now) - b0) as f64 / active.max(1.0);
+                        ramped.push((rate, util, active / span));
                     }
                 }
                 (Behaviour::Oxide(st), _) => {
@@ -552,6 +558,7 @@ impl Simulation<'_> {
         let entities = self.entity_stats(now);
         RunResult {
             summary: s,
+            shocks: self.rec.shocks.clone(),
             timeseries: self.rec.ts,
             entities,
             trace: self.rec.trace,
@@ -575,7 +582,7 @@ impl Simulation<'_> {
                 ..EntityStats::default()
             };
             if let Some(pool) = self.pool(n) {
-                let cap = pool.servers.len() as f64 * now as f64;
+                let cap = pool.active.area(now) as f64;
                 e.utilisation = Some(ratio(pool.busy.area(now), cap));
                 e.availability = Some(1.0 - ratio(pool.down.area(now), cap));
                 e.mean_wait_h = node.counters.wait_total.mean();

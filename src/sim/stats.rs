@@ -12,6 +12,15 @@ pub struct Level {
 }
 
 impl Level {
+    /// A level at `value` from time 0.
+    pub fn with_value(value: i64) -> Self {
+        Level {
+            value,
+            since: 0,
+            area: 0,
+        }
+    }
+
     pub fn value(&self) -> i64 {
         self.value
     }

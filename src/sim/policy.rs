@@ -1,0 +1,368 @@
+//! The one narrow door through which policies act on a run: a `Policy` is called at the
+//! start, at the times it asks for and at each recording step; it reads state through
+//! `Control` and acts only by submitting `Action`s, each logged as a shock.
+
+use crate::error::Result;
+use crate::kernel::SimTime;
+use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId, NodeKind};
+use crate::sim::mass::share_num;
+use crate::sim::plants::pool_of;
+use crate::sim::{Behaviour, Event, Server, Simulation};
+
+/// A yield a policy may change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum YieldKind {
+    /// Preprocessor: share of magnet mass recovered.
+    Recovery,
+    /// HPMS: share of suitable magnet extracted.
+    Extraction,
+    /// HPMS: share of magnet feed unsuitable for HPMS.
+    Unsuitable,
+    /// Oxide plant: recovery of one element.
+    Element(usize),
+}
+
+/// Everything a policy can do to a run. A closed set, checked by the compiler.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A labelled marker in the outputs.
+    Note(String),
+    /// Sets an origin's base import share (1 = baseline supply).
+    SetImportShare { origin: String, share: f64 },
+    /// Multiplies an origin's supply by `share` until `until` (or for good).
+    Restrict { origin: String, share: f64, until: Option<SimTime> },
+    /// Ends restriction `id` (scheduled by `Restrict`).
+    Lift { origin: String, id: u64 },
+    /// Moves a plant's commissioning to `at` (it must not have happened yet).
+    Commission { node: NodeId, at: SimTime },
+    /// Takes every server of a node (or an oxide plant) down until `until`.
+    Outage { node: NodeId, until: SimTime },
+    /// Ends an outage (scheduled by `Outage`).
+    OutageEnd { node: NodeId },
+    /// Adds (`delta > 0`) or retires (`delta < 0`) lines, vessels or servers.
+    Capacity { node: NodeId, delta: i64 },
+    /// Multiplies a source's rate (1 = as modelled).
+    SourceRate { node: NodeId, multiplier: f64 },
+    /// Multiplies a link's transit times (1 = as modelled).
+    Transit { link: LinkId, multiplier: f64 },
+    /// Sets a link's cost per truck-mile.
+    Cost { link: LinkId, usd_per_mile: f64 },
+    /// Multiplies one sector's demand (1 = as modelled).
+    Demand { sector: String, multiplier: f64 },
+    /// Sets a yield.
+    Yield { node: NodeId, kind: YieldKind, value: f64 },
+    /// Sets the shares of the links leaving a node's port.
+    Shares { shares: Vec<(LinkId, f64)> },
+    /// From now on, `sector` may not be supplied from `origin`.
+    Exclude { sector: String, origin: String },
+}
+
+/// One row of `shocks.parquet`: an action a script took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShockRow {
+    /// When the script called it.
+    pub time_s: SimTime,
+    /// When it takes effect.
+    pub effective_s: SimTime,
+    pub script: String,
+    pub line: Option<u32>,
+    pub action: String,
+    pub arguments: String,
+}
+
+/// A policy: scripts, or anything else that drives shocks through `Control`.
+pub trait Policy {
+    /// Called once at time 0, before any event.
+    fn start(&mut self, ctl: &mut Control<'_, '_>) -> Result<()>;
+    /// Called at a time the policy asked for with `Control::schedule_hook`.
+    fn fire(&mut self, hook: u32, ctl: &mut Control<'_, '_>) -> Result<()>;
+    /// Called at every recording step, after the step is recorded.
+    fn on_record(&mut self, ctl: &mut Control<'_, '_>) -> Result<()>;
+}
+
+/// Read access to a running simulation and the means to act on it.
+pub struct Control<'s, 'm> {
+    pub(crate) sim: &'s mut Simulation<'m>,
+}
+
+impl Control<'_, '_> {
+    pub fn now(&self) -> SimTime {
+        self.sim.queue.now()
+    }
+
+    pub fn model(&self) -> &crate::model::Model {
+        self.sim.model
+    }
+
+    /// Calls the policy's `fire(hook)` at `at` (before other events at that time).
+    pub fn schedule_hook(&mut self, at: SimTime, hook: u32) {
+        let at = at.max(self.now());
+        self.sim.queue.schedule(at, Event::Hook { hook });
+    }
+
+    /// Submits an action taking effect at `at` (now or later), and logs it.
+    pub fn act(&mut self, at: SimTime, action: Action, row: ShockRow) {
+        self.sim.rec.shocks.push(row);
+        let at = at.max(self.now());
+        if at == self.now() {
+            self.sim.apply(action);
+        } else {
+            let id = self.sim.pending.len() as u32;
+            self.sim.pending.push(Some(action));
+            self.sim.queue.schedule(at, Event::Action { id });
+        }
+    }
+
+    /// Material held at a node, kg (market: unsold stock).
+    pub fn inventory_kg(&self, n: NodeId) -> f64 {
+        self.sim.node_inventory(n).iter().sum::<i64>() as f64 / MG_PER_KG as f64
+    }
+
+    /// Output waiting for dispatch at a node, kg.
+    pub fn storage_kg(&self, n: NodeId) -> f64 {
+        self.sim.staged_mass(n) as f64 / MG_PER_KG as f64
+    }
+
+    /// Mass sent on since the start, kg.
+    pub fn cumulative_output_kg(&self, n: NodeId) -> f64 {
+        self.sim.nodes[n].counters.out_mass_total as f64 / MG_PER_KG as f64
+    }
+
+    /// Lines, vessels or servers in service (not retired); 0 for other nodes.
+    pub fn capacity(&self, n: NodeId) -> i64 {
+        self.sim.pool(n).map_or(0, |p| p.servers.iter().filter(|s| !s.retired).count() as i64)
+    }
+
+    /// Share of a node's active servers up now (an oxide plant: 1 or 0).
+    pub fn availability(&self, n: NodeId) -> f64 {
+        if let Behaviour::Oxide(o) = &self.sim.nodes[n].behaviour {
+            return if o.down == 0 && o.commissioned { 1.0 } else { 0.0 };
+        }
+        let Some(p) = self.sim.pool(n) else { return 1.0 };
+        let active: Vec<&Server> = p.servers.iter().filter(|s| !s.retired).collect();
+        if active.is_empty() {
+            return 0.0;
+        }
+        active.iter().filter(|s| s.down == 0).count() as f64 / active.len() as f64
+    }
+
+    /// Whether a plant is in operation (commissioned); true for other nodes.
+    pub fn commissioned(&self, n: NodeId) -> bool {
+        match &self.sim.nodes[n].behaviour {
+            Behaviour::Hpms(h) => h.commissioned,
+            Behaviour::Oxide(o) => o.commissioned,
+            _ => true,
+        }
+    }
+
+    /// Market flows since the start, summed over markets: (demand, recycled, shortfall) in t.
+    pub fn market_totals(&self) -> (f64, f64, f64) {
+        let mut t = (0.0, 0.0, 0.0);
+        for node in &self.sim.nodes {
+            if let Behaviour::Market(m) = &node.behaviour {
+                t.0 += m.total.demand_t;
+                t.1 += m.total.recycled_t;
+                t.2 += m.total.shortfall_t;
+            }
+        }
+        t
+    }
+
+    /// Imports from `origin` since the start, t, and its current share of baseline supply.
+    pub fn imports(&self, origin: &str) -> (f64, f64) {
+        let mut total = 0.0;
+        let mut share = 1.0;
+        for (n, node) in self.sim.nodes.iter().enumerate() {
+            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&node.behaviour, &self.sim.model.nodes[n].kind)
+                && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
+            {
+                total += st.total.imports_t[i];
+                share = st.import_share(i);
+            }
+        }
+        (total, share)
+    }
+
+    /// Current demand rate over all markets, t/yr.
+    pub fn demand_t_per_year(&self) -> f64 {
+        let now = self.now();
+        let mut total = 0.0;
+        for (n, node) in self.sim.nodes.iter().enumerate() {
+            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&node.behaviour, &self.sim.model.nodes[n].kind) {
+                total += st.demand_rate(m, now);
+            }
+        }
+        total
+    }
+}
+
+impl Simulation<'_> {
+    /// Applies an action now.
+    pub(crate) fn apply(&mut self, action: Action) {
+        let now = self.queue.now();
+        match action {
+            Action::Note(_) => {}
+            Action::SetImportShare { origin, share } => self.for_markets(&origin, |st, i| st.base_share[i] = share),
+            Action::Restrict { origin, share, until } => {
+                let id = self.next_restriction;
+                self.next_restriction += 1;
+                self.for_markets(&origin, |st, i| st.restrictions[i].push((id, share)));
+                if let Some(until) = until {
+                    self.schedule_action(until, Action::Lift { origin, id });
+                }
+            }
+            Action::Lift { origin, id } => self.for_markets(&origin, |st, i| st.restrictions[i].retain(|r| r.0 != id)),
+            Action::Commission { node, at } => {
+                let event = match &mut self.nodes[node].behaviour {
+                    Behaviour::Hpms(h) if !h.commissioned => h.commission_event.as_mut(),
+                    Behaviour::Oxide(o) if !o.commissioned => o.commission_event.as_mut(),
+                    _ => None,
+                };
+                if let Some(id) = event {
+                    let id = *id;
+                    self.queue.reschedule(id, at.max(now));
+                }
+            }
+            Action::Outage { node, until } => {
+                self.set_outage(node, true);
+                self.schedule_action(until, Action::OutageEnd { node });
+            }
+            Action::OutageEnd { node } => self.set_outage(node, false),
+            Action::Capacity { node, delta } => self.change_capacity(node, delta),
+            Action::SourceRate { node, multiplier } => {
+                if let Behaviour::Source(s) = &mut self.nodes[node].behaviour {
+                    s.rate_multiplier = multiplier;
+                }
+            }
+            Action::Transit { link, multiplier } => self.links[link].transit_multiplier = multiplier,
+            Action::Cost { link, usd_per_mile } => self.links[link].cost_per_mile_usd = usd_per_mile,
+            Action::Demand { sector, multiplier } => {
+                for (n, node) in self.nodes.iter_mut().enumerate() {
+                    if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+                        && let Some(i) = m.demand.iter().position(|d| d.sector == sector)
+                    {
+                        st.demand_multiplier[i] = multiplier;
+                    }
+                }
+            }
+            Action::Yield { node, kind, value } => match (&mut self.nodes[node].behaviour, kind) {
+                (Behaviour::Preprocessor(p), YieldKind::Recovery) => p.recovery_yield = value,
+                (Behaviour::Hpms(h), YieldKind::Extraction) => h.extraction_yield = value,
+                (Behaviour::Hpms(h), YieldKind::Unsuitable) => h.unsuitable_share = value,
+                (Behaviour::Oxide(o), YieldKind::Element(e)) => o.recovery[e] = value,
+                _ => {}
+            },
+            Action::Shares { shares } => {
+                for (l, share) in shares {
+                    self.links[l].share_num = share_num(share);
+                }
+            }
+            Action::Exclude { sector, origin } => {
+                for (n, node) in self.nodes.iter_mut().enumerate() {
+                    if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+                        && let Some(s) = m.demand.iter().position(|d| d.sector == sector)
+                        && let Some(o) = m.imports.iter().position(|d| d.origin == origin)
+                    {
+                        st.excluded[s][o] = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn schedule_action(&mut self, at: SimTime, action: Action) {
+        let id = self.pending.len() as u32;
+        self.pending.push(Some(action));
+        self.queue.schedule(at.max(self.queue.now()), Event::Action { id });
+    }
+
+    pub(crate) fn on_action(&mut self, id: u32) {
+        if let Some(action) = self.pending.get_mut(id as usize).and_then(Option::take) {
+            self.apply(action);
+        }
+    }
+
+    fn for_markets(&mut self, origin: &str, mut f: impl FnMut(&mut crate::sim::plants::MarketState, usize)) {
+        for (n, node) in self.nodes.iter_mut().enumerate() {
+            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+                && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
+            {
+                f(st, i);
+            }
+        }
+    }
+
+    fn set_outage(&mut self, n: NodeId, down: bool) {
+        if let Behaviour::Oxide(o) = &mut self.nodes[n].behaviour {
+            o.down = if down { o.down + 1 } else { o.down.saturating_sub(1) };
+            return;
+        }
+        let count = self.pool(n).map_or(0, |p| p.servers.len());
+        for s in 0..count {
+            if down {
+                self.server_down(n, s);
+            } else {
+                self.server_up(n, s);
+            }
+        }
+    }
+
+    fn change_capacity(&mut self, n: NodeId, delta: i64) {
+        let now = self.queue.now();
+        let id = self.model.nodes[n].id.clone();
+        let seed = self.opts.seed;
+        let replication = self.opts.replication;
+        let commissioned = !matches!(&self.nodes[n].behaviour, Behaviour::Hpms(h) if !h.commissioned);
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        if delta > 0 {
+            let mut added = Vec::new();
+            for _ in 0..delta {
+                let s = pool.servers.len();
+                let failure_rng = pool.failures.as_ref().map(|_| {
+                    crate::kernel::stream(&crate::kernel::StreamKey {
+                        seed,
+                        replication,
+                        entity: &format!("{id}#{s}"),
+                        purpose: "failures",
+                    })
+                });
+                pool.servers.push(Server {
+                    job: None,
+                    done: None,
+                    down: 0,
+                    remaining: None,
+                    retired: false,
+                    blocked: Vec::new(),
+                    resting: false,
+                    failure_rng,
+                });
+                added.push(s);
+            }
+            pool.active.add(now, delta);
+            if commissioned {
+                for s in added {
+                    self.start_failures_of(n, s);
+                }
+            }
+            self.try_start(n);
+        } else {
+            // Retire the newest servers first; a job in progress finishes.
+            let mut left = -delta;
+            for server in pool.servers.iter_mut().rev() {
+                if left == 0 {
+                    break;
+                }
+                if !server.retired {
+                    server.retired = true;
+                    left -= 1;
+                }
+            }
+            pool.active.add(now, -(-delta - left));
+        }
+    }
+}
+
+/// Tonnes as milligrams, for script-facing conversions.
+pub fn t_to_mg(t: f64) -> i64 {
+    (t * MG_PER_T as f64).round() as i64
+}
