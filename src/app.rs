@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::kernel::DAY;
 use crate::model::{self, LoadedModel, Overrides};
 use crate::output::{self, Manifest};
+use crate::script;
 use crate::sim::{self, RunOptions, RunResult};
 
 /// A resolved `run` request.
@@ -22,6 +23,8 @@ pub struct RunRequest {
     pub out: Option<PathBuf>,
     pub trace: bool,
     pub quiet: bool,
+    /// Policy scripts, applied in this order.
+    pub scripts: Vec<PathBuf>,
 }
 
 /// Loads a model file, or the embedded default.
@@ -50,6 +53,7 @@ pub fn peak_rss_bytes() -> Option<u64> {
 /// Runs one simulation and writes its output folder.
 pub fn run(req: &RunRequest) -> Result<RunReport> {
     let loaded = load(req.model.as_deref(), &Overrides { years: req.years })?;
+    let scripts = script::compile(&req.scripts)?;
     let dir = req.out.clone().unwrap_or_else(|| {
         PathBuf::from("outputs")
             .join(&loaded.model.name)
@@ -64,8 +68,14 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
         replication: 0,
         trace: req.trace,
     };
-    let result = sim::simulate(&loaded.model, opts, |t| bar.set_position((t / DAY) as u64))?;
+    let mut simulation = sim::Simulation::new(&loaded.model, opts)?;
+    let script_hashes = scripts.iter().map(|s| (s.file.clone(), s.sha256.clone())).collect();
+    if !scripts.is_empty() {
+        simulation.set_policy(Box::new(script::ScriptPolicy::new(&loaded.model, scripts)));
+    }
+    let result = simulation.run(|t| bar.set_position((t / DAY) as u64));
     bar.finish_and_clear();
+    let result = result?;
     let wall_time_s = started.elapsed().as_secs_f64();
     let manifest = Manifest {
         magloop_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -81,6 +91,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
         events_processed: result.events,
         wall_time_s,
         peak_rss_bytes: peak_rss_bytes(),
+        scripts: script_hashes,
         files: Default::default(),
     };
     output::write_run(&dir, &result, manifest)?;
@@ -150,4 +161,35 @@ pub fn describe(report: &RunReport) -> String {
         out.push_str(&format!("  finding: {f}\n"));
     }
     out
+}
+
+/// `magloop validate MODEL [--script S ...]`: the model, then each script against it.
+pub fn validate(model: &Path, scripts: &[PathBuf]) -> Result<(LoadedModel, usize)> {
+    let loaded = load(Some(model), &Overrides::default())?;
+    let compiled = script::compile(scripts)?;
+    script::check(&loaded.model, &compiled)?;
+    Ok((loaded, compiled.len()))
+}
+
+/// `magloop api`: the script API reference as Markdown.
+pub fn api_reference() -> String {
+    let mut out = String::from("# magloop script API\n\nDates are \"YYYY-MM-DD\" inside the run; durations are a number and a unit (\"18 months\", \"3 days\", \"1 year\").\nNames are the model's node, link, origin and sector ids.\n");
+    let mut group = "";
+    for a in script::api::API {
+        if a.group != group {
+            group = a.group;
+            out.push_str(&format!("\n## {group}\n\n| function | what it does |\n| --- | --- |\n"));
+        }
+        out.push_str(&format!("| `{}` | {} |\n", a.signature, a.doc));
+    }
+    out
+}
+
+/// `magloop api --definitions DIR`: Rhai definition files for editor completion.
+pub fn write_definitions(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::output(dir, e))?;
+    script::documentation_engine()
+        .definitions()
+        .write_to_dir(dir)
+        .map_err(|e| crate::Error::output(dir, e))
 }

@@ -49,6 +49,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A policy script failed to compile, named something that does not exist, or failed
+    /// while running.
+    #[error("{}", .0.render())]
+    Script(Box<ScriptError>),
     /// The simulation broke an invariant: a bug in magloop, not in the input.
     #[error("internal error during the run: {0}")]
     Run(String),
@@ -75,7 +79,7 @@ impl Error {
     /// Exit code: 2 for anything the user can fix in their input, 1 for magloop's own failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Model { .. } | Error::Read { .. } | Error::Output { .. } => 2,
+            Error::Model { .. } | Error::Read { .. } | Error::Output { .. } | Error::Script(_) => 2,
             Error::Run(_) => 1,
         }
     }
@@ -89,3 +93,39 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where and why a script failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptError {
+    /// The script file as the user named it.
+    pub file: String,
+    /// 1-based line and column, where known.
+    pub line: Option<(usize, usize)>,
+    /// Simulated date when it failed while running (`None` at compile time).
+    pub date: Option<String>,
+    pub message: String,
+    /// The script's text, to quote the failing line.
+    pub source: String,
+}
+
+impl ScriptError {
+    /// `file:line:col: [at DATE: ]message`, then the line with a caret under the column.
+    pub fn render(&self) -> String {
+        let mut s = self.file.clone();
+        if let Some((l, c)) = self.line {
+            s.push_str(&format!(":{l}:{c}"));
+        }
+        s.push_str(": ");
+        if let Some(d) = &self.date {
+            s.push_str(&format!("at simulated date {d}: "));
+        }
+        s.push_str(&self.message);
+        if let Some((l, c)) = self.line
+            && let Some(text) = self.source.lines().nth(l.saturating_sub(1))
+        {
+            let gutter = format!("{l}");
+            s.push_str(&format!("\n {gutter} | {text}\n {} | {}^", " ".repeat(gutter.len()), " ".repeat(c.saturating_sub(1))));
+        }
+        s
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! Dependencies point one way: `kernel` (time, events, random streams) knows nothing of the
 //! rest; `model` turns YAML into a validated network; `sim` runs that network on the
-//! kernel and records what happened; `output` writes what was recorded; `app` wires the
+//! kernel and records what happened; `script` drives policies in Rhai through the
+//! simulation's one policy door; `output` writes what was recorded; `app` wires the
 //! commands together for `main`.
 
 pub mod app;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod kernel;
 pub mod model;
 pub mod output;
+pub mod script;
 pub mod sim;
 
 pub use error::{Error, Result};

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use magloop::app::{self, RunRequest};
-use magloop::model::Overrides;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +33,9 @@ enum Command {
         /// Output folder [default: outputs/<model>/seed-<seed>].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Policy script (Rhai); repeat for several, applied in the order given.
+        #[arg(long = "script", value_name = "FILE")]
+        scripts: Vec<PathBuf>,
         /// Also write every event to events.parquet.
         #[arg(long)]
         trace: bool,
@@ -41,10 +43,19 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Check a model without running it: exit 0, or exit 2 listing every problem.
+    /// Check a model (and scripts against it) without running: exit 0, or exit 2 listing the problems.
     Validate {
         /// Model YAML file.
         model: PathBuf,
+        /// Policy script to compile and check against the model; repeat for several.
+        #[arg(long = "script", value_name = "FILE")]
+        scripts: Vec<PathBuf>,
+    },
+    /// Print the script API reference, or write Rhai definition files for editors.
+    Api {
+        /// Write definition files (`*.d.rhai`) into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        definitions: Option<PathBuf>,
     },
 }
 
@@ -74,6 +85,7 @@ fn main() -> ExitCode {
             seed,
             years,
             out,
+            scripts,
             trace,
             quiet,
         } => {
@@ -84,6 +96,7 @@ fn main() -> ExitCode {
                 out,
                 trace,
                 quiet,
+                scripts,
             };
             app::run(&req).map(|report| {
                 if !quiet {
@@ -91,15 +104,29 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Validate { model } => app::load(Some(&model), &Overrides::default()).map(|m| {
+        Command::Validate { model, scripts } => app::validate(&model, &scripts).map(|(m, n)| {
+            let scripts = match n {
+                0 => String::new(),
+                1 => "; 1 script ok".to_string(),
+                n => format!("; {n} scripts ok"),
+            };
             println!(
-                "{}: ok ({} nodes, {} links, {} materials, {} elements)",
+                "{}: ok ({} nodes, {} links, {} materials, {} elements{scripts})",
                 m.origin,
                 m.model.nodes.len(),
                 m.model.links.len(),
                 m.model.materials.len(),
                 m.model.elements.len() - 1
             );
+        }),
+        Command::Api { definitions: None } => {
+            print!("{}", app::api_reference());
+            Ok(())
+        }
+        Command::Api {
+            definitions: Some(dir),
+        } => app::write_definitions(&dir).map(|()| {
+            println!("wrote Rhai definition files to {}", dir.display());
         }),
     };
     match outcome {

@@ -69,7 +69,7 @@ fn explain_serde(msg: &str, path: &mut String) -> (String, Option<String>) {
     let msg = msg.split(" at line ").next().unwrap_or(msg).to_string();
     if let Some(rest) = msg.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        if !path.ends_with(field) {
+        if path.rsplit(['.', ']']).next() != Some(field) {
             if !path.is_empty() {
                 path.push('.');
             }
@@ -215,7 +215,8 @@ impl Ctx<'_> {
                     format!("unknown material `{name}`"),
                     Some(did_you_mean(name, &known, "declare it under `materials:`")),
                 );
-                0
+                // Matches no material, so role checks skip it; a model with problems is never used.
+                usize::MAX
             }
         }
     }

@@ -30,6 +30,8 @@ pub struct Manifest {
     pub events_processed: u64,
     pub wall_time_s: f64,
     pub peak_rss_bytes: Option<u64>,
+    /// Policy scripts applied, in order: (file, SHA-256).
+    pub scripts: Vec<(String, String)>,
     /// File name -> SHA-256 of its bytes.
     pub files: BTreeMap<String, String>,
 }
@@ -38,6 +40,7 @@ pub const TIMESERIES: &str = "timeseries.parquet";
 pub const SUMMARY: &str = "summary.parquet";
 pub const NODES: &str = "nodes.parquet";
 pub const EVENTS: &str = "events.parquet";
+pub const SHOCKS: &str = "shocks.parquet";
 pub const MANIFEST: &str = "manifest.json";
 
 fn polars_err(path: &Path, e: PolarsError) -> Error {
@@ -109,6 +112,10 @@ pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Resu
         (
             NODES,
             nodes_frame(result).map_err(|e| polars_err(&dir.join(NODES), e))?,
+        ),
+        (
+            SHOCKS,
+            shocks_frame(result).map_err(|e| polars_err(&dir.join(SHOCKS), e))?,
         ),
     ];
     match &result.trace {
@@ -241,6 +248,29 @@ pub fn nodes_frame(r: &RunResult) -> PolarsResult<DataFrame> {
             col!("mean_in_system", |e| e.mean_in_system),
             col!("mean_sojourn_h", |e| e.mean_sojourn_h),
             col!("units", |e| e.units),
+        ],
+    )
+}
+
+/// `shocks.parquet`: every action a script took, in order.
+pub fn shocks_frame(r: &RunResult) -> PolarsResult<DataFrame> {
+    let rows = &r.shocks;
+    let start = epoch_days(r.timeseries.start);
+    let date = |t: i64| start + (t.div_euclid(86_400)) as i32;
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new("time_s".into(), rows.iter().map(|e| e.time_s).collect::<Vec<_>>()),
+            Int32Chunked::from_vec("date".into(), rows.iter().map(|e| date(e.time_s)).collect())
+                .into_date()
+                .into_column(),
+            Int32Chunked::from_vec("effective_date".into(), rows.iter().map(|e| date(e.effective_s)).collect())
+                .into_date()
+                .into_column(),
+            Column::new("script".into(), rows.iter().map(|e| e.script.as_str()).collect::<Vec<_>>()),
+            Column::new("line".into(), rows.iter().map(|e| e.line).collect::<Vec<_>>()),
+            Column::new("action".into(), rows.iter().map(|e| e.action.as_str()).collect::<Vec<_>>()),
+            Column::new("arguments".into(), rows.iter().map(|e| e.arguments.as_str()).collect::<Vec<_>>()),
         ],
     )
 }

@@ -419,6 +419,12 @@ impl<'m> Simulation<'m> {
         self.policy = Some(policy);
     }
 
+    /// Runs only a policy's start (a script's top level) against this simulation, without
+    /// running it: how `magloop validate` checks scripts.
+    pub fn start_policy_only(&mut self, policy: &mut dyn policy::Policy) -> Result<()> {
+        policy.start(&mut policy::Control { sim: self })
+    }
+
     /// Calls the policy, if any, with a `Control` over this simulation.
     fn with_policy(
         &mut self,

@@ -9,7 +9,7 @@ use crate::sim::stats::weighted_quantile;
 use crate::sim::{Behaviour, Simulation};
 
 /// Metrics every model may record, in metric-id order: (name, unit).
-pub const FIXED_METRICS: [(&str, &str); 26] = [
+pub const FIXED_METRICS: [(&str, &str); 27] = [
     ("inventory_kg", "kg"),
     ("storage_kg", "kg"),
     ("queue_drives", "drives"),
@@ -36,6 +36,7 @@ pub const FIXED_METRICS: [(&str, &str); 26] = [
     ("mean_sojourn_h", "h"),
     ("product_kg", "kg"),
     ("mean_in_system_jobs", "jobs"),
+    ("servers", "servers"),
 ];
 
 #[derive(Clone, Copy)]
@@ -67,6 +68,7 @@ enum M {
     MeanSojourn,
     Product,
     MeanInSystem,
+    Servers,
 }
 
 /// The recorded time series in long format, with name tables for entities and metrics.
@@ -326,6 +328,7 @@ impl Simulation<'_> {
                     let busy = pool.busy.area(now);
                     let down = pool.down.area(now);
                     let active = pool.active.area(now);
+                    let servers_now = pool.active.value() as f64;
                     let rec = &mut self.rec;
                     let busy_d = busy - rec.last_busy[n];
                     let down_d = down - rec.last_down[n];
@@ -337,6 +340,7 @@ impl Simulation<'_> {
                     rec.put(now, n, M::Storage, kg(storage));
                     rec.put(now, n, M::Throughput, kg(c.out_mass));
                     rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
+                    rec.put(now, n, M::Servers, servers_now);
                     rec.put(now, n, M::Utilisation, ratio(busy_d, servers_dt));
                     rec.put(now, n, M::Availability, 1.0 - ratio(down_d, servers_dt));
                     rec.put(now, n, M::MeanWait, c.wait.mean().unwrap_or(0.0));
