@@ -69,7 +69,10 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
         trace: req.trace,
     };
     let mut simulation = sim::Simulation::new(&loaded.model, opts)?;
-    let script_hashes = scripts.iter().map(|s| (s.file.clone(), s.sha256.clone())).collect();
+    let script_hashes = scripts
+        .iter()
+        .map(|s| (s.file.clone(), s.sha256.clone()))
+        .collect();
     if !scripts.is_empty() {
         simulation.set_policy(Box::new(script::ScriptPolicy::new(&loaded.model, scripts)));
     }
@@ -173,12 +176,16 @@ pub fn validate(model: &Path, scripts: &[PathBuf]) -> Result<(LoadedModel, usize
 
 /// `magloop api`: the script API reference as Markdown.
 pub fn api_reference() -> String {
-    let mut out = String::from("# magloop script API\n\nDates are \"YYYY-MM-DD\" inside the run; durations are a number and a unit (\"18 months\", \"3 days\", \"1 year\").\nNames are the model's node, link, origin and sector ids.\n");
+    let mut out = String::from(
+        "# magloop script API\n\nDates are \"YYYY-MM-DD\" inside the run; durations are a number and a unit (\"18 months\", \"3 days\", \"1 year\").\nNames are the model's node, link, origin and sector ids.\n",
+    );
     let mut group = "";
     for a in script::api::API {
         if a.group != group {
             group = a.group;
-            out.push_str(&format!("\n## {group}\n\n| function | what it does |\n| --- | --- |\n"));
+            out.push_str(&format!(
+                "\n## {group}\n\n| function | what it does |\n| --- | --- |\n"
+            ));
         }
         out.push_str(&format!("| `{}` | {} |\n", a.signature, a.doc));
     }
@@ -192,4 +199,76 @@ pub fn write_definitions(dir: &Path) -> Result<()> {
         .definitions()
         .write_to_dir(dir)
         .map_err(|e| crate::Error::output(dir, e))
+}
+
+/// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the
+/// grid (or shard) succeeded, 3 when some failed, 2 on bad input.
+pub fn batch(
+    experiment: &Path,
+    out: Option<PathBuf>,
+    jobs: Option<usize>,
+    resume: bool,
+    shard: Option<crate::batch::Shard>,
+    quiet: bool,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let result = crate::batch::load(experiment).and_then(|exp| {
+        let out = out.unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
+        let opts = crate::batch::exec::BatchOptions {
+            out: out.clone(),
+            jobs,
+            resume,
+            shard,
+            quiet,
+        };
+        crate::batch::exec::run_batch(&exp, &opts).map(|r| (r, out))
+    });
+    match result {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+        Ok((r, out)) => {
+            if !quiet {
+                println!(
+                    "magloop batch: {} runs in the grid; ran {}, skipped {} already complete, {} failed",
+                    r.total,
+                    r.ran,
+                    r.skipped,
+                    r.failed.len()
+                );
+                if r.assembled {
+                    println!(
+                        "  wrote {}/summary.parquet and comparison.parquet",
+                        out.display()
+                    );
+                } else if shard.is_some() {
+                    println!(
+                        "  shard done; when every shard is, run the same command without --shard and with --resume to assemble"
+                    );
+                } else if r.missing > 0 {
+                    println!(
+                        "  {} runs still missing; run again with --resume",
+                        r.missing
+                    );
+                }
+            }
+            if r.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for (s, seed, e) in r.failed.iter().take(5) {
+                    eprintln!(
+                        "failed: scenario {s}, seed {seed}: {}",
+                        e.lines().next().unwrap_or("")
+                    );
+                }
+                eprintln!(
+                    "error: {} runs failed; see {}/failures.parquet",
+                    r.failed.len(),
+                    out.display()
+                );
+                ExitCode::from(3)
+            }
+        }
+    }
 }

@@ -124,7 +124,11 @@ impl ScriptError {
             && let Some(text) = self.source.lines().nth(l.saturating_sub(1))
         {
             let gutter = format!("{l}");
-            s.push_str(&format!("\n {gutter} | {text}\n {} | {}^", " ".repeat(gutter.len()), " ".repeat(c.saturating_sub(1))));
+            s.push_str(&format!(
+                "\n {gutter} | {text}\n {} | {}^",
+                " ".repeat(gutter.len()),
+                " ".repeat(c.saturating_sub(1))
+            ));
         }
         s
     }

@@ -7,6 +7,7 @@
 //! commands together for `main`.
 
 pub mod app;
+pub mod batch;
 pub mod error;
 pub mod kernel;
 pub mod model;

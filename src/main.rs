@@ -51,6 +51,26 @@ enum Command {
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
     },
+    /// Run an experiment: a scenario x seed grid, in parallel, into one Parquet dataset.
+    Batch {
+        /// Experiment YAML file (see models/experiments/).
+        experiment: PathBuf,
+        /// Output folder [default: outputs/<experiment name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        jobs: Option<u16>,
+        /// Skip runs already complete in the output folder; redo missing or broken ones.
+        #[arg(long)]
+        resume: bool,
+        /// Run only the K-th of N slices of the grid (0 <= K < N), e.g. for a Slurm job array.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<magloop::batch::Shard>,
+        /// No progress bar and no report.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print the script API reference, or write Rhai definition files for editors.
     Api {
         /// Write definition files (`*.d.rhai`) into this folder instead.
@@ -119,6 +139,23 @@ fn main() -> ExitCode {
                 m.model.elements.len() - 1
             );
         }),
+        Command::Batch {
+            experiment,
+            out,
+            jobs,
+            resume,
+            shard,
+            quiet,
+        } => {
+            return app::batch(
+                &experiment,
+                out,
+                jobs.map(usize::from),
+                resume,
+                shard,
+                quiet,
+            );
+        }
         Command::Api { definitions: None } => {
             print!("{}", app::api_reference());
             Ok(())

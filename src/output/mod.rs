@@ -211,6 +211,9 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("imports_t", |s| s.imports_t),
             col!("domestic_share", |s| s.domestic_share),
             col!("shortfall_t", |s| s.shortfall_t),
+            col!("shortfall_last_year_t", |s| s.shortfall_last_year_t),
+            col!("recycled_supply_last_year_t", |s| s
+                .recycled_supply_last_year_t),
             col!("transport_cost_usd", |s| s.transport_cost_usd),
             col!("transport_co2_t", |s| s.transport_co2_t),
             col!("process_co2_t", |s| s.process_co2_t),
@@ -260,17 +263,37 @@ pub fn shocks_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new("time_s".into(), rows.iter().map(|e| e.time_s).collect::<Vec<_>>()),
+            Column::new(
+                "time_s".into(),
+                rows.iter().map(|e| e.time_s).collect::<Vec<_>>(),
+            ),
             Int32Chunked::from_vec("date".into(), rows.iter().map(|e| date(e.time_s)).collect())
                 .into_date()
                 .into_column(),
-            Int32Chunked::from_vec("effective_date".into(), rows.iter().map(|e| date(e.effective_s)).collect())
-                .into_date()
-                .into_column(),
-            Column::new("script".into(), rows.iter().map(|e| e.script.as_str()).collect::<Vec<_>>()),
-            Column::new("line".into(), rows.iter().map(|e| e.line).collect::<Vec<_>>()),
-            Column::new("action".into(), rows.iter().map(|e| e.action.as_str()).collect::<Vec<_>>()),
-            Column::new("arguments".into(), rows.iter().map(|e| e.arguments.as_str()).collect::<Vec<_>>()),
+            Int32Chunked::from_vec(
+                "effective_date".into(),
+                rows.iter().map(|e| date(e.effective_s)).collect(),
+            )
+            .into_date()
+            .into_column(),
+            Column::new(
+                "script".into(),
+                rows.iter().map(|e| e.script.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "line".into(),
+                rows.iter().map(|e| e.line).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "action".into(),
+                rows.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "arguments".into(),
+                rows.iter()
+                    .map(|e| e.arguments.as_str())
+                    .collect::<Vec<_>>(),
+            ),
         ],
     )
 }

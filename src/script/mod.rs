@@ -146,7 +146,10 @@ impl Bridge {
     }
 
     pub(crate) fn script_name(&self) -> String {
-        self.script_names.get(self.script).cloned().unwrap_or_default()
+        self.script_names
+            .get(self.script)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn fill(&mut self, ctl: &Control) {
@@ -159,7 +162,11 @@ impl Bridge {
         s.capacity = (0..n).map(|i| ctl.capacity(i)).collect();
         s.availability = (0..n).map(|i| ctl.availability(i)).collect();
         s.commissioned = (0..n).map(|i| ctl.commissioned(i)).collect();
-        s.imports = self.origins.iter().map(|o| (o.clone(), ctl.imports(o))).collect();
+        s.imports = self
+            .origins
+            .iter()
+            .map(|o| (o.clone(), ctl.imports(o)))
+            .collect();
         s.demand_t_per_year = ctl.demand_t_per_year();
         let (_, recycled, shortfall) = ctl.market_totals();
         s.recycled_t = recycled;
@@ -200,7 +207,10 @@ pub fn documentation_engine() -> Engine {
         nodes: Vec::new(),
         links: Vec::new(),
     };
-    api::register(&mut e, &Arc::new(Mutex::new(Bridge::new(&empty, Vec::new()))));
+    api::register(
+        &mut e,
+        &Arc::new(Mutex::new(Bridge::new(&empty, Vec::new()))),
+    );
     e
 }
 
@@ -216,7 +226,15 @@ fn compile_one(e: &Engine, path: &Path) -> Result<Script> {
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| script_error(&file, "", None, None, "not UTF-8 text: is this a Rhai script?".into()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        script_error(
+            &file,
+            "",
+            None,
+            None,
+            "not UTF-8 text: is this a Rhai script?".into(),
+        )
+    })?;
     compile_text(e, &file, &text)
 }
 
@@ -224,7 +242,13 @@ fn compile_one(e: &Engine, path: &Path) -> Result<Script> {
 pub fn compile_text(e: &Engine, file: &str, text: &str) -> Result<Script> {
     let mut ast = e.compile(text).map_err(|err| {
         let pos = err.position();
-        script_error(file, text, pos_of(pos), None, format!("syntax error: {}", err.err_type()))
+        script_error(
+            file,
+            text,
+            pos_of(pos),
+            None,
+            format!("syntax error: {}", err.err_type()),
+        )
     })?;
     ast.set_source(file.to_string());
     Ok(Script {
@@ -239,7 +263,13 @@ fn pos_of(p: Position) -> Option<(usize, usize)> {
     p.line().map(|l| (l, p.position().unwrap_or(1)))
 }
 
-fn script_error(file: &str, text: &str, line: Option<(usize, usize)>, date: Option<String>, message: String) -> Error {
+fn script_error(
+    file: &str,
+    text: &str,
+    line: Option<(usize, usize)>,
+    date: Option<String>,
+    message: String,
+) -> Error {
     Error::Script(Box::new(ScriptError {
         file: file.to_string(),
         line,
@@ -276,7 +306,8 @@ fn runtime_error(script: &Script, date: Option<String>, err: &EvalAltResult) -> 
             pos = e.position();
         }
         match e {
-            EvalAltResult::ErrorInFunctionCall(_, _, inner, _) | EvalAltResult::ErrorInModule(_, inner, _) => e = inner,
+            EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+            | EvalAltResult::ErrorInModule(_, inner, _) => e = inner,
             _ => break,
         }
     }
@@ -383,7 +414,9 @@ impl Policy for ScriptPolicy {
     }
 
     fn fire(&mut self, hook: u32, ctl: &mut Control<'_, '_>) -> Result<()> {
-        let Some(h) = self.hooks.get(hook as usize) else { return Ok(()) };
+        let Some(h) = self.hooks.get(hook as usize) else {
+            return Ok(());
+        };
         let (script, f, period) = (h.script, h.f.clone(), h.period);
         self.call(script, &f, ctl)?;
         if let Some(span) = period {
@@ -454,7 +487,11 @@ const NAMED_FIRST: [(&str, &str); 21] = [
 /// Finds `name("literal"` calls in the text and checks the literal against the model.
 fn check_literals(model: &Model, s: &Script) -> Result<()> {
     let b = Bridge::new(model, Vec::new());
-    let extra = [("restrict_imports", "origin"), ("set_import_share", "origin"), ("exclude_origin", "sector")];
+    let extra = [
+        ("restrict_imports", "origin"),
+        ("set_import_share", "origin"),
+        ("exclude_origin", "sector"),
+    ];
     for (line_no, line) in s.text.lines().enumerate() {
         let code = line.split("//").next().unwrap_or("");
         for (f, what) in NAMED_FIRST.iter().chain(extra.iter()) {
@@ -464,7 +501,12 @@ fn check_literals(model: &Model, s: &Script) -> Result<()> {
                 let start = from + i;
                 from = start + pattern.len();
                 // A longer name ending in this one (e.g. `my_outage(`) is not an API call.
-                if start > 0 && code[..start].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                if start > 0
+                    && code[..start]
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                {
                     continue;
                 }
                 let rest = &code[from..];
@@ -482,7 +524,13 @@ fn check_literals(model: &Model, s: &Script) -> Result<()> {
                         Some(x) => format!(" (did you mean `{x}`?)"),
                         None => format!("; known: {}", refs.join(", ")),
                     };
-                    return Err(script_error(&s.file, &s.text, Some((line_no + 1, from + 1)), None, format!("unknown {what} `{name}`{hint}")));
+                    return Err(script_error(
+                        &s.file,
+                        &s.text,
+                        Some((line_no + 1, from + 1)),
+                        None,
+                        format!("unknown {what} `{name}`{hint}"),
+                    ));
                 }
             }
         }

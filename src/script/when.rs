@@ -16,7 +16,11 @@ const UNITS: &str = "seconds, minutes, hours, days, weeks, months or years";
 
 /// Parses `"N unit"` (`"1 month"`, `"18 months"`, `"3 days"`, `"0.5 days"`, `"2 weeks"`, `"1 year"`).
 pub fn parse_span(text: &str) -> Result<Span, String> {
-    let bad = || format!("`{text}` is not a duration; write a number and a unit, e.g. \"18 months\" or \"3 days\" ({UNITS})");
+    let bad = || {
+        format!(
+            "`{text}` is not a duration; write a number and a unit, e.g. \"18 months\" or \"3 days\" ({UNITS})"
+        )
+    };
     let mut parts = text.split_whitespace();
     let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
@@ -31,7 +35,9 @@ pub fn parse_span(text: &str) -> Result<Span, String> {
         if n.fract() == 0.0 {
             Ok(n as u32)
         } else {
-            Err(format!("`{text}`: {what} must be whole; use days for fractions"))
+            Err(format!(
+                "`{text}`: {what} must be whole; use days for fractions"
+            ))
         }
     };
     match unit {
@@ -78,7 +84,10 @@ impl Calendar {
         let d = parse_date(text)?;
         let t = self.time_of(d);
         if t < 0 {
-            return Err(format!("{text} is before the run starts ({})", self.label(0)));
+            return Err(format!(
+                "{text} is before the run starts ({})",
+                self.label(0)
+            ));
         }
         if t > self.horizon {
             return Err(format!(
@@ -131,7 +140,11 @@ mod tests {
         assert_eq!(parse_span("2 weeks"), Ok(Span::Seconds(14 * 86_400)));
         assert_eq!(parse_span("0.5 day"), Ok(Span::Seconds(43_200)));
         assert!(parse_span("1.5 months").unwrap_err().contains("whole"));
-        assert!(parse_span("3 fortnights").unwrap_err().contains("unknown unit"));
+        assert!(
+            parse_span("3 fortnights")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
         assert!(parse_span("soon").is_err());
         assert!(parse_span("-1 days").is_err());
     }
@@ -150,8 +163,16 @@ mod tests {
     #[test]
     fn dates_outside_the_run_are_refused() {
         let c = cal();
-        assert!(c.at("2024-12-31").unwrap_err().contains("before the run starts"));
-        assert!(c.at("2040-01-01").unwrap_err().contains("after the run ends"));
+        assert!(
+            c.at("2024-12-31")
+                .unwrap_err()
+                .contains("before the run starts")
+        );
+        assert!(
+            c.at("2040-01-01")
+                .unwrap_err()
+                .contains("after the run ends")
+        );
         assert_eq!(c.at("2025-01-02"), Ok(86_400));
     }
 }

@@ -126,7 +126,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub fn idle(&self) -> bool {
-        self.down == 0 && !self.retired && self.job.is_none() && self.blocked.is_empty() && !self.resting
+        self.down == 0
+            && !self.retired
+            && self.job.is_none()
+            && self.blocked.is_empty()
+            && !self.resting
     }
 }
 
@@ -387,13 +391,17 @@ impl<'m> Simulation<'m> {
                 }
                 NodeKind::Preprocessor(_) | NodeKind::Station(_) => self.start_failures(n),
                 NodeKind::Hpms(h) => {
-                    let id = self.queue.schedule(h.commissioning, Event::Commission { node: n });
+                    let id = self
+                        .queue
+                        .schedule(h.commissioning, Event::Commission { node: n });
                     if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
                         st.commission_event = Some(id);
                     }
                 }
                 NodeKind::OxidePlant(o) => {
-                    let id = self.queue.schedule(o.commissioning, Event::Commission { node: n });
+                    let id = self
+                        .queue
+                        .schedule(o.commissioning, Event::Commission { node: n });
                     if let Behaviour::Oxide(st) = &mut self.nodes[n].behaviour {
                         st.commission_event = Some(id);
                     }

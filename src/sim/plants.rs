@@ -94,6 +94,8 @@ impl MarketFlows {
 pub(crate) struct MarketState {
     pub total: MarketFlows,
     pub interval: MarketFlows,
+    /// Flows in the run's last year (the year before the horizon).
+    pub last_year: MarketFlows,
     /// Per origin: base share of baseline supply (1 = baseline), set by policies.
     pub base_share: Vec<f64>,
     /// Per origin: active restrictions (id, share), multiplied together.
@@ -109,6 +111,7 @@ impl MarketState {
         let flows = MarketFlows::zero(m);
         MarketState {
             total: flows.clone(),
+            last_year: flows.clone(),
             interval: flows,
             base_share: vec![1.0; m.imports.len()],
             restrictions: vec![Vec::new(); m.imports.len()],
@@ -119,7 +122,9 @@ impl MarketState {
 
     /// Current share of origin `i`'s baseline supply.
     pub fn import_share(&self, i: usize) -> f64 {
-        self.restrictions[i].iter().fold(self.base_share[i], |acc, r| acc * r.1)
+        self.restrictions[i]
+            .iter()
+            .fold(self.base_share[i], |acc, r| acc * r.1)
     }
 
     /// Current demand, t/yr.
@@ -188,7 +193,12 @@ impl Simulation<'_> {
                         .as_ref()
                         .map(|ia| ia.sample(&mut st.arrival_rng))
                         .unwrap_or(1.0);
-                    (s.start, s.end, gap * HOUR as f64 / st.rate_multiplier.max(1e-9), Arrivals::Regular)
+                    (
+                        s.start,
+                        s.end,
+                        gap * HOUR as f64 / st.rate_multiplier.max(1e-9),
+                        Arrivals::Regular,
+                    )
                 }
                 _ => return,
             };
@@ -312,16 +322,27 @@ impl Simulation<'_> {
         let Some((tbf, _)) = &pool.failures else {
             return;
         };
-        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
+        let rng = pool.servers[s]
+            .failure_rng
+            .as_mut()
+            .expect("failing servers have a stream");
         let gap = secs_from_hours(tbf.sample(rng)).max(1);
-        self.queue.schedule(now + gap, Event::Failure { node: n, server: s as u32 });
+        self.queue.schedule(
+            now + gap,
+            Event::Failure {
+                node: n,
+                server: s as u32,
+            },
+        );
     }
 
     /// Takes a server out of service (a breakdown, an outage): a job in progress pauses
     /// with its remaining work (preemptive resume).
     pub(crate) fn server_down(&mut self, n: NodeId, s: usize) {
         let now = self.queue.now();
-        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
+            return;
+        };
         let server = &mut pool.servers[s];
         server.down += 1;
         if server.down > 1 {
@@ -342,7 +363,9 @@ impl Simulation<'_> {
     /// Ends one reason for a server being down; back in service when none is left.
     pub(crate) fn server_up(&mut self, n: NodeId, s: usize) {
         let now = self.queue.now();
-        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
+            return;
+        };
         let server = &mut pool.servers[s];
         server.down = server.down.saturating_sub(1);
         if server.down > 0 {
@@ -352,7 +375,13 @@ impl Simulation<'_> {
         if server.job.is_some() {
             pool.busy.add(now, 1);
             let left = server.remaining.take().unwrap_or(0);
-            let id = self.queue.schedule(now + left, Event::Done { node: n, server: s as u32 });
+            let id = self.queue.schedule(
+                now + left,
+                Event::Done {
+                    node: n,
+                    server: s as u32,
+                },
+            );
             if let Some(pool) = pool_of(&mut self.nodes[n].behaviour) {
                 pool.servers[s].done = Some(id);
             }
@@ -366,10 +395,19 @@ impl Simulation<'_> {
         let Some((_, repair)) = &pool.failures else {
             return;
         };
-        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
+        let rng = pool.servers[s]
+            .failure_rng
+            .as_mut()
+            .expect("failing servers have a stream");
         let repair_s = secs_from_hours(repair.sample(rng)).max(1);
         self.server_down(n, s);
-        self.queue.schedule(now + repair_s, Event::Repair { node: n, server: s as u32 });
+        self.queue.schedule(
+            now + repair_s,
+            Event::Repair {
+                node: n,
+                server: s as u32,
+            },
+        );
     }
 
     pub(crate) fn on_repair(&mut self, n: NodeId, s: usize) {
@@ -378,9 +416,18 @@ impl Simulation<'_> {
         let Some((tbf, _)) = &pool.failures else {
             return;
         };
-        let rng = pool.servers[s].failure_rng.as_mut().expect("failing servers have a stream");
+        let rng = pool.servers[s]
+            .failure_rng
+            .as_mut()
+            .expect("failing servers have a stream");
         let next = secs_from_hours(tbf.sample(rng)).max(1);
-        self.queue.schedule(now + next, Event::Failure { node: n, server: s as u32 });
+        self.queue.schedule(
+            now + next,
+            Event::Failure {
+                node: n,
+                server: s as u32,
+            },
+        );
         self.server_up(n, s);
     }
 
@@ -517,7 +564,9 @@ impl Simulation<'_> {
                     }
                 }
                 let node = &mut self.nodes[n];
-                let Behaviour::Preprocessor(pp) = &node.behaviour else { return };
+                let Behaviour::Preprocessor(pp) = &node.behaviour else {
+                    return;
+                };
                 let rec = share_num(pp.recovery_yield);
                 let mut out = Vec::new();
                 let mut rec_mass = 0;
@@ -620,7 +669,9 @@ impl Simulation<'_> {
             _ => return,
         };
         // An HPMS vessel below full capacity pauses so that its duty cycle matches the ramp.
-        if let (NodeKind::Hpms(h), Behaviour::Hpms(st)) = (&model.nodes[n].kind, &self.nodes[n].behaviour) {
+        if let (NodeKind::Hpms(h), Behaviour::Hpms(st)) =
+            (&model.nodes[n].kind, &self.nodes[n].behaviour)
+        {
             let share = h.capacity_share(st.commissioned_at.unwrap_or(now), now);
             if share < 1.0 {
                 let pause =
@@ -805,7 +856,9 @@ impl Simulation<'_> {
             .imports
             .iter()
             .enumerate()
-            .map(|(i, imp)| imp.t_per_year * grown(imp.growth_per_year, now) * day_years * st.import_share(i))
+            .map(|(i, imp)| {
+                imp.t_per_year * grown(imp.growth_per_year, now) * day_years * st.import_share(i)
+            })
             .collect();
         let demand_t: f64 = sector_demand.iter().sum();
         let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
@@ -842,9 +895,18 @@ impl Simulation<'_> {
                 need -= take;
             }
             // Floating-point crumbs of a fully served sector are not a shortfall.
-            shortfall[s] = if need < 1e-9 * sector_demand[s].max(1.0) { 0.0 } else { need };
+            shortfall[s] = if need < 1e-9 * sector_demand[s].max(1.0) {
+                0.0
+            } else {
+                need
+            };
         }
-        for f in [&mut st.total, &mut st.interval] {
+        let in_last_year = now > model.horizon - YEAR;
+        let mut flows = vec![&mut st.total, &mut st.interval];
+        if in_last_year {
+            flows.push(&mut st.last_year);
+        }
+        for f in flows {
             f.demand_t += demand_t;
             f.recycled_t += recycled_t;
             f.shortfall_t += shortfall.iter().sum::<f64>();

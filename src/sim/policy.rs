@@ -30,7 +30,11 @@ pub enum Action {
     /// Sets an origin's base import share (1 = baseline supply).
     SetImportShare { origin: String, share: f64 },
     /// Multiplies an origin's supply by `share` until `until` (or for good).
-    Restrict { origin: String, share: f64, until: Option<SimTime> },
+    Restrict {
+        origin: String,
+        share: f64,
+        until: Option<SimTime>,
+    },
     /// Ends restriction `id` (scheduled by `Restrict`).
     Lift { origin: String, id: u64 },
     /// Moves a plant's commissioning to `at` (it must not have happened yet).
@@ -50,7 +54,11 @@ pub enum Action {
     /// Multiplies one sector's demand (1 = as modelled).
     Demand { sector: String, multiplier: f64 },
     /// Sets a yield.
-    Yield { node: NodeId, kind: YieldKind, value: f64 },
+    Yield {
+        node: NodeId,
+        kind: YieldKind,
+        value: f64,
+    },
     /// Sets the shares of the links leaving a node's port.
     Shares { shares: Vec<(LinkId, f64)> },
     /// From now on, `sector` may not be supplied from `origin`.
@@ -130,15 +138,23 @@ impl Control<'_, '_> {
 
     /// Lines, vessels or servers in service (not retired); 0 for other nodes.
     pub fn capacity(&self, n: NodeId) -> i64 {
-        self.sim.pool(n).map_or(0, |p| p.servers.iter().filter(|s| !s.retired).count() as i64)
+        self.sim.pool(n).map_or(0, |p| {
+            p.servers.iter().filter(|s| !s.retired).count() as i64
+        })
     }
 
     /// Share of a node's active servers up now (an oxide plant: 1 or 0).
     pub fn availability(&self, n: NodeId) -> f64 {
         if let Behaviour::Oxide(o) = &self.sim.nodes[n].behaviour {
-            return if o.down == 0 && o.commissioned { 1.0 } else { 0.0 };
+            return if o.down == 0 && o.commissioned {
+                1.0
+            } else {
+                0.0
+            };
         }
-        let Some(p) = self.sim.pool(n) else { return 1.0 };
+        let Some(p) = self.sim.pool(n) else {
+            return 1.0;
+        };
         let active: Vec<&Server> = p.servers.iter().filter(|s| !s.retired).collect();
         if active.is_empty() {
             return 0.0;
@@ -173,7 +189,8 @@ impl Control<'_, '_> {
         let mut total = 0.0;
         let mut share = 1.0;
         for (n, node) in self.sim.nodes.iter().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&node.behaviour, &self.sim.model.nodes[n].kind)
+            if let (Behaviour::Market(st), NodeKind::Market(m)) =
+                (&node.behaviour, &self.sim.model.nodes[n].kind)
                 && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
             {
                 total += st.total.imports_t[i];
@@ -188,7 +205,9 @@ impl Control<'_, '_> {
         let now = self.now();
         let mut total = 0.0;
         for (n, node) in self.sim.nodes.iter().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&node.behaviour, &self.sim.model.nodes[n].kind) {
+            if let (Behaviour::Market(st), NodeKind::Market(m)) =
+                (&node.behaviour, &self.sim.model.nodes[n].kind)
+            {
                 total += st.demand_rate(m, now);
             }
         }
@@ -202,8 +221,14 @@ impl Simulation<'_> {
         let now = self.queue.now();
         match action {
             Action::Note(_) => {}
-            Action::SetImportShare { origin, share } => self.for_markets(&origin, |st, i| st.base_share[i] = share),
-            Action::Restrict { origin, share, until } => {
+            Action::SetImportShare { origin, share } => {
+                self.for_markets(&origin, |st, i| st.base_share[i] = share)
+            }
+            Action::Restrict {
+                origin,
+                share,
+                until,
+            } => {
                 let id = self.next_restriction;
                 self.next_restriction += 1;
                 self.for_markets(&origin, |st, i| st.restrictions[i].push((id, share)));
@@ -211,7 +236,9 @@ impl Simulation<'_> {
                     self.schedule_action(until, Action::Lift { origin, id });
                 }
             }
-            Action::Lift { origin, id } => self.for_markets(&origin, |st, i| st.restrictions[i].retain(|r| r.0 != id)),
+            Action::Lift { origin, id } => {
+                self.for_markets(&origin, |st, i| st.restrictions[i].retain(|r| r.0 != id))
+            }
             Action::Commission { node, at } => {
                 let event = match &mut self.nodes[node].behaviour {
                     Behaviour::Hpms(h) if !h.commissioned => h.commission_event.as_mut(),
@@ -234,11 +261,16 @@ impl Simulation<'_> {
                     s.rate_multiplier = multiplier;
                 }
             }
-            Action::Transit { link, multiplier } => self.links[link].transit_multiplier = multiplier,
-            Action::Cost { link, usd_per_mile } => self.links[link].cost_per_mile_usd = usd_per_mile,
+            Action::Transit { link, multiplier } => {
+                self.links[link].transit_multiplier = multiplier
+            }
+            Action::Cost { link, usd_per_mile } => {
+                self.links[link].cost_per_mile_usd = usd_per_mile
+            }
             Action::Demand { sector, multiplier } => {
                 for (n, node) in self.nodes.iter_mut().enumerate() {
-                    if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+                    if let (Behaviour::Market(st), NodeKind::Market(m)) =
+                        (&mut node.behaviour, &self.model.nodes[n].kind)
                         && let Some(i) = m.demand.iter().position(|d| d.sector == sector)
                     {
                         st.demand_multiplier[i] = multiplier;
@@ -259,7 +291,8 @@ impl Simulation<'_> {
             }
             Action::Exclude { sector, origin } => {
                 for (n, node) in self.nodes.iter_mut().enumerate() {
-                    if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+                    if let (Behaviour::Market(st), NodeKind::Market(m)) =
+                        (&mut node.behaviour, &self.model.nodes[n].kind)
                         && let Some(s) = m.demand.iter().position(|d| d.sector == sector)
                         && let Some(o) = m.imports.iter().position(|d| d.origin == origin)
                     {
@@ -273,7 +306,8 @@ impl Simulation<'_> {
     fn schedule_action(&mut self, at: SimTime, action: Action) {
         let id = self.pending.len() as u32;
         self.pending.push(Some(action));
-        self.queue.schedule(at.max(self.queue.now()), Event::Action { id });
+        self.queue
+            .schedule(at.max(self.queue.now()), Event::Action { id });
     }
 
     pub(crate) fn on_action(&mut self, id: u32) {
@@ -282,9 +316,14 @@ impl Simulation<'_> {
         }
     }
 
-    fn for_markets(&mut self, origin: &str, mut f: impl FnMut(&mut crate::sim::plants::MarketState, usize)) {
+    fn for_markets(
+        &mut self,
+        origin: &str,
+        mut f: impl FnMut(&mut crate::sim::plants::MarketState, usize),
+    ) {
         for (n, node) in self.nodes.iter_mut().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) = (&mut node.behaviour, &self.model.nodes[n].kind)
+            if let (Behaviour::Market(st), NodeKind::Market(m)) =
+                (&mut node.behaviour, &self.model.nodes[n].kind)
                 && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
             {
                 f(st, i);
@@ -294,7 +333,11 @@ impl Simulation<'_> {
 
     fn set_outage(&mut self, n: NodeId, down: bool) {
         if let Behaviour::Oxide(o) = &mut self.nodes[n].behaviour {
-            o.down = if down { o.down + 1 } else { o.down.saturating_sub(1) };
+            o.down = if down {
+                o.down + 1
+            } else {
+                o.down.saturating_sub(1)
+            };
             return;
         }
         let count = self.pool(n).map_or(0, |p| p.servers.len());
@@ -312,8 +355,11 @@ impl Simulation<'_> {
         let id = self.model.nodes[n].id.clone();
         let seed = self.opts.seed;
         let replication = self.opts.replication;
-        let commissioned = !matches!(&self.nodes[n].behaviour, Behaviour::Hpms(h) if !h.commissioned);
-        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else { return };
+        let commissioned =
+            !matches!(&self.nodes[n].behaviour, Behaviour::Hpms(h) if !h.commissioned);
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
+            return;
+        };
         if delta > 0 {
             let mut added = Vec::new();
             for _ in 0..delta {

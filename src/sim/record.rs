@@ -141,7 +141,7 @@ pub struct EntityStats {
 }
 
 /// The run's KPIs: one row of `summary.parquet`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub model: String,
     pub seed: u64,
@@ -160,6 +160,9 @@ pub struct Summary {
     pub imports_t: f64,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
+    /// Demand not met, and recycled supply, in the run's last year.
+    pub shortfall_last_year_t: f64,
+    pub recycled_supply_last_year_t: f64,
     pub transport_cost_usd: f64,
     pub transport_co2_t: f64,
     pub process_co2_t: f64,
@@ -366,7 +369,8 @@ impl Simulation<'_> {
                             let NodeKind::Hpms(h) = &model.nodes[n].kind else {
                                 unreachable!()
                             };
-                            let share = st.commissioned_at.map_or(0.0, |c| h.capacity_share(c, now));
+                            let share =
+                                st.commissioned_at.map_or(0.0, |c| h.capacity_share(c, now));
                             let product = st.product_mass;
                             if st.ramped_mark.is_none()
                                 && st.commissioned_at.is_some_and(|c| now >= c + h.ramp)
@@ -418,7 +422,8 @@ impl Simulation<'_> {
                         let id = rec.dynamic(format!("shortfall_t.{}", d.sector), "t");
                         rec.push(now, n, id, f.sector_shortfall_t[s]);
                         for (i, imp) in m.imports.iter().enumerate() {
-                            let id = rec.dynamic(format!("imports_t.{}.{}", imp.origin, d.sector), "t");
+                            let id =
+                                rec.dynamic(format!("imports_t.{}.{}", imp.origin, d.sector), "t");
                             rec.push(now, n, id, f.sector_imports_t[s][i]);
                         }
                     }
@@ -516,6 +521,8 @@ impl Simulation<'_> {
                     s.recycled_supply_t += st.total.recycled_t;
                     s.imports_t += st.total.imports_t.iter().sum::<f64>();
                     s.shortfall_t += st.total.shortfall_t;
+                    s.shortfall_last_year_t += st.last_year.shortfall_t;
+                    s.recycled_supply_last_year_t += st.last_year.recycled_t;
                 }
                 _ => {}
             }

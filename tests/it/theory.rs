@@ -19,6 +19,7 @@
 //! Run with `cargo test --release --test it theory -- --nocapture` to see each check's
 //! expected value beside the measured mean and interval.
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -453,7 +454,12 @@ fn simpy_peer_agrees_with_magloop() {
         .status()
         .is_ok_and(|s| s.success());
     if !has_simpy {
-        eprintln!("SKIPPED: simpy_peer: python3 with simpy not found (pip install simpy)");
+        // Written to the stderr handle, not with eprintln!, so that the test harness does
+        // not capture it: the line shows in every log, not only with --nocapture.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: simpy_peer: python3 with simpy not found (pip install simpy)"
+        );
         return;
     }
     // The peer runs 10 replications of 5 years of each model (about 12 s in CPython);

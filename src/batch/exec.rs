@@ -1,0 +1,363 @@
+//! Runs an experiment's grid in parallel and writes the dataset.
+//!
+//! Layout of the output folder:
+//! - `timeseries/`, `nodes/`, `shocks/`, `summary/`: `scenario=S/seed=N/part-0.parquet`
+//!   per run (hive-partitioned: readers get `scenario` and `seed` columns from the path);
+//! - `_runs/scenario=S/seed=N.json`: written last for each completed run (its summary and
+//!   file hashes): the mark `--resume` trusts;
+//! - `_failed/scenario=S/seed=N.json`: a failed run's error;
+//! - `summary.parquet`, `comparison.parquet`, `failures.parquet`, `batch.json`: assembled
+//!   from the marks once every run is done (not by a shard, which writes only its runs).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::batch::{Experiment, RunId, Shard, compare};
+use crate::error::{Error, Result};
+use crate::model::sha256_hex;
+use crate::output::{self, parquet_bytes, write_atomic};
+use crate::script::ScriptPolicy;
+use crate::sim::{RunOptions, Simulation, Summary};
+
+/// How to run a batch.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub out: PathBuf,
+    pub jobs: Option<usize>,
+    pub resume: bool,
+    pub shard: Option<Shard>,
+    pub quiet: bool,
+}
+
+/// The mark of a completed run.
+#[derive(Debug, Serialize, Deserialize)]
+struct RunMark {
+    scenario: String,
+    seed: u64,
+    summary: Summary,
+    events: u64,
+    /// File (relative to the batch folder) -> (bytes, SHA-256).
+    files: Vec<(String, u64, String)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FailMark {
+    scenario: String,
+    seed: u64,
+    error: String,
+}
+
+/// The batch folder's identity, so a resume cannot mix two experiments.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct BatchMark {
+    experiment: String,
+    fingerprint: String,
+    magloop_version: String,
+}
+
+/// What a batch did.
+#[derive(Debug)]
+pub struct BatchReport {
+    pub total: usize,
+    pub ran: usize,
+    pub skipped: usize,
+    pub failed: Vec<(String, u64, String)>,
+    /// Whether summary/comparison were assembled (every run complete, not a shard).
+    pub assembled: bool,
+    pub missing: usize,
+}
+
+const TABLES: [&str; 4] = ["timeseries", "nodes", "shocks", "summary"];
+
+fn part_dir(out: &Path, table: &str, scenario: &str, seed: u64) -> PathBuf {
+    out.join(table)
+        .join(format!("scenario={scenario}"))
+        .join(format!("seed={seed}"))
+}
+
+fn mark_path(out: &Path, kind: &str, scenario: &str, seed: u64) -> PathBuf {
+    out.join(kind)
+        .join(format!("scenario={scenario}"))
+        .join(format!("seed={seed}.json"))
+}
+
+fn io(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::output(path, e)
+}
+
+/// A completed run's mark, if its files are all there with the recorded sizes.
+fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
+    let bytes = fs::read(mark_path(out, "_runs", scenario, seed)).ok()?;
+    let mark: RunMark = serde_json::from_slice(&bytes).ok()?;
+    let all_there = mark
+        .files
+        .iter()
+        .all(|(rel, size, _)| fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == *size));
+    all_there.then_some(mark)
+}
+
+fn run_one(exp: &Experiment, run: RunId, out: &Path) -> Result<RunMark> {
+    let sc = &exp.scenarios[run.scenario];
+    let model = &sc.model.model;
+    let mut sim = Simulation::new(
+        model,
+        RunOptions {
+            seed: run.seed,
+            replication: 0,
+            trace: false,
+        },
+    )?;
+    if !sc.scripts.is_empty() {
+        sim.set_policy(Box::new(ScriptPolicy::new(model, sc.scripts.clone())));
+    }
+    let result = sim.run(|_| {})?;
+    let frames: [(&str, PolarsResult<DataFrame>); 4] = [
+        ("timeseries", output::timeseries_frame(&result)),
+        ("nodes", output::nodes_frame(&result)),
+        ("shocks", output::shocks_frame(&result)),
+        ("summary", output::summary_frame(&[&result.summary])),
+    ];
+    let mut files = Vec::new();
+    for (table, frame) in frames {
+        let dir = part_dir(out, table, &sc.name, run.seed);
+        fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let mut df = frame.map_err(|e| io(&dir, e))?;
+        let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
+        write_atomic(&dir, "part-0.parquet", &bytes)?;
+        let rel = format!(
+            "{table}/scenario={}/seed={}/part-0.parquet",
+            sc.name, run.seed
+        );
+        files.push((rel, bytes.len() as u64, sha256_hex(&bytes)));
+    }
+    Ok(RunMark {
+        scenario: sc.name.clone(),
+        seed: run.seed,
+        summary: result.summary,
+        events: result.events,
+        files,
+    })
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| io(path, e))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("mark.json");
+    write_atomic(dir, name, &bytes)
+}
+
+/// Runs (the shard of) an experiment's grid into `opts.out`.
+pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
+    let out = &opts.out;
+    output::prepare_dir(out)?;
+    let mark = BatchMark {
+        experiment: exp.name.clone(),
+        fingerprint: exp.fingerprint.clone(),
+        magloop_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let batch_json = out.join("batch.json");
+    match fs::read(&batch_json)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<BatchMark>(&b).ok())
+    {
+        Some(existing) if existing != mark => {
+            return Err(Error::output(
+                out,
+                format!(
+                    "holds a batch of `{}` made from other inputs (experiment, model or scripts changed); choose another --out",
+                    existing.experiment
+                ),
+            ));
+        }
+        Some(_) if !opts.resume && opts.shard.is_none() => {
+            return Err(Error::output(
+                out,
+                "already holds this batch; pass --resume to finish it, or choose another --out",
+            ));
+        }
+        _ => {}
+    }
+    write_json(&batch_json, &mark)?;
+
+    let grid = exp.grid();
+    let mine: Vec<RunId> = grid
+        .iter()
+        .copied()
+        .filter(|r| opts.shard.is_none_or(|s| s.takes(r)))
+        .collect();
+    let todo: Vec<RunId> = mine
+        .iter()
+        .copied()
+        .filter(|r| {
+            !(opts.resume || opts.shard.is_some())
+                || complete(out, &exp.scenarios[r.scenario].name, r.seed).is_none()
+        })
+        .collect();
+    let skipped = mine.len() - todo.len();
+
+    let bar = if opts.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(todo.len() as u64), ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {pos}/{len} runs, {per_sec}, eta {eta} {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let failures = AtomicUsize::new(0);
+    let work = || -> Vec<(RunId, std::result::Result<(), String>)> {
+        todo.par_iter()
+            .map(|&run| {
+                let name = &exp.scenarios[run.scenario].name;
+                let result = run_one(exp, run, out).and_then(|m| {
+                    let _ = fs::remove_file(mark_path(out, "_failed", name, run.seed));
+                    write_json(&mark_path(out, "_runs", name, run.seed), &m)
+                });
+                let outcome = match result {
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
+                        bar.set_message(format!("{n} failed"));
+                        let _ = fs::remove_file(mark_path(out, "_runs", name, run.seed));
+                        let fail = FailMark {
+                            scenario: name.clone(),
+                            seed: run.seed,
+                            error: e.to_string(),
+                        };
+                        let _ = write_json(&mark_path(out, "_failed", name, run.seed), &fail);
+                        Err(e.to_string())
+                    }
+                };
+                bar.inc(1);
+                (run, outcome)
+            })
+            .collect()
+    };
+    let outcomes = match opts.jobs {
+        Some(j) => rayon::ThreadPoolBuilder::new()
+            .num_threads(j)
+            .build()
+            .map_err(|e| Error::output(out, format!("cannot start {j} worker threads: {e}")))?
+            .install(work),
+        None => work(),
+    };
+    bar.finish_and_clear();
+    let mut failed: Vec<(String, u64, String)> = outcomes
+        .into_iter()
+        .filter_map(|(r, o)| {
+            o.err()
+                .map(|e| (exp.scenarios[r.scenario].name.clone(), r.seed, e))
+        })
+        .collect();
+
+    let mut report = BatchReport {
+        total: grid.len(),
+        ran: todo.len(),
+        skipped,
+        failed: Vec::new(),
+        assembled: false,
+        missing: 0,
+    };
+    if opts.shard.is_none() {
+        let (assembled, missing, all_failed) = assemble(exp, out)?;
+        report.assembled = assembled;
+        report.missing = missing;
+        failed = all_failed;
+    }
+    report.failed = failed;
+    Ok(report)
+}
+
+/// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks.
+/// Returns whether it did, how many runs are missing, and the failed runs.
+fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<(String, u64, String)>)> {
+    let mut marks = Vec::new();
+    let mut failed = Vec::new();
+    let mut missing = 0;
+    for run in exp.grid() {
+        let name = &exp.scenarios[run.scenario].name;
+        match complete(out, name, run.seed) {
+            Some(m) => marks.push((run, m)),
+            None => match fs::read(mark_path(out, "_failed", name, run.seed))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<FailMark>(&b).ok())
+            {
+                Some(f) => failed.push((f.scenario, f.seed, f.error)),
+                None => missing += 1,
+            },
+        }
+    }
+    // failures.parquet always reflects the current state (empty when none failed).
+    let mut df = DataFrame::new(
+        failed.len(),
+        vec![
+            Column::new(
+                "scenario".into(),
+                failed.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "seed".into(),
+                failed.iter().map(|f| f.1).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "error".into(),
+                failed.iter().map(|f| f.2.as_str()).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+    .map_err(|e| io(out, e))?;
+    write_atomic(
+        out,
+        "failures.parquet",
+        &parquet_bytes(&mut df).map_err(|e| io(out, e))?,
+    )?;
+    if missing > 0 {
+        return Ok((false, missing, failed));
+    }
+    // Grid order: scenarios as listed, seeds ascending.
+    let rows: Vec<&Summary> = marks.iter().map(|(_, m)| &m.summary).collect();
+    let mut summary = output::summary_frame(&rows).map_err(|e| io(out, e))?;
+    let scen: Vec<&str> = marks
+        .iter()
+        .map(|(r, _)| exp.scenarios[r.scenario].name.as_str())
+        .collect();
+    summary
+        .insert_column(0, Column::new("scenario".into(), scen))
+        .map_err(|e| io(out, e))?;
+    write_atomic(
+        out,
+        "summary.parquet",
+        &parquet_bytes(&mut summary).map_err(|e| io(out, e))?,
+    )?;
+    let runs: Vec<(usize, u64, &Summary)> = marks
+        .iter()
+        .map(|(r, m)| (r.scenario, r.seed, &m.summary))
+        .collect();
+    let names: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let mut comparison =
+        compare::comparison(&names, exp.baseline, &runs).map_err(|e| io(out, e))?;
+    write_atomic(
+        out,
+        "comparison.parquet",
+        &parquet_bytes(&mut comparison).map_err(|e| io(out, e))?,
+    )?;
+    Ok((true, 0, failed))
+}
+
+/// Tables of the per-run dataset, for documentation and tests.
+pub fn tables() -> &'static [&'static str] {
+    &TABLES
+}
