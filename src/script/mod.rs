@@ -512,6 +512,11 @@ fn check_literals(model: &Model, s: &Script) -> Result<()> {
                 let rest = &code[from..];
                 let Some(end) = rest.find('"') else { continue };
                 let name = &rest[..end];
+                // Only a whole literal argument (`f("x", ...)`, `f("x")`), not `f("x" + y)`.
+                let after = rest[end + 1..].trim_start();
+                if !(after.starts_with(',') || after.starts_with(')')) {
+                    continue;
+                }
                 let known: &[String] = match *what {
                     "node" => &b.node_ids,
                     "link" => &b.link_ids,
