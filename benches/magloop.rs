@@ -98,6 +98,23 @@ fn main() {
         "| default model, {years} years, simulate only | {wall:.2} s | {events} events, {:.2} M events/s |",
         events as f64 / wall / 1e6
     );
+    // Daily script hooks: an on_record policy reading state every simulated day, against
+    // the same run without scripts (target: under 10 % more wall time).
+    let hook = "on_record(|| {\n  let stock = inventory(\"dfw_hpms\");\n  let used = throughput(\"dfw_hpms\", \"30 days\");\n  if stock < used && commissioned(\"dfw_hpms\") { note(\"low feed\"); }\n});\n";
+    let script = magloop::script::compile_text(&magloop::script::documentation_engine(), "bench_hook.rhai", hook).expect("compiles");
+    let mut hooked = Vec::new();
+    for _ in 0..reps {
+        let start = Instant::now();
+        let mut s = sim::Simulation::new(&m.model, RunOptions { seed: 1, replication: 0, trace: false }).expect("builds");
+        s.set_policy(Box::new(magloop::script::ScriptPolicy::new(&m.model, vec![script.clone()])));
+        s.run(|_| {}).expect("run");
+        hooked.push(start.elapsed().as_secs_f64());
+    }
+    let hooked = median(hooked);
+    println!(
+        "| default model + daily `on_record` hook | {hooked:.2} s | {:+.1} % against no script |",
+        100.0 * (hooked / wall - 1.0)
+    );
     // Whole command as a user runs it (load, simulate, write Parquet), in its own process
     // so its peak resident memory is its own: read back from manifest.json.
     let dir = tempfile::tempdir().expect("temporary folder");

@@ -562,6 +562,25 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// Mass held at a node (input, jobs in service, blocked output), without allocating.
+    pub(crate) fn node_inventory_mass(&self, n: NodeId) -> i64 {
+        let node = &self.nodes[n];
+        let mut mass = node.input.mass();
+        let pool = match &node.behaviour {
+            Behaviour::Preprocessor(p) => Some(&p.pool),
+            Behaviour::Station(p) => Some(&p.pool),
+            Behaviour::Hpms(p) => Some(&p.pool),
+            _ => None,
+        };
+        if let Some(pool) = pool {
+            for s in &pool.servers {
+                mass += s.job.as_ref().map_or(0, |j| j.parcel.mass());
+                mass += s.blocked.iter().map(|(_, p)| p.mass()).sum::<i64>();
+            }
+        }
+        mass
+    }
+
     /// Element masses held at a node: input, jobs in service, blocked output.
     pub(crate) fn node_inventory(&self, n: NodeId) -> Vec<i64> {
         let mut inv = vec![0; self.model.elements.len()];

@@ -123,7 +123,7 @@ impl Control<'_, '_> {
 
     /// Material held at a node, kg (market: unsold stock).
     pub fn inventory_kg(&self, n: NodeId) -> f64 {
-        self.sim.node_inventory(n).iter().sum::<i64>() as f64 / MG_PER_KG as f64
+        self.sim.node_inventory_mass(n) as f64 / MG_PER_KG as f64
     }
 
     /// Output waiting for dispatch at a node, kg.

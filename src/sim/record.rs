@@ -313,7 +313,7 @@ impl Simulation<'_> {
         let dt = (now - self.rec.last_time) as f64;
         let rare = model.rare_earths();
         for n in 0..model.nodes.len() {
-            let inventory: i64 = self.node_inventory(n).iter().sum();
+            let inventory = self.node_inventory_mass(n);
             let storage = self.staged_mass(n);
             let node = &self.nodes[n];
             let c = node.counters.clone();
