@@ -31,7 +31,7 @@ fail() {
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
 
-[[ $(id -u) -eq 0 ]] || skip "needs root to start munged, slurmctld and slurmd"
+[[ $EUID -eq 0 ]] || skip "needs root to start munged, slurmctld and slurmd"
 for tool in munged munge unmunge slurmctld slurmd sbatch sinfo scancel setpriv; do
   command -v "$tool" >/dev/null ||
     skip "$tool is not installed (apt-get install --no-install-recommends slurm-wlm munge)"
