@@ -101,12 +101,28 @@ fn main() {
     // Daily script hooks: an on_record policy reading state every simulated day, against
     // the same run without scripts (target: under 10 % more wall time).
     let hook = "on_record(|| {\n  let stock = inventory(\"dfw_hpms\");\n  let used = throughput(\"dfw_hpms\", \"30 days\");\n  if stock < used && commissioned(\"dfw_hpms\") { note(\"low feed\"); }\n});\n";
-    let script = magloop::script::compile_text(&magloop::script::documentation_engine(), "bench_hook.rhai", hook).expect("compiles");
+    let script = magloop::script::compile_text(
+        &magloop::script::documentation_engine(),
+        "bench_hook.rhai",
+        hook,
+    )
+    .expect("compiles");
     let mut hooked = Vec::new();
     for _ in 0..reps {
         let start = Instant::now();
-        let mut s = sim::Simulation::new(&m.model, RunOptions { seed: 1, replication: 0, trace: false }).expect("builds");
-        s.set_policy(Box::new(magloop::script::ScriptPolicy::new(&m.model, vec![script.clone()])));
+        let mut s = sim::Simulation::new(
+            &m.model,
+            RunOptions {
+                seed: 1,
+                replication: 0,
+                trace: false,
+            },
+        )
+        .expect("builds");
+        s.set_policy(Box::new(magloop::script::ScriptPolicy::new(
+            &m.model,
+            vec![script.clone()],
+        )));
         s.run(|_| {}).expect("run");
         hooked.push(start.elapsed().as_secs_f64());
     }

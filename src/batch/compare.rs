@@ -10,8 +10,11 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::sim::Summary;
 
-/// The KPIs compared: (name, value of a summary).
-pub fn kpis() -> Vec<(&'static str, fn(&Summary) -> Option<f64>)> {
+/// Reads one KPI from a run's summary (`None` where it does not apply).
+pub type Kpi = fn(&Summary) -> Option<f64>;
+
+/// The KPIs compared, by name.
+pub fn kpis() -> Vec<(&'static str, Kpi)> {
     vec![
         ("drives_processed", |s| Some(s.drives_processed as f64)),
         ("magnets_t", |s| Some(s.magnets_t)),

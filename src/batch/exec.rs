@@ -67,7 +67,7 @@ pub struct BatchReport {
     pub total: usize,
     pub ran: usize,
     pub skipped: usize,
-    pub failed: Vec<(String, u64, String)>,
+    pub failed: Vec<Failure>,
     /// Whether summary/comparison were assembled (every run complete, not a shard).
     pub assembled: bool,
     pub missing: usize,
@@ -255,7 +255,7 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
         None => work(),
     };
     bar.finish_and_clear();
-    let mut failed: Vec<(String, u64, String)> = outcomes
+    let mut failed: Vec<Failure> = outcomes
         .into_iter()
         .filter_map(|(r, o)| {
             o.err()
@@ -281,9 +281,12 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
     Ok(report)
 }
 
+/// A failed run: scenario, seed, error.
+pub type Failure = (String, u64, String);
+
 /// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks.
 /// Returns whether it did, how many runs are missing, and the failed runs.
-fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<(String, u64, String)>)> {
+fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)> {
     let mut marks = Vec::new();
     let mut failed = Vec::new();
     let mut missing = 0;

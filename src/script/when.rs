@@ -26,7 +26,7 @@ pub fn parse_span(text: &str) -> Result<Span, String> {
         return Err(bad());
     };
     let n: f64 = n.parse().map_err(|_| bad())?;
-    if !(n.is_finite() && n >= 0.0 && n <= 1.0e6) {
+    if !(n.is_finite() && (0.0..=1.0e6).contains(&n)) {
         return Err(format!("`{text}`: the number must be from 0 to 1,000,000"));
     }
     let unit = unit.trim_end_matches('s');

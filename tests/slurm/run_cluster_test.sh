@@ -112,13 +112,13 @@ stop_cluster() {
   SLURMD_PID="" CTLD_PID="" MUNGED_PID=""
 }
 
+# Each daemon's output (in the foreground they copy their log there), and the job records.
 show_logs() {
   local f
-  for f in "$S"/log/* "$S"/ctld/slurmctld.log "$S"/slurmd/slurmd.log "$S"/munge/munged.log \
-    "$S"/ctld/jobcomp.txt; do
+  for f in "$S"/log/*.out "$S"/ctld/jobcomp.txt; do
     [[ -s $f ]] || continue
     echo "---- last lines of $f" >&2
-    tail -n 25 "$f" >&2
+    tail -n 20 "$f" >&2
   done
 }
 
