@@ -7,13 +7,21 @@
 //! - `default_model`: the checks the default model must pass on a 10-year run.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
 //! - `batch`: experiments: identical datasets across --jobs and shards, resume, failures.
+//! - `golden`: digests of every output file for the default model and each shipped script.
+//! - `properties`: random small networks conserve every element (proptest).
+//! - `scripts`: policy scripts: each shipped script's effect, every API function, bad scripts.
 //! - `theory`: agreement with queueing theory (M/M/1, M/M/c, Jackson tandem, Little's law)
 //!   and with a SimPy peer where Python and simpy are installed.
+//! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.
 
 mod batch;
 mod cli;
 mod common;
 mod default_model;
+mod golden;
 mod nodes;
+mod properties;
+mod scripts;
+mod slurm;
 mod theory;
 mod validation;

@@ -13,12 +13,11 @@
 //! over a day). A year is 365.25 days; `--years Y` ends the run at start + Y years, and the
 //! last record, at the horizon, covers only the part-day since the previous one.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
@@ -53,7 +52,14 @@ fn read(path: &Path) -> DataFrame {
 
 /// Runs `magloop run` with `scripts` (in order) for `years` into `out`, in `cwd`.
 fn run_scripts(cwd: &Path, out: &Path, scripts: &[&str], years: &str) -> Output {
-    let mut args = vec!["run", "--years", years, "--out", out.to_str().unwrap(), "-q"];
+    let mut args = vec![
+        "run",
+        "--years",
+        years,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
     for s in scripts {
         args.extend(["--script", s]);
     }
@@ -337,9 +343,24 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
             .sum();
         sum(&china, from, to) / base
     };
-    assert_close(month_ratio(ymd(2025, 7, 1), ymd(2025, 7, 31)), 0.95, 1e-9, "July");
-    assert_close(month_ratio(ymd(2025, 9, 1), ymd(2025, 12, 31)), 1.0, 1e-9, "Sep-Dec");
-    assert_close(month_ratio(ymd(2026, 1, 1), ymd(2027, 12, 30)), 1.0, 1e-9, "2026-2027");
+    assert_close(
+        month_ratio(ymd(2025, 7, 1), ymd(2025, 7, 31)),
+        0.95,
+        1e-9,
+        "July",
+    );
+    assert_close(
+        month_ratio(ymd(2025, 9, 1), ymd(2025, 12, 31)),
+        1.0,
+        1e-9,
+        "Sep-Dec",
+    );
+    assert_close(
+        month_ratio(ymd(2026, 1, 1), ymd(2027, 12, 30)),
+        1.0,
+        1e-9,
+        "2026-2027",
+    );
 
     // The shortfall: "other" (2,700 t/yr) is fully used anyway, so each day lacks exactly
     // what China did not send: 7,800 x (1 - share) x growth / 365.25. Only in 2025.
@@ -358,8 +379,6 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
 
     // The shock log: the dated steps at the start (time 0), then the notes at their dates.
     let file = "scripts/china_export_controls_2025.rhai";
-    let rows: Vec<(NaiveDate, NaiveDate, Option<u32>, &str)> = Vec::new();
-    drop(rows);
     let shocks = run.shocks();
     let got: Vec<(NaiveDate, NaiveDate, String)> = shocks
         .iter()
@@ -382,9 +401,18 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     assert_eq!(shocks[0].time_s, 0);
     assert_eq!(shocks[0].arguments, r#""china", 0.07, "2025-05-01""#);
     let notes = run.notes();
-    assert!(notes[0].1.starts_with("MOFCOM Announcement 18"), "{notes:?}");
-    assert!(notes[1].1.contains("0.1 % Chinese-content rule"), "{notes:?}");
-    assert!(notes[2].1.contains("suspended until 2026-11-10"), "{notes:?}");
+    assert!(
+        notes[0].1.starts_with("MOFCOM Announcement 18"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].1.contains("0.1 % Chinese-content rule"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].1.contains("suspended until 2026-11-10"),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -414,7 +442,11 @@ fn dfw_commissioning_delay_makes_nothing_before_2029_and_the_baseline_does() {
         .into_iter()
         .find(|s| s.action == "delay_commissioning")
         .expect("a delay_commissioning row");
-    assert!(row.arguments.ends_with("-> 2029-01-01"), "{}", row.arguments);
+    assert!(
+        row.arguments.ends_with("-> 2029-01-01"),
+        "{}",
+        row.arguments
+    );
     // Without the script the hub starts on 2027-07-01: product from the next day, and in 2028.
     let base_product = base.series("dfw_hpms", "product_kg");
     let first = base_product.iter().find(|p| p.value > 0.0).unwrap().date;
@@ -464,8 +496,14 @@ fn reno_outage_stops_reno_for_three_months_and_its_backlog_drains() {
     for p in waiting.iter().filter(|p| p.date < ymd(2026, 3, 1)) {
         assert_eq!(p.value, 0.0, "waiting on {}", p.date);
     }
-    let (w_apr, w_jun) = (at(&waiting, ymd(2026, 4, 15)), at(&waiting, ymd(2026, 6, 1)));
-    assert!(0.0 < w_apr && w_apr < w_jun, "waiting grows: {w_apr} then {w_jun} kg");
+    let (w_apr, w_jun) = (
+        at(&waiting, ymd(2026, 4, 15)),
+        at(&waiting, ymd(2026, 6, 1)),
+    );
+    assert!(
+        0.0 < w_apr && w_apr < w_jun,
+        "waiting grows: {w_apr} then {w_jun} kg"
+    );
     for p in waiting.iter().filter(|p| p.date >= ymd(2026, 10, 1)) {
         assert_eq!(p.value, 0.0, "still waiting on {}", p.date);
     }
@@ -527,11 +565,21 @@ fn hyperscaler_refresh_surge_moves_drives_earlier_without_changing_the_decade() 
     // 2028-2031. Against the same year of the baseline (same arrival stream) and against
     // 2025's daily rate (2025 has 364 records, 2028 has 366: compare means), within 4 %.
     for y in [2026, 2027] {
-        assert_close(year(&s, y) / year(&b, y), 1.5, 0.04, &format!("{y} vs baseline"));
+        assert_close(
+            year(&s, y) / year(&b, y),
+            1.5,
+            0.04,
+            &format!("{y} vs baseline"),
+        );
     }
     assert_close(daily(&s, 2026) / daily(&s, 2025), 1.5, 0.04, "2026 vs 2025");
     for y in 2028..=2031 {
-        assert_close(year(&s, y) / year(&b, y), 0.75, 0.04, &format!("{y} vs baseline"));
+        assert_close(
+            year(&s, y) / year(&b, y),
+            0.75,
+            0.04,
+            &format!("{y} vs baseline"),
+        );
         assert_close(
             daily(&s, y) / daily(&s, 2025),
             0.75,
@@ -626,7 +674,12 @@ set_import_share("other", 0.0);
     let recycled = run.series("us_market", "recycled_supply_t");
     // Before 2027 China (7,800 t/yr) covers defence (300 t/yr) each day in full.
     for p in china.iter().filter(|p| p.date < ymd(2027, 1, 1)) {
-        assert_close(p.value, defence_demand_t(p.days()), 1e-9, &p.date.to_string());
+        assert_close(
+            p.value,
+            defence_demand_t(p.days()),
+            1e-9,
+            &p.date.to_string(),
+        );
     }
     // From 2027 China may not, `other` sells nothing, and nothing recycled arrives before
     // the hub's first product on 2 July 2027: all of defence's demand is short.
@@ -635,7 +688,12 @@ set_import_share("other", 0.0);
             assert_eq!(c.value, 0.0, "China to defence on {}", c.date);
         }
         if in_range(s, ymd(2027, 1, 1), ymd(2027, 7, 1)) {
-            assert_close(s.value, defence_demand_t(s.days()), 1e-9, &s.date.to_string());
+            assert_close(
+                s.value,
+                defence_demand_t(s.days()),
+                1e-9,
+                &s.date.to_string(),
+            );
         }
     }
     // Then defence, served first, takes the recycled supply (all of it: ~0.5 t a day is
@@ -661,8 +719,9 @@ set_import_share("other", 0.0);
     assert_eq!(manifest["scripts"][0][0], first.as_str());
     assert_eq!(manifest["scripts"][1][0], "scripts/defence_2027_rule.rhai");
     let scripts: Vec<String> = run.shocks().into_iter().map(|s| s.script).collect();
-    assert_eq!(scripts[..6], vec![first.clone(); 6]);
-    assert_eq!(scripts[6..], ["scripts/defence_2027_rule.rhai"; 2]);
+    // 4 set_demand and 1 set_import_share, then exclude_origin and a note.
+    assert_eq!(scripts[..5], vec![first.clone(); 5]);
+    assert_eq!(scripts[5..], ["scripts/defence_2027_rule.rhai"; 2]);
 }
 
 #[test]
@@ -769,7 +828,15 @@ debug("neither does debug");
     let out = dir.path().join("run");
     let o = run_in(
         &repo(),
-        &["run", "--script", &s, "--years", "0.1", "--out", out.to_str().unwrap()],
+        &[
+            "run",
+            "--script",
+            &s,
+            "--years",
+            "0.1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stdout(&o).contains("goes nowhere") && !stderr(&o).contains("goes nowhere"));
@@ -819,17 +886,37 @@ fn reads_in_on_record_match_the_step_just_recorded() {
     // "30 days" back from 2026-01-01 is the record of 2025-12-02: the window holds the
     // 30 records dated 3 Dec .. 1 Jan; "1 month" back is 1 Dec: 31 records.
     let tp = run.series("reno_nv", "throughput_kg");
-    assert_close(field(&notes[0], "tp30"), sum(&tp, ymd(2025, 12, 3), d), 1e-9, "tp30");
-    assert_close(field(&notes[0], "tpm"), sum(&tp, ymd(2025, 12, 2), d), 1e-9, "tpm");
+    assert_close(
+        field(&notes[0], "tp30"),
+        sum(&tp, ymd(2025, 12, 3), d),
+        1e-9,
+        "tp30",
+    );
+    assert_close(
+        field(&notes[0], "tpm"),
+        sum(&tp, ymd(2025, 12, 2), d),
+        1e-9,
+        "tpm",
+    );
     let cum = run.series("hdd_west", "cumulative_output_kg");
-    assert_close(field(&notes[1], "cum"), at(&cum, d), 1e-12, "cumulative_output");
+    assert_close(
+        field(&notes[1], "cum"),
+        at(&cum, d),
+        1e-12,
+        "cumulative_output",
+    );
     let inv = run.series("reno_nv", "inventory_kg");
     assert_close(field(&notes[1], "inv"), at(&inv, d), 1e-12, "inventory");
     let st = run.series("reno_nv", "storage_kg");
     assert_close(field(&notes[1], "st"), at(&st, d), 1e-12, "storage");
     let start = ymd(2025, 1, 1);
     let china = run.series("us_market", "imports_t.china");
-    assert_close(field(&notes[2], "imp"), sum(&china, start, d), 1e-9, "imports");
+    assert_close(
+        field(&notes[2], "imp"),
+        sum(&china, start, d),
+        1e-9,
+        "imports",
+    );
     assert_eq!(field(&notes[2], "sf"), 0.0);
     assert_eq!(field(&notes[2], "rec"), 0.0);
     // Demand now: 10,500 t/yr x 1.072^(365 / 365.25).
@@ -866,7 +953,11 @@ at("2025-06-30", || note("once " + date()));
     let weekly: Vec<&String> = notes.iter().filter(|n| n.starts_with("weekly")).collect();
     assert_eq!(
         weekly,
-        ["weekly 2025-03-15", "weekly 2025-03-22", "weekly 2025-03-29"]
+        [
+            "weekly 2025-03-15",
+            "weekly 2025-03-22",
+            "weekly 2025-03-29"
+        ]
     );
     assert!(notes.contains(&"once 2025-06-30".to_string()));
     // Each note is logged on the date it was made.
@@ -931,18 +1022,31 @@ set_cost("williston_to_dfw", 4.52, "2025-01-01");
     let last = |r: &Run, link: &str, metric: &str| r.series(link, metric).last().unwrap().value;
     // Same trucks (upstream is untouched), each three times as long on the road: the
     // kg-days in transit triple (edges of the year aside).
-    assert_eq!(last(&run, "reno_to_dfw", "trips"), last(&base, "reno_to_dfw", "trips"));
+    assert_eq!(
+        last(&run, "reno_to_dfw", "trips"),
+        last(&base, "reno_to_dfw", "trips")
+    );
     let kg_days = |r: &Run| {
         r.series("reno_to_dfw", "in_transit_kg")
             .iter()
             .map(|p| p.value)
             .sum::<f64>()
     };
-    assert_close(kg_days(&run) / kg_days(&base), 3.0, 0.1, "kg-days in transit");
+    assert_close(
+        kg_days(&run) / kg_days(&base),
+        3.0,
+        0.1,
+        "kg-days in transit",
+    );
     // Cost: trips x 1,000 mi x $4.52, twice the baseline's $2.26.
     let trips = last(&run, "williston_to_dfw", "trips");
     assert_eq!(trips, last(&base, "williston_to_dfw", "trips"));
-    assert_close(last(&run, "williston_to_dfw", "cost_usd"), trips * 1000.0 * 4.52, 1e-9, "cost");
+    assert_close(
+        last(&run, "williston_to_dfw", "cost_usd"),
+        trips * 1000.0 * 4.52,
+        1e-9,
+        "cost",
+    );
     assert_close(
         last(&run, "williston_to_dfw", "cost_usd"),
         2.0 * last(&base, "williston_to_dfw", "cost_usd"),
@@ -973,7 +1077,11 @@ at("2025-07-01", || note("dem=" + demand()));
     let shortfall = run.series("us_market", "shortfall_t");
     // 10,500 t/yr, then 10,500 + 3,500 = 14,000 t/yr. Imports are sized to the baseline
     // demand and nothing is recycled in 2025, so the extra 3,500 t/yr is all short.
-    for (d, s) in demand.iter().zip(&shortfall).filter(|(d, _)| d.date.year() == 2025) {
+    for (d, s) in demand
+        .iter()
+        .zip(&shortfall)
+        .filter(|(d, _)| d.date.year() == 2025)
+    {
         let g = 1.072f64.powf(d.days() / YEAR_DAYS) / YEAR_DAYS;
         let (dem, short) = if d.date < ymd(2025, 7, 1) {
             (10_500.0, 0.0)
@@ -984,7 +1092,12 @@ at("2025-07-01", || note("dem=" + demand()));
         if short == 0.0 {
             assert_eq!(s.value, 0.0, "shortfall on {}", s.date);
         } else {
-            assert_close(s.value, short * g, 1e-6, &format!("shortfall on {}", s.date));
+            assert_close(
+                s.value,
+                short * g,
+                1e-6,
+                &format!("shortfall on {}", s.date),
+            );
         }
     }
     // demand() is the rate now, t/yr: 14,000 x 1.072^(181 / 365.25) on 1 July.
@@ -1015,7 +1128,12 @@ fn set_yield_scales_what_reno_recovers() {
             .unwrap()
             .value
     };
-    let drives = |r: &Run| r.series("reno_nv", "drives").iter().map(|p| p.value).sum::<f64>();
+    let drives = |r: &Run| {
+        r.series("reno_nv", "drives")
+            .iter()
+            .map(|p| p.value)
+            .sum::<f64>()
+    };
     assert_eq!(drives(&run), drives(&base));
     assert_close(nd(&run) / nd(&base), 0.5 / 0.95, 1e-3, "Nd recovered");
 }
@@ -1084,10 +1202,19 @@ fn set_source_rate_halves_the_western_drives() {
     let run = run_ok(&dir.path().join("run"), &[&s], "1");
     let base = run_ok(&dir.path().join("base"), &[], "1");
     // 8 M x 0.65 = 5.2 M drives/yr, ~8,700 pallets a half-year: within 4 %.
-    let half = |r: &Run, from: NaiveDate, to: NaiveDate| sum(&r.series("hdd_west", "drives"), from, to);
-    let (h1, h2) = ((ymd(2025, 1, 1), ymd(2025, 6, 30)), (ymd(2025, 7, 2), ymd(2025, 12, 31)));
+    let half =
+        |r: &Run, from: NaiveDate, to: NaiveDate| sum(&r.series("hdd_west", "drives"), from, to);
+    let (h1, h2) = (
+        (ymd(2025, 1, 1), ymd(2025, 6, 30)),
+        (ymd(2025, 7, 2), ymd(2025, 12, 31)),
+    );
     assert_eq!(half(&run, h1.0, h1.1), half(&base, h1.0, h1.1));
-    assert_close(half(&run, h2.0, h2.1) / half(&base, h2.0, h2.1), 0.5, 0.04, "second half");
+    assert_close(
+        half(&run, h2.0, h2.1) / half(&base, h2.0, h2.1),
+        0.5,
+        0.04,
+        "second half",
+    );
 }
 
 #[test]
@@ -1136,7 +1263,10 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
         );
     }
     let rows = run.shocks();
-    let restrict: Vec<&Shock> = rows.iter().filter(|s| s.action == "restrict_imports").collect();
+    let restrict: Vec<&Shock> = rows
+        .iter()
+        .filter(|s| s.action == "restrict_imports")
+        .collect();
     assert_eq!(restrict.len(), 3);
     assert_eq!(
         restrict[0].arguments,
@@ -1399,7 +1529,10 @@ fn bad_scripts_fail_with_their_place_and_message_and_write_nothing() {
     for (name, text, years, needle) in cases {
         let err = run_bad(name, &text, years);
         assert!(err.starts_with("error: "), "{name}: {err}");
-        assert!(err.contains(needle), "{name}: expected {needle:?} in\n{err}");
+        assert!(
+            err.contains(needle),
+            "{name}: expected {needle:?} in\n{err}"
+        );
     }
 }
 
@@ -1440,7 +1573,7 @@ fn a_runtime_error_inside_a_closure_reports_the_simulated_date() {
 #[test]
 fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
     let dir = tempdir();
-    let bad = write_script(
+    write_script(
         dir.path(),
         "literal.rhai",
         "at(\"2026-01-01\", || {\n    let x = inventory(\"dfw_hmps\");\n});\n",
@@ -1448,7 +1581,12 @@ fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
     let model = repo().join(MODEL);
     let o = run_in(
         dir.path(),
-        &["validate", model.to_str().unwrap(), "--script", "literal.rhai"],
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--script",
+            "literal.rhai",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     // The literal check points at the name itself (column 24), with no date: nothing ran.
@@ -1456,7 +1594,6 @@ fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
         stderr(&o),
         "error: literal.rhai:2:24: unknown node `dfw_hmps` (did you mean `dfw_hpms`?)\n 2 |     let x = inventory(\"dfw_hmps\");\n   |                        ^\n"
     );
-    drop(bad);
     // A name built at run time is not a literal: validate cannot check it, the run will.
     write_script(
         dir.path(),
@@ -1465,18 +1602,27 @@ fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
     );
     let o = run_in(
         dir.path(),
-        &["validate", model.to_str().unwrap(), "--script", "built.rhai"],
+        &[
+            "validate",
+            model.to_str().unwrap(),
+            "--script",
+            "built.rhai",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Top-level names are checked by running the top level at the start.
-    write_script(dir.path(), "top.rhai", "surge(\"hdd_est\", 1.5, \"2026-01-01\", \"1 year\");\n");
+    write_script(
+        dir.path(),
+        "top.rhai",
+        "surge(\"hdd_eastt\", 1.5, \"2026-01-01\", \"1 year\");\n",
+    );
     let o = run_in(
         dir.path(),
         &["validate", model.to_str().unwrap(), "--script", "top.rhai"],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("top.rhai:1:1: at simulated date 2025-01-01: unknown node `hdd_est` (did you mean `hdd_east`?)"),
+        stderr(&o).contains("top.rhai:1:1: at simulated date 2025-01-01: unknown node `hdd_eastt` (did you mean `hdd_east`?)"),
         "{}",
         stderr(&o)
     );
@@ -1488,7 +1634,11 @@ fn a_missing_script_file_exits_2_with_cannot_read_and_creates_no_folder() {
     let out = dir.path().join("out");
     let o = run_scripts(dir.path(), &out, &["nope.rhai"], "1");
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read nope.rhai"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read nope.rhai"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
     let model = repo().join(MODEL);
     let o = run_in(
@@ -1496,7 +1646,11 @@ fn a_missing_script_file_exits_2_with_cannot_read_and_creates_no_folder() {
         &["validate", model.to_str().unwrap(), "--script", "nope.rhai"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read nope.rhai"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read nope.rhai"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 // ---- bugs found: these expect the right behaviour ----------------------------------------
@@ -1581,7 +1735,10 @@ fn api_prints_every_signature_and_writes_definition_files() {
     // Every API function is declared, with its documentation above it.
     for a in magloop::script::api::API {
         let name = a.signature.split('(').next().unwrap();
-        assert!(all.contains(&format!("fn {name}(")), "no definition of {name}");
+        assert!(
+            all.contains(&format!("fn {name}(")),
+            "no definition of {name}"
+        );
         assert!(all.contains(&format!("/// {}", a.doc)), "no doc for {name}");
     }
 }
@@ -1606,7 +1763,12 @@ fn the_scripts_readme_holds_the_api_reference_and_its_examples_validate() {
             dir.path(),
             &["validate", model.to_str().unwrap(), "--script", &name],
         );
-        assert_eq!(o.status.code(), Some(0), "example {i}:\n{code}\n{}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "example {i}:\n{code}\n{}",
+            stderr(&o)
+        );
         blocks += 1;
     }
     assert!(blocks >= 5, "{blocks} examples");

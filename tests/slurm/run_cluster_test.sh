@@ -63,7 +63,8 @@ alive() {
 our_stepds() {
   local p
   for p in /proc/[0-9]*; do
-    [[ $(cat "$p/comm" 2>/dev/null) == slurmstepd ]] && alive "${p#/proc/}" || continue
+    [[ $(cat "$p/comm" 2>/dev/null) == slurmstepd ]] || continue
+    alive "${p#/proc/}" || continue
     if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qxF "SLURM_CONF=$CONF"; then
       echo "${p#/proc/}"
     fi
@@ -100,12 +101,48 @@ stop() {
   wait "$pid" 2>/dev/null || true
 }
 
+# PIDs of every process below $1.
+descendants() {
+  local -A kids=()
+  local p parent queue=("$1")
+  for p in /proc/[0-9]*; do
+    parent=$(sed 's/.*) . \([0-9]*\).*/\1/' "$p/stat" 2>/dev/null) || continue
+    kids[$parent]+=" ${p#/proc/}"
+  done
+  while ((${#queue[@]} > 0)); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    for kid in ${kids[$p]:-}; do
+      echo "$kid"
+      queue+=("$kid")
+    done
+  done
+}
+
+# A slurmstepd whose slurmctld died never ends (and ignores SIGTERM): when leaving early,
+# end the processes of our jobs, then their slurmstepd.
+kill_leftover_stepds() {
+  local stepd procs
+  for stepd in $(our_stepds); do
+    procs=$(descendants "$stepd" | tr '\n' ' ')
+    echo "slurm cluster test: warning: killing slurmstepd $stepd and its processes: ${procs:-none}" >&2
+    # shellcheck disable=SC2086 # a list of PIDs
+    [[ -z $procs ]] || kill -KILL $procs 2>/dev/null || true
+    kill -KILL "$stepd" 2>/dev/null || true
+  done
+}
+
 stop_cluster() {
-  if [[ -n $JOB_ID && -n $CTLD_PID ]] && alive "$CTLD_PID"; then
+  local ctld_up=""
+  if [[ -n $CTLD_PID ]] && alive "$CTLD_PID"; then ctld_up=1; fi
+  if [[ -n $JOB_ID && -n $ctld_up ]]; then
     # Harmless when the job has ended; ends it when we are leaving early.
     timeout 5 scancel "$JOB_ID" >/dev/null 2>&1 || true
   fi
-  if [[ -n $SLURMD_PID ]] && alive "$SLURMD_PID"; then wait_for_stepds 30 || true; fi
+  if [[ -n $SLURMD_PID ]] && alive "$SLURMD_PID"; then
+    wait_for_stepds "$([[ -n $ctld_up ]] && echo 30 || echo 3)" || true
+  fi
+  kill_leftover_stepds
   stop slurmd "$SLURMD_PID"
   stop slurmctld "$CTLD_PID"
   stop munged "$MUNGED_PID"

@@ -1,0 +1,127 @@
+//! Golden digests: the SHA-256 of every output file for the default model and for each
+//! shipped script, at fixed seeds. A change to any simulated number changes a digest.
+//!
+//! Regenerate only on purpose, saying why: `MAGLOOP_REGENERATE_GOLDEN="reason" cargo test
+//! --release --test it golden` rewrites tests/golden/digests.txt and adds a line with the
+//! reason to CHANGELOG.md. Without the variable a mismatch fails, printing expected beside
+//! actual.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use magloop::model::{self, Overrides, sha256_hex};
+use magloop::output;
+use magloop::script::{self, ScriptPolicy};
+use magloop::sim::{RunOptions, Simulation};
+
+use crate::common::repo;
+
+const SEED: u64 = 11;
+
+/// The cases: (name, scripts). Each runs the default model over its 10 years.
+fn cases() -> Vec<(String, Vec<String>)> {
+    let mut out = vec![("default".to_string(), Vec::new())];
+    let mut scripts: Vec<String> = fs::read_dir(repo().join("scripts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    scripts.sort();
+    for s in scripts {
+        out.push((
+            s.trim_end_matches(".rhai").to_string(),
+            vec![format!("scripts/{s}")],
+        ));
+    }
+    out
+}
+
+/// `case file digest` lines for one case.
+fn digests(name: &str, scripts: &[String]) -> Vec<String> {
+    let m = model::load_default(&Overrides::default()).unwrap();
+    let compiled =
+        script::compile(&scripts.iter().map(|s| repo().join(s)).collect::<Vec<_>>()).unwrap();
+    let mut sim = Simulation::new(
+        &m.model,
+        RunOptions {
+            seed: SEED,
+            replication: 0,
+            trace: false,
+        },
+    )
+    .unwrap();
+    if !compiled.is_empty() {
+        sim.set_policy(Box::new(ScriptPolicy::new(&m.model, compiled)));
+    }
+    let r = sim.run(|_| {}).unwrap();
+    let frames = [
+        ("timeseries.parquet", output::timeseries_frame(&r)),
+        ("summary.parquet", output::summary_frame(&[&r.summary])),
+        ("nodes.parquet", output::nodes_frame(&r)),
+        ("shocks.parquet", output::shocks_frame(&r)),
+    ];
+    frames
+        .into_iter()
+        .map(|(file, df)| {
+            let bytes = output::parquet_bytes(&mut df.unwrap()).unwrap();
+            format!("{name} {file} {}", sha256_hex(&bytes))
+        })
+        .collect()
+}
+
+#[test]
+fn outputs_match_their_golden_digests() {
+    let path = repo().join("tests/golden/digests.txt");
+    let mut actual = Vec::new();
+    for (name, scripts) in cases() {
+        actual.extend(digests(&name, &scripts));
+    }
+    if let Ok(reason) = std::env::var("MAGLOOP_REGENERATE_GOLDEN") {
+        assert!(
+            !reason.trim().is_empty(),
+            "say why in MAGLOOP_REGENERATE_GOLDEN"
+        );
+        let header =
+            "# case file sha256: golden digests of outputs at seed 11 (tests/it/golden.rs)\n";
+        fs::write(&path, format!("{header}{}\n", actual.join("\n"))).unwrap();
+        let changelog = repo().join("CHANGELOG.md");
+        let text = fs::read_to_string(&changelog).unwrap();
+        let line = format!("- Golden digests regenerated: {}", reason.trim());
+        let updated = text.replacen("## Unreleased\n", &format!("## Unreleased\n\n{line}\n"), 1);
+        fs::write(&changelog, updated).unwrap();
+        return;
+    }
+    let expected: BTreeMap<String, String> = fs::read_to_string(&path)
+        .expect(
+            "tests/golden/digests.txt exists (regenerate with MAGLOOP_REGENERATE_GOLDEN=reason)",
+        )
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (key, digest) = l.rsplit_once(' ').unwrap();
+            (key.to_string(), digest.to_string())
+        })
+        .collect();
+    let mut mismatches = Vec::new();
+    for line in &actual {
+        let (key, digest) = line.rsplit_once(' ').unwrap();
+        match expected.get(key) {
+            Some(e) if e == digest => {}
+            Some(e) => mismatches.push(format!("{key}\n  expected {e}\n  actual   {digest}")),
+            None => mismatches.push(format!(
+                "{key}\n  expected (none: a new case)\n  actual   {digest}"
+            )),
+        }
+    }
+    assert_eq!(
+        expected.len(),
+        actual.len(),
+        "cases changed: regenerate on purpose"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "outputs changed (if on purpose: MAGLOOP_REGENERATE_GOLDEN=\"why\"):\n{}",
+        mismatches.join("\n")
+    );
+}
