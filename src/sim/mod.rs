@@ -125,6 +125,31 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// A new server, up and idle; `failure_rng` is its breakdown stream, if it breaks down.
+    pub fn new(failure_rng: Option<Rng>) -> Self {
+        Server {
+            job: None,
+            done: None,
+            down: 0,
+            remaining: None,
+            retired: false,
+            blocked: Vec::new(),
+            resting: false,
+            failure_rng,
+        }
+    }
+
+    /// The breakdown stream of server `s` of node `node_id`: keyed per server, so adding a
+    /// line leaves the others' breakdowns unchanged.
+    pub fn failure_stream(opts: &RunOptions, node_id: &str, s: usize) -> Rng {
+        stream(&StreamKey {
+            seed: opts.seed,
+            replication: opts.replication,
+            entity: &format!("{node_id}#{s}"),
+            purpose: "failures",
+        })
+    }
+
     pub fn idle(&self) -> bool {
         self.down == 0
             && !self.retired
@@ -246,18 +271,13 @@ impl<'m> Simulation<'m> {
                     None => None,
                 };
                 Ok(Pool {
-                    servers: (0..servers)
-                        .map(|s| Server {
-                            job: None,
-                            done: None,
-                            down: 0,
-                            remaining: None,
-                            retired: false,
-                            blocked: Vec::new(),
-                            resting: false,
-                            failure_rng: failures
-                                .as_ref()
-                                .map(|_| key(&format!("{id}#{s}"), "failures")),
+                    servers: (0..servers as usize)
+                        .map(|s| {
+                            Server::new(
+                                failures
+                                    .as_ref()
+                                    .map(|_| Server::failure_stream(&opts, id, s)),
+                            )
                         })
                         .collect(),
                     busy: Level::default(),

@@ -410,24 +410,9 @@ impl Simulation<'_> {
         );
     }
 
+    /// Repaired: the next breakdown is drawn from the server's stream, as at the start.
     pub(crate) fn on_repair(&mut self, n: NodeId, s: usize) {
-        let now = self.queue.now();
-        let Some(pool) = self.pool_mut(n) else { return };
-        let Some((tbf, _)) = &pool.failures else {
-            return;
-        };
-        let rng = pool.servers[s]
-            .failure_rng
-            .as_mut()
-            .expect("failing servers have a stream");
-        let next = secs_from_hours(tbf.sample(rng)).max(1);
-        self.queue.schedule(
-            now + next,
-            Event::Failure {
-                node: n,
-                server: s as u32,
-            },
-        );
+        self.start_failures_of(n, s);
         self.server_up(n, s);
     }
 

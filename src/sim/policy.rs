@@ -353,8 +353,7 @@ impl Simulation<'_> {
     fn change_capacity(&mut self, n: NodeId, delta: i64) {
         let now = self.queue.now();
         let id = self.model.nodes[n].id.clone();
-        let seed = self.opts.seed;
-        let replication = self.opts.replication;
+        let opts = self.opts.clone();
         let commissioned =
             !matches!(&self.nodes[n].behaviour, Behaviour::Hpms(h) if !h.commissioned);
         let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
@@ -364,24 +363,11 @@ impl Simulation<'_> {
             let mut added = Vec::new();
             for _ in 0..delta {
                 let s = pool.servers.len();
-                let failure_rng = pool.failures.as_ref().map(|_| {
-                    crate::kernel::stream(&crate::kernel::StreamKey {
-                        seed,
-                        replication,
-                        entity: &format!("{id}#{s}"),
-                        purpose: "failures",
-                    })
-                });
-                pool.servers.push(Server {
-                    job: None,
-                    done: None,
-                    down: 0,
-                    remaining: None,
-                    retired: false,
-                    blocked: Vec::new(),
-                    resting: false,
-                    failure_rng,
-                });
+                let failure_rng = pool
+                    .failures
+                    .as_ref()
+                    .map(|_| Server::failure_stream(&opts, &id, s));
+                pool.servers.push(Server::new(failure_rng));
                 added.push(s);
             }
             pool.active.add(now, delta);

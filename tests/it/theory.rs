@@ -14,8 +14,8 @@
 //! = 72 h; an empty start lowers the integral of the expected queue by about L * tau (the
 //! deficit decays on that scale), so a time average over T is biased by roughly tau / T =
 //! 72 h / 175,320 h (20 years) = 0.04 %, against intervals of 0.2-2 % (the M/M/3 queue at
-//! the same load relaxes faster). Nothing is discarded. magloop rounds every drawn time to whole seconds; at means
-//! of 0.5 h and more that moves the averages by under 1e-4.
+//! the same load relaxes faster). Nothing is discarded. magloop rounds every drawn time to
+//! whole seconds; at means of 0.5 h and more that moves the averages by under 1e-4.
 //!
 //! Run with `cargo test --release --test it theory -- --nocapture` to see each check's
 //! expected value beside the measured mean and interval.
