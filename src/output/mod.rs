@@ -146,84 +146,89 @@ fn epoch_days(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days() as i32
 }
 
+/// A column of `f(row)` over `rows`.
+macro_rules! col {
+    ($name:literal, $rows:expr, $f:expr) => {
+        Column::new($name.into(), $rows.iter().map($f).collect::<Vec<_>>())
+    };
+}
+
+/// A Date column from days since 1970-01-01.
+fn date_column(name: &str, epoch_days: Vec<i32>) -> Column {
+    Int32Chunked::from_vec(name.into(), epoch_days)
+        .into_date()
+        .into_column()
+}
+
+/// Calendar day (days since 1970-01-01) of a simulation time, for a run starting `start`.
+fn day_of(start: i32, t: i64) -> i32 {
+    start + t.div_euclid(86_400) as i32
+}
+
 /// `timeseries.parquet`: date, day, time_s, node, metric, value, unit.
 pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let ts = &r.timeseries;
     let start = epoch_days(ts.start);
-    let day: Vec<i32> = ts.time_s.iter().map(|t| (t / 86_400) as i32).collect();
-    let date: Vec<i32> = day.iter().map(|d| start + d).collect();
-    let node: Vec<&str> = ts
-        .entity
+    let day: Vec<i32> = ts
+        .time_s
         .iter()
-        .map(|&e| ts.entity_names[e as usize].as_str())
+        .map(|t| t.div_euclid(86_400) as i32)
         .collect();
-    let metric: Vec<&str> = ts
-        .metric
-        .iter()
-        .map(|&m| ts.metric_names[m as usize].0.as_str())
-        .collect();
-    let unit: Vec<&str> = ts
-        .metric
-        .iter()
-        .map(|&m| ts.metric_names[m as usize].1.as_str())
-        .collect();
-    let height = ts.len();
+    let name = |e: &u32| ts.entity_names[*e as usize].as_str();
+    let metric = |m: &u32| ts.metric_names[*m as usize].0.as_str();
+    let unit = |m: &u32| ts.metric_names[*m as usize].1.as_str();
     DataFrame::new(
-        height,
+        ts.len(),
         vec![
-            Int32Chunked::from_vec("date".into(), date)
-                .into_date()
-                .into_column(),
+            date_column("date", day.iter().map(|d| start + d).collect()),
             Column::new("day".into(), day),
             Column::new("time_s".into(), ts.time_s.clone()),
-            Column::new("node".into(), node),
-            Column::new("metric".into(), metric),
+            col!("node", ts.entity, name),
+            col!("metric", ts.metric, metric),
             Column::new("value".into(), ts.value.clone()),
-            Column::new("unit".into(), unit),
+            col!("unit", ts.metric, unit),
         ],
     )
 }
 
 /// `summary.parquet`: one row per run.
 pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
-    macro_rules! col {
-        ($name:literal, $f:expr) => {
-            Column::new($name.into(), rows.iter().map($f).collect::<Vec<_>>())
-        };
-    }
     DataFrame::new(
         rows.len(),
         vec![
-            col!("model", |s| s.model.clone()),
-            col!("seed", |s| s.seed),
-            col!("start", |s| s.start.clone()),
-            col!("years", |s| s.years),
-            col!("drives_processed", |s| s.drives_processed),
-            col!("magnets_t", |s| s.magnets_t),
-            col!("sintered_magnets_t", |s| s.sintered_magnets_t),
-            col!("oxides_t", |s| s.oxides_t),
-            col!("oxide_feed_t", |s| s.oxide_feed_t),
-            col!("oxide_t_per_t_feed", |s| s.oxide_t_per_t_feed),
-            col!("lead_time_mean_days", |s| s.lead_time_mean_days),
-            col!("lead_time_p95_days", |s| s.lead_time_p95_days),
-            col!("demand_t", |s| s.demand_t),
-            col!("recycled_supply_t", |s| s.recycled_supply_t),
-            col!("imports_t", |s| s.imports_t),
-            col!("domestic_share", |s| s.domestic_share),
-            col!("shortfall_t", |s| s.shortfall_t),
-            col!("shortfall_last_year_t", |s| s.shortfall_last_year_t),
-            col!("recycled_supply_last_year_t", |s| s
+            col!("model", rows, |s| s.model.clone()),
+            col!("seed", rows, |s| s.seed),
+            col!("start", rows, |s| s.start.clone()),
+            col!("years", rows, |s| s.years),
+            col!("drives_processed", rows, |s| s.drives_processed),
+            col!("magnets_t", rows, |s| s.magnets_t),
+            col!("sintered_magnets_t", rows, |s| s.sintered_magnets_t),
+            col!("oxides_t", rows, |s| s.oxides_t),
+            col!("oxide_feed_t", rows, |s| s.oxide_feed_t),
+            col!("oxide_t_per_t_feed", rows, |s| s.oxide_t_per_t_feed),
+            col!("lead_time_mean_days", rows, |s| s.lead_time_mean_days),
+            col!("lead_time_p95_days", rows, |s| s.lead_time_p95_days),
+            col!("demand_t", rows, |s| s.demand_t),
+            col!("recycled_supply_t", rows, |s| s.recycled_supply_t),
+            col!("imports_t", rows, |s| s.imports_t),
+            col!("domestic_share", rows, |s| s.domestic_share),
+            col!("shortfall_t", rows, |s| s.shortfall_t),
+            col!("shortfall_last_year_t", rows, |s| s.shortfall_last_year_t),
+            col!("recycled_supply_last_year_t", rows, |s| s
                 .recycled_supply_last_year_t),
-            col!("transport_cost_usd", |s| s.transport_cost_usd),
-            col!("transport_co2_t", |s| s.transport_co2_t),
-            col!("process_co2_t", |s| s.process_co2_t),
-            col!("co2_t", |s| s.co2_t),
-            col!("hpms_nameplate_t_per_year", |s| s.hpms_nameplate_t_per_year),
-            col!("hpms_ramped_output_t_per_year", |s| s
+            col!("transport_cost_usd", rows, |s| s.transport_cost_usd),
+            col!("transport_co2_t", rows, |s| s.transport_co2_t),
+            col!("process_co2_t", rows, |s| s.process_co2_t),
+            col!("co2_t", rows, |s| s.co2_t),
+            col!("hpms_nameplate_t_per_year", rows, |s| s
+                .hpms_nameplate_t_per_year),
+            col!("hpms_ramped_output_t_per_year", rows, |s| s
                 .hpms_ramped_output_t_per_year),
-            col!("hpms_ramped_utilisation", |s| s.hpms_ramped_utilisation),
-            col!("hpms_limit", |s| s.hpms_limit.clone()),
-            col!("hpms_feed_gap_t_per_year", |s| s.hpms_feed_gap_t_per_year),
+            col!("hpms_ramped_utilisation", rows, |s| s
+                .hpms_ramped_utilisation),
+            col!("hpms_limit", rows, |s| s.hpms_limit.clone()),
+            col!("hpms_feed_gap_t_per_year", rows, |s| s
+                .hpms_feed_gap_t_per_year),
         ],
     )
 }
@@ -231,26 +236,21 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
 /// `nodes.parquet`: whole-run statistics per node and link.
 pub fn nodes_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let rows = &r.entities;
-    macro_rules! col {
-        ($name:literal, $f:expr) => {
-            Column::new($name.into(), rows.iter().map($f).collect::<Vec<_>>())
-        };
-    }
     DataFrame::new(
         rows.len(),
         vec![
-            col!("node", |e| e.id.clone()),
-            col!("kind", |e| e.kind.clone()),
-            col!("in_kg", |e| e.in_kg),
-            col!("out_kg", |e| e.out_kg),
-            col!("loss_kg", |e| e.loss_kg),
-            col!("inventory_kg", |e| e.inventory_kg),
-            col!("utilisation", |e| e.utilisation),
-            col!("availability", |e| e.availability),
-            col!("mean_wait_h", |e| e.mean_wait_h),
-            col!("mean_in_system", |e| e.mean_in_system),
-            col!("mean_sojourn_h", |e| e.mean_sojourn_h),
-            col!("units", |e| e.units),
+            col!("node", rows, |e| e.id.clone()),
+            col!("kind", rows, |e| e.kind.clone()),
+            col!("in_kg", rows, |e| e.in_kg),
+            col!("out_kg", rows, |e| e.out_kg),
+            col!("loss_kg", rows, |e| e.loss_kg),
+            col!("inventory_kg", rows, |e| e.inventory_kg),
+            col!("utilisation", rows, |e| e.utilisation),
+            col!("availability", rows, |e| e.availability),
+            col!("mean_wait_h", rows, |e| e.mean_wait_h),
+            col!("mean_in_system", rows, |e| e.mean_in_system),
+            col!("mean_sojourn_h", rows, |e| e.mean_sojourn_h),
+            col!("units", rows, |e| e.units),
         ],
     )
 }
@@ -259,41 +259,22 @@ pub fn nodes_frame(r: &RunResult) -> PolarsResult<DataFrame> {
 pub fn shocks_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let rows = &r.shocks;
     let start = epoch_days(r.timeseries.start);
-    let date = |t: i64| start + (t.div_euclid(86_400)) as i32;
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                "time_s".into(),
-                rows.iter().map(|e| e.time_s).collect::<Vec<_>>(),
+            col!("time_s", rows, |e| e.time_s),
+            date_column(
+                "date",
+                rows.iter().map(|e| day_of(start, e.time_s)).collect(),
             ),
-            Int32Chunked::from_vec("date".into(), rows.iter().map(|e| date(e.time_s)).collect())
-                .into_date()
-                .into_column(),
-            Int32Chunked::from_vec(
-                "effective_date".into(),
-                rows.iter().map(|e| date(e.effective_s)).collect(),
-            )
-            .into_date()
-            .into_column(),
-            Column::new(
-                "script".into(),
-                rows.iter().map(|e| e.script.as_str()).collect::<Vec<_>>(),
+            date_column(
+                "effective_date",
+                rows.iter().map(|e| day_of(start, e.effective_s)).collect(),
             ),
-            Column::new(
-                "line".into(),
-                rows.iter().map(|e| e.line).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "action".into(),
-                rows.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "arguments".into(),
-                rows.iter()
-                    .map(|e| e.arguments.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            col!("script", rows, |e| e.script.as_str()),
+            col!("line", rows, |e| e.line),
+            col!("action", rows, |e| e.action.as_str()),
+            col!("arguments", rows, |e| e.arguments.as_str()),
         ],
     )
 }
@@ -305,30 +286,14 @@ pub fn events_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                "time_s".into(),
-                rows.iter().map(|e| e.time_s).collect::<Vec<_>>(),
+            col!("time_s", rows, |e| e.time_s),
+            date_column(
+                "date",
+                rows.iter().map(|e| day_of(start, e.time_s)).collect(),
             ),
-            Int32Chunked::from_vec(
-                "date".into(),
-                rows.iter()
-                    .map(|e| start + (e.time_s / 86_400) as i32)
-                    .collect(),
-            )
-            .into_date()
-            .into_column(),
-            Column::new(
-                "kind".into(),
-                rows.iter().map(|e| e.kind).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "node".into(),
-                rows.iter().map(|e| e.entity.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "quantity_kg".into(),
-                rows.iter().map(|e| e.quantity_kg).collect::<Vec<_>>(),
-            ),
+            col!("kind", rows, |e| e.kind),
+            col!("node", rows, |e| e.entity.as_str()),
+            col!("quantity_kg", rows, |e| e.quantity_kg),
         ],
     )
 }

@@ -378,7 +378,7 @@ fn littles_law_holds_for_the_default_models_plants() {
     // only samples the inventory more often. Daily snapshots are too coarse for the
     // preprocessors: their inventory swings within hours (a 6-hour line repair piles up
     // tonnes of drives, then drains), so the mean of 3,653 daily snapshots misses the true
-    // time average by a standard error of about 3.7 % (measured over seeds 1-6); every 3 h
+    // time average by a standard error of 3.2-3.8 % (measured over seeds 1-6); every 3 h
     // the miss was at most 0.5 % over seeds 1-8.
     let yaml = model::DEFAULT_MODEL_YAML
         .replace("  record_every_days: 1\n", "  record_every_days: 0.125\n");

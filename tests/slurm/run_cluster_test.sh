@@ -308,7 +308,7 @@ T1=$(now)
 # The example script as users submit it; one CPU per task so two run at once on 2 cores.
 JOB_ID=$(cd "$S" && sbatch --parsable --array="0-$((TASKS - 1))" --cpus-per-task=1 \
   --time=15 --no-requeue --output="$S/tasks/task-%a.out" \
-  --export="ALL,EXPERIMENT=$EXPERIMENT,OUT=$OUT_SLURM,MAGLOOP=$MAGLOOP" "$SBATCH_SCRIPT")
+  --export="ALL,EXPERIMENT=$EXPERIMENT,OUT=$OUT_SLURM,MAGLOOP=$MAGLOOP,SHARDS=$TASKS" "$SBATCH_SCRIPT")
 JOB_ID=${JOB_ID%%;*}
 [[ $JOB_ID =~ ^[0-9]+$ ]] || fail "sbatch did not print a job id: $JOB_ID"
 
