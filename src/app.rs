@@ -59,8 +59,24 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
             .join(&loaded.model.name)
             .join(format!("seed-{}", req.seed))
     });
-    // Fail on an unwritable folder before spending time on the run.
+    // Fail on an unwritable folder before spending time on the run; a folder made here is
+    // removed again if the run fails, so a failed run leaves nothing behind.
+    let made = !dir.exists();
     output::prepare_dir(&dir)?;
+    let result = run_into(req, &loaded, scripts, &dir);
+    if result.is_err() && made {
+        let _ = std::fs::remove_dir(&dir);
+    }
+    result
+}
+
+fn run_into(
+    req: &RunRequest,
+    loaded: &LoadedModel,
+    scripts: Vec<script::Script>,
+    dir: &Path,
+) -> Result<RunReport> {
+    let dir = dir.to_path_buf();
     let bar = progress_bar(&loaded.model, req.quiet);
     let started = Instant::now();
     let opts = RunOptions {
@@ -167,8 +183,12 @@ pub fn describe(report: &RunReport) -> String {
 }
 
 /// `magloop validate MODEL [--script S ...]`: the model, then each script against it.
-pub fn validate(model: &Path, scripts: &[PathBuf]) -> Result<(LoadedModel, usize)> {
-    let loaded = load(Some(model), &Overrides::default())?;
+pub fn validate(
+    model: &Path,
+    scripts: &[PathBuf],
+    years: Option<f64>,
+) -> Result<(LoadedModel, usize)> {
+    let loaded = load(Some(model), &Overrides { years })?;
     let compiled = script::compile(scripts)?;
     script::check(&loaded.model, &compiled)?;
     Ok((loaded, compiled.len()))

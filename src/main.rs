@@ -47,6 +47,9 @@ enum Command {
     Validate {
         /// Model YAML file.
         model: PathBuf,
+        /// Horizon in years to check scripts' dates against (overrides calendar.years).
+        #[arg(long, value_parser = parse_years)]
+        years: Option<f64>,
         /// Policy script to compile and check against the model; repeat for several.
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
@@ -124,7 +127,11 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Validate { model, scripts } => app::validate(&model, &scripts).map(|(m, n)| {
+        Command::Validate {
+            model,
+            scripts,
+            years,
+        } => app::validate(&model, &scripts, years).map(|(m, n)| {
             let scripts = match n {
                 0 => String::new(),
                 1 => "; 1 script ok".to_string(),

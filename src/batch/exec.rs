@@ -59,6 +59,17 @@ struct BatchMark {
     experiment: String,
     fingerprint: String,
     magloop_version: String,
+    /// SHA-256 of the magloop executable: a rebuilt binary must not mix its runs with
+    /// another build's.
+    build: String,
+}
+
+/// SHA-256 of the running executable ("unknown" if it cannot be read).
+fn build_id() -> String {
+    std::env::current_exe()
+        .and_then(fs::read)
+        .map(|b| sha256_hex(&b))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// What a batch did.
@@ -91,14 +102,14 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::output(path, e)
 }
 
-/// A completed run's mark, if its files are all there with the recorded sizes.
+/// A completed run's mark, if its files are all there with the recorded sizes and hashes.
 fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
     let bytes = fs::read(mark_path(out, "_runs", scenario, seed)).ok()?;
     let mark: RunMark = serde_json::from_slice(&bytes).ok()?;
-    let all_there = mark
-        .files
-        .iter()
-        .all(|(rel, size, _)| fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == *size));
+    let all_there = mark.files.iter().all(|(rel, size, sha)| {
+        fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == *size)
+            && fs::read(out.join(rel)).is_ok_and(|b| sha256_hex(&b) == *sha)
+    });
     all_there.then_some(mark)
 }
 
@@ -164,6 +175,7 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
         experiment: exp.name.clone(),
         fingerprint: exp.fingerprint.clone(),
         magloop_version: env!("CARGO_PKG_VERSION").to_string(),
+        build: build_id(),
     };
     let batch_json = out.join("batch.json");
     match fs::read(&batch_json)
@@ -174,7 +186,8 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
             return Err(Error::output(
                 out,
                 format!(
-                    "holds a batch of `{}` made from other inputs (experiment, model or scripts changed); choose another --out",
+                    "holds a batch of `{}` made from other inputs or another build of magloop \
+                     (experiment, model, scripts or binary changed); choose another --out",
                     existing.experiment
                 ),
             ));

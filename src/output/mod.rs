@@ -57,19 +57,22 @@ pub fn parquet_bytes(df: &mut DataFrame) -> std::result::Result<Vec<u8>, PolarsE
 }
 
 /// Writes `bytes` to `dir/name` through a temporary file and a rename.
+///
+/// The temporary file has a unique random name (`.NAME.tmp-XXXXXX`), so processes writing
+/// into one folder never collide, even with equal process ids in different containers or
+/// on different cluster nodes; a temporary left by a killed process never looks complete.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let final_path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, &final_path)
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.tmp-"))
+            .tempfile_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&final_path).map_err(|e| e.error)?;
+        Ok(())
     };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::output(&final_path, e)
-    })
+    write().map_err(|e| Error::output(&final_path, e))
 }
 
 /// Creates the output folder, with a clear error when it cannot be.
@@ -81,9 +84,10 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
         )
     })?;
     // Writable? Probe with a temporary file so a read-only folder fails before the run.
-    let probe = dir.join(format!(".magloop-probe-{}", std::process::id()));
-    fs::File::create(&probe)
-        .and_then(|_| fs::remove_file(&probe))
+    tempfile::Builder::new()
+        .prefix(".magloop-probe-")
+        .tempfile_in(dir)
+        .map(drop)
         .map_err(|e| {
             Error::output(
                 dir,

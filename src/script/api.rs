@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rhai::{Array, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext,
+};
 
 use crate::kernel::SimTime;
 use crate::model::{LinkId, NodeId, is_rare_earth};
@@ -269,8 +271,19 @@ impl Bridge {
         }
     }
 
+    /// A date inside the run and not before the current simulated date.
     fn date(&self, ctx: &NativeCallContext, text: &str) -> Res<SimTime> {
-        self.cal.at(text).or_else(|e| fail(ctx, e))
+        let t = self.cal.at(text).or_else(|e| fail(ctx, e))?;
+        if t < self.now {
+            return fail(
+                ctx,
+                format!(
+                    "{text} is before the current simulated date {}; a policy cannot act in the past",
+                    self.cal.label(self.now)
+                ),
+            );
+        }
+        Ok(t)
     }
 
     fn span(&self, ctx: &NativeCallContext, text: &str) -> Res<Span> {
@@ -285,8 +298,9 @@ impl Bridge {
             fail(
                 ctx,
                 format!(
-                    "`{}` is a {kind}; {what} applies to {}",
+                    "`{}` is {} {kind}; {what} applies to {}",
                     self.node_ids[n],
+                    article(kind),
                     kinds.join(" or ")
                 ),
             )
@@ -307,18 +321,37 @@ fn unknown(what: &str, name: &str, known: &[String]) -> String {
     }
 }
 
-fn share(ctx: &NativeCallContext, what: &str, v: f64) -> Res<f64> {
-    if v.is_finite() && (0.0..=1.0).contains(&v) {
-        Ok(v)
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'h']) {
+        "an"
     } else {
-        fail(
-            ctx,
-            format!("{what} must be a share from 0 to 1, found {v}"),
-        )
+        "a"
     }
 }
 
-fn multiplier(ctx: &NativeCallContext, v: f64) -> Res<f64> {
+/// A number argument: scripts may write `2` or `2.0`.
+fn number(ctx: &NativeCallContext, what: &str, v: &Dynamic) -> Res<f64> {
+    v.as_float()
+        .or_else(|_| v.as_int().map(|i| i as f64))
+        .or_else(|_| {
+            fail(
+                ctx,
+                format!("{what} must be a number, found {}", v.type_name()),
+            )
+        })
+}
+
+fn share(ctx: &NativeCallContext, what: &str, v: &Dynamic) -> Res<f64> {
+    let v = number(ctx, what, v)?;
+    if v.is_finite() && (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        fail(ctx, format!("{what} must be from 0 to 1, found {v}"))
+    }
+}
+
+fn multiplier(ctx: &NativeCallContext, v: &Dynamic) -> Res<f64> {
+    let v = number(ctx, "a multiplier", v)?;
     if v.is_finite() && v > 0.0 && v <= 1000.0 {
         Ok(v)
     } else {
@@ -367,8 +400,10 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         move |ctx: NativeCallContext, period: &str, f: FnPtr| -> Res<()> {
             let mut br = lock(&b);
             let span = br.span(&ctx, period)?;
-            if span == Span::Seconds(0) || span == Span::Months(0) {
-                return fail(&ctx, "the period must be longer than 0");
+            if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR)
+                || span == Span::Months(0)
+            {
+                return fail(&ctx, "the period must be at least 1 hour");
             }
             let (script, at) = (br.script, br.now);
             br.new_hooks.push(super::NewHook {
@@ -389,8 +424,10 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             let mut br = lock(&b);
             let at = br.date(&ctx, from)?;
             let span = br.span(&ctx, period)?;
-            if span == Span::Seconds(0) || span == Span::Months(0) {
-                return fail(&ctx, "the period must be longer than 0");
+            if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR)
+                || span == Span::Months(0)
+            {
+                return fail(&ctx, "the period must be at least 1 hour");
             }
             let script = br.script;
             br.new_hooks.push(super::NewHook {
@@ -555,7 +592,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
     let restrict = move |ctx: NativeCallContext,
                          origin: &str,
                          items: Array,
-                         s: f64,
+                         s: Dynamic,
                          from: &str,
                          duration: Option<&str>|
           -> Res<()> {
@@ -588,7 +625,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
                 "name at least one restricted item, e.g. [\"magnets\"]",
             );
         }
-        let s = share(&ctx, "share", s)?;
+        let s = share(&ctx, "share", &s)?;
         let at = br.date(&ctx, from)?;
         let until = match duration {
             Some(d) => {
@@ -638,7 +675,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         move |ctx: NativeCallContext,
               origin: &str,
               items: Array,
-              s: f64,
+              s: Dynamic,
               from: &str,
               duration: &str| r2(ctx, origin, items, s, from, Some(duration))
     );
@@ -652,16 +689,17 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             "from: &str",
             "()"
         ],
-        move |ctx: NativeCallContext, origin: &str, items: Array, s: f64, from: &str| restrict(
+        move |ctx: NativeCallContext, origin: &str, items: Array, s: Dynamic, from: &str| restrict(
             ctx, origin, items, s, from, None
         )
     );
 
     let b = bridge.clone();
     let set_share =
-        move |ctx: NativeCallContext, origin: &str, s: f64, from: Option<&str>| -> Res<()> {
+        move |ctx: NativeCallContext, origin: &str, s: Dynamic, from: Option<&str>| -> Res<()> {
             let mut br = lock(&b);
             let origin = br.origin(&ctx, origin)?;
+            let s = number(&ctx, "share", &s)?;
             if !(s.is_finite() && (0.0..=10.0).contains(&s)) {
                 return fail(
                     &ctx,
@@ -690,13 +728,13 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         engine,
         "set_import_share(origin: string, share: float)",
         ["origin: &str", "share: f64", "()"],
-        move |ctx: NativeCallContext, origin: &str, s: f64| s2(ctx, origin, s, None)
+        move |ctx: NativeCallContext, origin: &str, s: Dynamic| s2(ctx, origin, s, None)
     );
     reg!(
         engine,
         "set_import_share(origin: string, share: float, from",
         ["origin: &str", "share: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, origin: &str, s: f64, from: &str| set_share(
+        move |ctx: NativeCallContext, origin: &str, s: Dynamic, from: &str| set_share(
             ctx,
             origin,
             s,
@@ -823,7 +861,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
     let b = bridge.clone();
     let rate = move |ctx: NativeCallContext,
                      node: &str,
-                     m: f64,
+                     m: Dynamic,
                      from: &str,
                      duration: Option<&str>,
                      name: &str|
@@ -831,7 +869,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         let mut br = lock(&b);
         let n = br.node(&ctx, node)?;
         br.kind_is(&ctx, n, &["hdd_source", "scrap_source", "source"], name)?;
-        let m = multiplier(&ctx, m)?;
+        let m = multiplier(&ctx, &m)?;
         let at = br.date(&ctx, from)?;
         let args = format!(
             "{node:?}, {m}, {from:?}{}",
@@ -869,7 +907,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         engine,
         "set_source_rate(",
         ["node: &str", "multiplier: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, node: &str, m: f64, from: &str| rate2(
+        move |ctx: NativeCallContext, node: &str, m: Dynamic, from: &str| rate2(
             ctx,
             node,
             m,
@@ -888,7 +926,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             "duration: &str",
             "()"
         ],
-        move |ctx: NativeCallContext, node: &str, m: f64, from: &str, d: &str| rate(
+        move |ctx: NativeCallContext, node: &str, m: Dynamic, from: &str, d: &str| rate(
             ctx,
             node,
             m,
@@ -908,10 +946,15 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             "duration: &str",
             "()"
         ],
-        move |ctx: NativeCallContext, link: &str, m: f64, from: &str, duration: &str| -> Res<()> {
+        move |ctx: NativeCallContext,
+              link: &str,
+              m: Dynamic,
+              from: &str,
+              duration: &str|
+              -> Res<()> {
             let mut br = lock(&b);
             let l = br.link(&ctx, link)?;
-            let m = multiplier(&ctx, m)?;
+            let m = multiplier(&ctx, &m)?;
             let at = br.date(&ctx, from)?;
             let span = br.span(&ctx, duration)?;
             let end = br.cal.after(at, span);
@@ -950,9 +993,10 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         engine,
         "set_cost(",
         ["link: &str", "usd_per_mile: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, link: &str, usd: f64, from: &str| -> Res<()> {
+        move |ctx: NativeCallContext, link: &str, usd: Dynamic, from: &str| -> Res<()> {
             let mut br = lock(&b);
             let l = br.link(&ctx, link)?;
+            let usd = number(&ctx, "cost", &usd)?;
             if !(usd.is_finite() && (0.0..=1e6).contains(&usd)) {
                 return fail(
                     &ctx,
@@ -983,9 +1027,10 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         engine,
         "set_demand(",
         ["sector: &str", "multiplier: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, sector: &str, m: f64, from: &str| -> Res<()> {
+        move |ctx: NativeCallContext, sector: &str, m: Dynamic, from: &str| -> Res<()> {
             let mut br = lock(&b);
             let sector = br.sector(&ctx, sector)?;
+            let m = number(&ctx, "a demand multiplier", &m)?;
             if !(m.is_finite() && (0.0..=1000.0).contains(&m)) {
                 return fail(
                     &ctx,
@@ -1022,7 +1067,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             "from: &str",
             "()"
         ],
-        move |ctx: NativeCallContext, node: &str, which: &str, v: f64, from: &str| -> Res<()> {
+        move |ctx: NativeCallContext, node: &str, which: &str, v: Dynamic, from: &str| -> Res<()> {
             let mut br = lock(&b);
             let n = br.node(&ctx, node)?;
             let kind = match (br.node_kinds[n], which) {
@@ -1041,7 +1086,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
                     );
                 }
             };
-            let v = share(&ctx, "a yield", v)?;
+            let v = share(&ctx, "a yield", &v)?;
             let at = br.date(&ctx, from)?;
             let r = row(
                 &br,
@@ -1074,11 +1119,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
             let mut port = None;
             for (k, v) in &shares {
                 let l = br.link(&ctx, k.as_str())?;
-                let s = v
-                    .as_float()
-                    .or_else(|_| v.as_int().map(|i| i as f64))
-                    .or_else(|_| fail(&ctx, format!("the share of `{k}` must be a number")))?;
-                let s = share(&ctx, "a link share", s)?;
+                let s = share(&ctx, &format!("the share of `{k}`"), v)?;
                 let (from, p) = br.link_from[l];
                 if from != n {
                     return fail(&ctx, format!("link `{k}` does not leave `{node}`"));

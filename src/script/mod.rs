@@ -34,6 +34,10 @@ pub mod limits {
     /// Items in one array or map.
     pub const MAX_ARRAY_SIZE: usize = 100_000;
     pub const MAX_MAP_SIZE: usize = 10_000;
+    /// Hooks (`at`, `every`, `on_record`) all scripts of a run may register.
+    pub const MAX_HOOKS: usize = 100_000;
+    /// Hook calls in one run (a daily `on_record` over 40 years is 14,610).
+    pub const MAX_HOOK_CALLS: u64 = 1_000_000;
 }
 
 /// One compiled script.
@@ -329,6 +333,7 @@ pub struct ScriptPolicy {
     bridge: Arc<Mutex<Bridge>>,
     hooks: Vec<Hook>,
     record_hooks: Vec<(usize, FnPtr)>,
+    calls: u64,
 }
 
 impl ScriptPolicy {
@@ -343,6 +348,7 @@ impl ScriptPolicy {
             bridge,
             hooks: Vec::new(),
             record_hooks: Vec::new(),
+            calls: 0,
         }
     }
 
@@ -351,7 +357,7 @@ impl ScriptPolicy {
     }
 
     /// Carries out what the last call asked for: actions, then new hooks.
-    fn drain(&mut self, ctl: &mut Control) {
+    fn drain(&mut self, script: usize, ctl: &mut Control) -> Result<()> {
         let (requests, hooks, records) = {
             let mut b = self.lock();
             (
@@ -360,6 +366,21 @@ impl ScriptPolicy {
                 std::mem::take(&mut b.new_record_hooks),
             )
         };
+        if self.hooks.len() + self.record_hooks.len() + hooks.len() + records.len()
+            > limits::MAX_HOOKS
+        {
+            let s = &self.scripts[script];
+            return Err(script_error(
+                &s.file,
+                &s.text,
+                None,
+                Some(self.lock().cal.label(ctl.now())),
+                format!(
+                    "the scripts registered more than {} hooks (`at`, `every`, `on_record`); register them once, not in a loop",
+                    limits::MAX_HOOKS
+                ),
+            ));
+        }
         for (at, action, row) in requests {
             ctl.act(at, action, row);
         }
@@ -375,9 +396,24 @@ impl ScriptPolicy {
             ctl.schedule_hook(h.at, id);
         }
         self.record_hooks.extend(records);
+        Ok(())
     }
 
     fn call(&mut self, script: usize, f: &FnPtr, ctl: &mut Control) -> Result<()> {
+        self.calls += 1;
+        if self.calls > limits::MAX_HOOK_CALLS {
+            let s = &self.scripts[script];
+            return Err(script_error(
+                &s.file,
+                &s.text,
+                None,
+                Some(self.lock().cal.label(ctl.now())),
+                format!(
+                    "the scripts' hooks ran more than {} times in one run; use a longer `every` period or fewer hooks",
+                    limits::MAX_HOOK_CALLS
+                ),
+            ));
+        }
         {
             let mut b = self.lock();
             b.script = script;
@@ -389,8 +425,7 @@ impl ScriptPolicy {
             let date = self.lock().cal.label(ctl.now());
             return Err(runtime_error(s, Some(date), &e));
         }
-        self.drain(ctl);
-        Ok(())
+        self.drain(script, ctl)
     }
 }
 
@@ -408,7 +443,7 @@ impl Policy for ScriptPolicy {
                 let date = self.lock().cal.label(ctl.now());
                 return Err(runtime_error(s, Some(date), &e));
             }
-            self.drain(ctl);
+            self.drain(i, ctl)?;
         }
         Ok(())
     }

@@ -166,6 +166,9 @@ pub(crate) struct Pool {
     pub down: Level,
     /// Servers not retired: the denominator of utilisation and availability.
     pub active: Level,
+    /// Policy outages in progress: every server, including one added meanwhile, is down
+    /// once for each.
+    pub outages: u32,
     pub service: Sampler,
     pub service_rng: Rng,
     /// (time between failures, repair) samplers, in hours.
@@ -283,6 +286,7 @@ impl<'m> Simulation<'m> {
                     busy: Level::default(),
                     down: Level::default(),
                     active: Level::with_value(servers as i64),
+                    outages: 0,
                     service: sampler(service)?,
                     service_rng: key(id, "service"),
                     failures,

@@ -140,6 +140,27 @@ impl MarketState {
 #[derive(Default)]
 pub(crate) struct SinkState;
 
+/// Shares `supply` among the sectors `eligible` accepts, in proportion to their `need`,
+/// taking from `supply` what it gives.
+fn share_out(need: &mut [f64], supply: &mut f64, eligible: impl Fn(usize) -> bool) {
+    let total: f64 = need
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| eligible(*s))
+        .map(|(_, n)| *n)
+        .sum();
+    if total <= 0.0 || *supply <= 0.0 {
+        return;
+    }
+    let given = supply.min(total);
+    for (s, n) in need.iter_mut().enumerate() {
+        if eligible(s) {
+            *n -= *n / total * given;
+        }
+    }
+    *supply -= given;
+}
+
 /// Growth factor after `t` seconds at `g` a year, compounded yearly (fractional years included).
 fn grown(g: f64, t: SimTime) -> f64 {
     (1.0 + g).powf(t as f64 / YEAR as f64)
@@ -367,7 +388,10 @@ impl Simulation<'_> {
             return;
         };
         let server = &mut pool.servers[s];
-        server.down = server.down.saturating_sub(1);
+        if server.down == 0 {
+            return;
+        }
+        server.down -= 1;
         if server.down > 0 {
             return;
         }
@@ -585,7 +609,12 @@ impl Simulation<'_> {
                     },
                 )]
             }
-            NodeKind::Station(_) => vec![(0, job.parcel)],
+            NodeKind::Station(_) => {
+                let c = &mut self.nodes[n].counters;
+                c.units += job.parcel.units;
+                c.units_total += job.parcel.units;
+                vec![(0, job.parcel)]
+            }
             NodeKind::Hpms(h) => {
                 let hdd_origin = |o: NodeId| matches!(model.nodes[o].kind, NodeKind::HddSource(_));
                 let sinter = share_num(h.sintered_share);
@@ -818,8 +847,8 @@ impl Simulation<'_> {
     }
 
     /// One market day. Recycled stock is used first, then imports in listed order. Sectors
-    /// barred from an origin (a policy) are served first, so the material they may take
-    /// goes to them; each sector takes recycled supply, then its allowed origins.
+    /// barred from an origin (a policy) get recycled supply first; everything else is
+    /// shared among the sectors that may take it in proportion to what they still need.
     fn market_day(&mut self, n: NodeId) {
         let model = self.model;
         let NodeKind::Market(m) = &model.nodes[n].kind else {
@@ -860,30 +889,32 @@ impl Simulation<'_> {
         let n_origins = m.imports.len();
         let mut imports = vec![vec![0.0; n_origins]; m.demand.len()];
         let mut shortfall = vec![0.0; m.demand.len()];
+        let n_sectors = m.demand.len();
+        let mut need = sector_demand.clone();
+        // Recycled supply goes first to sectors barred from some origin (they have fewer
+        // sources), in listed order, then to the others in proportion to their need.
         let restricted = |s: usize| st.excluded[s].iter().any(|&x| x);
-        let order: Vec<usize> = (0..m.demand.len())
-            .filter(|&s| restricted(s))
-            .chain((0..m.demand.len()).filter(|&s| !restricted(s)))
-            .collect();
-        for s in order {
-            let mut need = sector_demand[s];
-            let from_stock = need.min(recycled_left);
-            recycled_left -= from_stock;
-            need -= from_stock;
-            for o in 0..n_origins {
-                if st.excluded[s][o] {
-                    continue;
-                }
-                let take = available[o].min(need).max(0.0);
-                available[o] -= take;
-                imports[s][o] = take;
-                need -= take;
+        for (_, need) in need.iter_mut().enumerate().filter(|(s, _)| restricted(*s)) {
+            let take = need.min(recycled_left);
+            *need -= take;
+            recycled_left -= take;
+        }
+        share_out(&mut need, &mut recycled_left, |s| !restricted(s));
+        // Each origin in listed order, shared among the sectors allowed to buy from it in
+        // proportion to what they still need.
+        for (o, left) in available.iter_mut().enumerate() {
+            let before = need.clone();
+            share_out(&mut need, left, |s| !st.excluded[s][o]);
+            for s in 0..n_sectors {
+                imports[s][o] = before[s] - need[s];
             }
+        }
+        for s in 0..n_sectors {
             // Floating-point crumbs of a fully served sector are not a shortfall.
-            shortfall[s] = if need < 1e-9 * sector_demand[s].max(1.0) {
+            shortfall[s] = if need[s] < 1e-9 * sector_demand[s].max(1.0) {
                 0.0
             } else {
-                need
+                need[s]
             };
         }
         let in_last_year = now > model.horizon - YEAR;

@@ -340,7 +340,17 @@ impl Simulation<'_> {
             };
             return;
         }
-        let count = self.pool(n).map_or(0, |p| p.servers.len());
+        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
+            return;
+        };
+        if down {
+            pool.outages += 1;
+        } else if pool.outages == 0 {
+            return;
+        } else {
+            pool.outages -= 1;
+        }
+        let count = pool.servers.len();
         for s in 0..count {
             if down {
                 self.server_down(n, s);
@@ -367,7 +377,13 @@ impl Simulation<'_> {
                     .failures
                     .as_ref()
                     .map(|_| Server::failure_stream(&opts, &id, s));
-                pool.servers.push(Server::new(failure_rng));
+                let mut server = Server::new(failure_rng);
+                // A server added during an outage is down with the others until it ends.
+                server.down = pool.outages;
+                if server.down > 0 {
+                    pool.down.add(now, 1);
+                }
+                pool.servers.push(server);
                 added.push(s);
             }
             pool.active.add(now, delta);

@@ -10,6 +10,7 @@
 //! - `golden`: digests of every output file for the default model and each shipped script.
 //! - `properties`: random small networks conserve every element (proptest).
 //! - `scripts`: policy scripts: each shipped script's effect, every API function, bad scripts.
+//! - `hostile`: the corpus under tests/hostile/ and made-up garbage: exit 2, no panic, no hang.
 //! - `theory`: agreement with queueing theory (M/M/1, M/M/c, Jackson tandem, Little's law)
 //!   and with a SimPy peer where Python and simpy are installed.
 //! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.
@@ -19,6 +20,7 @@ mod cli;
 mod common;
 mod default_model;
 mod golden;
+mod hostile;
 mod nodes;
 mod properties;
 mod scripts;

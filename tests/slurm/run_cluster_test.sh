@@ -6,6 +6,7 @@
 # Usage: bash tests/slurm/run_cluster_test.sh [EXPERIMENT.yaml]
 #   MAGLOOP            the binary under test [default: <repo>/target/release/magloop]
 #   MAGLOOP_SLURM_KEEP set to 1 to keep the scratch folder (configs, logs, datasets)
+#   MAGLOOP_SLURM_TIMEOUT  seconds the job array may take [default: 600]
 #
 # Needs root and Debian's slurm-wlm and munge packages (.ci/run installs them); without
 # them it prints "SKIPPED: slurm: <reason>" and exits 0. It installs nothing. It starts its
@@ -17,6 +18,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MAGLOOP=${MAGLOOP:-$REPO/target/release/magloop}
 SBATCH_SCRIPT=$REPO/examples/slurm/magloop-batch.sbatch
 TASKS=4
+TIMEOUT=${MAGLOOP_SLURM_TIMEOUT:-600}
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "MAGLOOP_SLURM_TIMEOUT must be a number of seconds" >&2; exit 2; }
 # The daemons and `slurmd -C` live in sbin, which a non-login PATH may lack.
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -212,6 +215,10 @@ EOF
 fi
 OUT_SLURM=$S/out-slurm
 OUT_LOCAL=$S/out-local
+# Every step runs one copy of the binary: a rebuild of $MAGLOOP meanwhile (cargo in another
+# shell) would otherwise mix two builds, whose results may differ.
+cp "$MAGLOOP" "$S/magloop"
+MAGLOOP=$S/magloop
 
 # Two free TCP ports, so a Slurm already on this machine (or a second run) is not disturbed.
 free_port() {
@@ -307,18 +314,28 @@ echo "slurm cluster test: cluster up in $(since "$T0") (slurmctld on port $CTLD_
 T1=$(now)
 # The example script as users submit it; one CPU per task so two run at once on 2 cores.
 JOB_ID=$(cd "$S" && sbatch --parsable --array="0-$((TASKS - 1))" --cpus-per-task=1 \
-  --time=15 --no-requeue --output="$S/tasks/task-%a.out" \
+  --time=$(((TIMEOUT + 59) / 60)) --no-requeue --output="$S/tasks/task-%a.out" \
   --export="ALL,EXPERIMENT=$EXPERIMENT,OUT=$OUT_SLURM,MAGLOOP=$MAGLOOP,SHARDS=$TASKS" "$SBATCH_SCRIPT")
 JOB_ID=${JOB_ID%%;*}
 [[ $JOB_ID =~ ^[0-9]+$ ]] || fail "sbatch did not print a job id: $JOB_ID"
 
-# jobcomp/filetxt writes one line per array task when it ends (sbatch --wait polls every
-# ~10 s; this file is faster). Task lines carry ArrayJobId=<the id sbatch printed>.
+# jobcomp/filetxt writes a line per array task when it ends (sbatch --wait polls every
+# ~10 s; this file is faster), with ArrayJobId=<the id sbatch printed> and ArrayTaskId=K.
+# A requeued task also gets a line, with JobState=PENDING, and a later one when it ends.
 task_lines() { grep -E "(^| )ArrayJobId=$JOB_ID( |$)" "$S/ctld/jobcomp.txt" || true; }
-deadline=$((SECONDS + 600))
-while (($(task_lines | wc -l) < TASKS)); do
+tasks_ended() {
+  task_lines | awk '{
+    for (i = 1; i <= NF; i++) { eq = index($i, "="); field[substr($i, 1, eq - 1)] = substr($i, eq + 1) }
+    state[field["ArrayTaskId"]] = field["JobState"]
+  } END {
+    for (task in state) if (state[task] != "PENDING" && state[task] != "REQUEUED") n++
+    print n + 0
+  }'
+}
+deadline=$((SECONDS + TIMEOUT))
+while (($(tasks_ended) < TASKS)); do
   check_daemons
-  ((SECONDS < deadline)) || fail "job $JOB_ID: $(task_lines | wc -l) of $TASKS tasks ended after 600 s"
+  ((SECONDS < deadline)) || fail "job $JOB_ID: $(tasks_ended) of $TASKS tasks ended after $TIMEOUT s (MAGLOOP_SLURM_TIMEOUT)"
   sleep 0.2
 done
 wait_for_stepds 30 || fail "slurmstepd of job $JOB_ID still running 30 s after the job ended"
@@ -363,10 +380,11 @@ unchanged_by_resume() {
   local now_there
   now_there=$(listing "$OUT_SLURM" | grep -vE '^(batch\.json|summary\.parquet|comparison\.parquet|failures\.parquet) ' || true)
   [[ $now_there == "$(grep -vE '^batch\.json ' <<<"$SHARDS_WROTE")" ]] && return 0
+  echo "files (size, mtime) before (<) and after (>) --resume:" >&2
   diff <(grep -vE '^batch\.json ' <<<"$SHARDS_WROTE") <(echo "$now_there") >&2 || true
   return 1
 }
-check "--resume redid no run the shards had completed" unchanged_by_resume
+check "the shards completed every run, so --resume wrote no run file" unchanged_by_resume
 
 # ---------------------------------------------------------------- the two datasets
 files_of() { (cd "$1" && find . -type f \( -name part-0.parquet -o -path './_runs/*.json' \) -printf '%P\n' | sort); }
