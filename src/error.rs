@@ -61,12 +61,18 @@ pub enum Error {
     Output { path: PathBuf, message: String },
 }
 
+/// The most problems listed one by one; the rest are counted.
+pub const MAX_PROBLEMS_SHOWN: usize = 100;
+
 fn render_problems(file: &str, problems: &[Problem]) -> String {
     let mut s = String::new();
     let n = problems.len();
-    for p in problems {
+    for p in problems.iter().take(MAX_PROBLEMS_SHOWN) {
         s.push_str(&p.render(file));
         s.push('\n');
+    }
+    if n > MAX_PROBLEMS_SHOWN {
+        s.push_str(&format!("... and {} more\n", n - MAX_PROBLEMS_SHOWN));
     }
     s.push_str(&format!(
         "{n} problem{} in {file}",
@@ -123,11 +129,21 @@ impl ScriptError {
         if let Some((l, c)) = self.line
             && let Some(text) = self.source.lines().nth(l.saturating_sub(1))
         {
+            // A long line is quoted as a window of at most 100 characters around the column.
+            let chars: Vec<char> = text.chars().collect();
+            let col = c.saturating_sub(1).min(chars.len());
+            let from = col.saturating_sub(50);
+            let to = (from + 100).min(chars.len());
+            let (pre, post) = (
+                if from > 0 { "..." } else { "" },
+                if to < chars.len() { "..." } else { "" },
+            );
+            let window: String = chars[from..to].iter().collect();
             let gutter = format!("{l}");
             s.push_str(&format!(
-                "\n {gutter} | {text}\n {} | {}^",
+                "\n {gutter} | {pre}{window}{post}\n {} | {}^",
                 " ".repeat(gutter.len()),
-                " ".repeat(c.saturating_sub(1))
+                " ".repeat(pre.len() + col - from)
             ));
         }
         s

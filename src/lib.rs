@@ -9,6 +9,7 @@
 pub mod app;
 pub mod batch;
 pub mod error;
+pub mod files;
 pub mod kernel;
 pub mod model;
 pub mod output;

@@ -216,10 +216,7 @@ pub fn apply_override(
 /// Reads and validates an experiment file: every problem at once, with its place.
 pub fn load(path: &Path) -> Result<Experiment> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::files::read_text(path)?;
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let mut cx = model::validate::Ctx::new(&text);
     let doc: Value = serde_yaml::from_str(&text).map_err(|e| Error::Model {
@@ -245,6 +242,21 @@ pub fn load(path: &Path) -> Result<Experiment> {
             "name",
             format!("`{}` cannot name a folder", spec.name),
             Some("use letters, digits, `_` and `-`".into()),
+        );
+    }
+    if spec
+        .replications
+        .base_seed
+        .checked_add(u64::from(spec.replications.count))
+        .is_none()
+    {
+        cx.problem(
+            "replications.base_seed",
+            format!(
+                "base_seed + count goes past the largest seed ({})",
+                u64::MAX
+            ),
+            Some("use a smaller base_seed".into()),
         );
     }
     if spec.replications.count == 0 || spec.replications.count > 100_000 {
@@ -274,7 +286,7 @@ pub fn load(path: &Path) -> Result<Experiment> {
         ),
         Some(m) => {
             let p = base_dir.join(m);
-            match std::fs::read_to_string(&p) {
+            match crate::files::read_text(&p) {
                 Ok(t) => (t, p.display().to_string()),
                 Err(e) => {
                     cx.problem(
@@ -412,7 +424,7 @@ pub fn load(path: &Path) -> Result<Experiment> {
         scenarios,
         baseline: baseline.expect("checked above"),
         seeds: (0..spec.replications.count as u64)
-            .map(|r| base + r)
+            .map(|r| base.wrapping_add(r))
             .collect(),
         fingerprint: sha256_hex(fingerprint.as_bytes()),
     })

@@ -32,10 +32,7 @@ pub struct LoadedModel {
 
 /// Loads and validates a model file.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<LoadedModel> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::files::read_input(path)?;
     let origin = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| Error::Model {
         file: origin.clone(),

@@ -18,6 +18,8 @@ const MAX_KG: f64 = 1e12;
 /// The most arrivals a source may create over the horizon (about a minute of simulation).
 const MAX_ARRIVALS: f64 = 2e8;
 const MAX_YEARS: f64 = 200.0;
+/// The most mass (t) one source may create over a run.
+const MAX_SOURCE_TONNES: f64 = 1e8;
 const MAX_SERVERS: u32 = 10_000;
 
 pub(crate) struct Ctx<'a> {
@@ -34,9 +36,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn problem(&mut self, path: &str, message: impl Into<String>, hint: Option<String>) {
+        // Placing a problem scans the file: only the problems that will be shown are placed,
+        // so a file with thousands of them is still checked in linear time.
+        let shown = self.problems.len() < crate::error::MAX_PROBLEMS_SHOWN;
         self.problems.push(Problem {
             path: path.to_string(),
-            line: locate(self.text, path),
+            line: if shown { locate(self.text, path) } else { None },
             message: message.into(),
             hint,
         });
@@ -111,6 +116,15 @@ fn explain_serde(msg: &str, path: &mut String) -> (String, Option<String>) {
     (msg, None)
 }
 
+/// A value as found, short: 1e308 is shown as `1e308`, not 309 digits.
+fn show(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A limit as people write it: 200, 1,000,000 or 1e12.
 fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e9 {
@@ -137,7 +151,7 @@ impl Ctx<'_> {
         if !(finite(v) && (0.0..=1.0).contains(&v)) {
             self.problem(
                 path,
-                format!("must be a share between 0 and 1, found {v}"),
+                format!("must be a share between 0 and 1, found {}", show(v)),
                 Some("write a fraction, e.g. 0.35 for 35 %".into()),
             );
         }
@@ -148,8 +162,9 @@ impl Ctx<'_> {
             self.problem(
                 path,
                 format!(
-                    "must be a number above 0 and at most {}, found {v}",
-                    num(max)
+                    "must be a number above 0 and at most {}, found {}",
+                    num(max),
+                    show(v)
                 ),
                 None,
             );
@@ -160,7 +175,7 @@ impl Ctx<'_> {
         if !(finite(v) && v >= 0.0 && v <= max) {
             self.problem(
                 path,
-                format!("must be a number from 0 to {}, found {v}", num(max)),
+                format!("must be a number from 0 to {}, found {}", num(max), show(v)),
                 None,
             );
         }
@@ -170,7 +185,10 @@ impl Ctx<'_> {
         if !(finite(v) && v > -1.0 && v <= 1.0) {
             self.problem(
                 path,
-                format!("must be a yearly growth rate above -1 and at most 1, found {v}"),
+                format!(
+                    "must be a yearly growth rate above -1 and at most 1, found {}",
+                    show(v)
+                ),
                 Some("write 0.05 for +5 % a year".into()),
             );
         }
@@ -382,7 +400,7 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
                     if !(finite(*pct) && (0.0..=100.0).contains(pct)) {
                         cx.problem(
                             &p,
-                            format!("must be a wt% from 0 to 100, found {pct}"),
+                            format!("must be a wt% from 0 to 100, found {}", show(*pct)),
                             None,
                         );
                     } else {
@@ -738,11 +756,23 @@ fn node_kind(
     // Guards against a model that would create more events than any run can process.
     let arrivals = |cx: &mut Ctx, field: &str, per_year: f64, growth: f64| {
         let n = per_year * years * (1.0 + growth.max(0.0)).powf(years);
-        if n.is_finite() && n > MAX_ARRIVALS {
+        if !(n <= MAX_ARRIVALS) {
             cx.problem(
                 &format!("{path}.{field}"),
                 format!("would create about {n:.2e} arrivals over {years} years, more than the {MAX_ARRIVALS:.0e} a run can hold"),
                 Some("use larger lots or pallets, or a shorter horizon".into()),
+            );
+        }
+    };
+    // Mass is counted in i64 milligrams: keep what a source can create over the run far
+    // below that range (1e8 t = 1e17 mg; i64 holds 9.2e18).
+    let mass = |cx: &mut Ctx, field: &str, t_per_year: f64, growth: f64| {
+        let t = t_per_year * years * (1.0 + growth.max(0.0)).powf(years);
+        if !(t <= MAX_SOURCE_TONNES) {
+            cx.problem(
+                &format!("{path}.{field}"),
+                format!("would create about {t:.2e} t over {years} years, more than the {MAX_SOURCE_TONNES:.0e} t magloop's exact mass accounting holds"),
+                Some("check the units (t/yr, kg, g per drive) or shorten the horizon".into()),
             );
         }
     };
@@ -771,6 +801,15 @@ fn node_kind(
                     cx,
                     "pallet_drives",
                     s.drives_per_year * s.capture_share / s.pallet_drives as f64,
+                    s.growth_per_year,
+                );
+            }
+            if magnet.validate().is_ok() && body.validate().is_ok() {
+                let t_per_drive = (magnet.mean() + body.mean()) / 1e6;
+                mass(
+                    cx,
+                    "drives_per_year",
+                    s.drives_per_year * s.capture_share * t_per_drive,
                     s.growth_per_year,
                 );
             }
@@ -822,6 +861,7 @@ fn node_kind(
                     .unwrap_or(s.tonnes_per_year)
                     .max(s.tonnes_per_year);
                 arrivals(cx, "lot_kg", rate * 1000.0 / lot.mean(), growth);
+                mass(cx, "tonnes_per_year", rate, growth);
             }
             let (start, end) = window(cx, &s.start, &s.end);
             NodeKind::ScrapSource(ScrapSource {
@@ -849,6 +889,9 @@ fn node_kind(
             }
             if ia.validate().is_ok() && ia.mean() > 0.0 {
                 arrivals(cx, "interarrival_h", 8766.0 / ia.mean(), 0.0);
+                if lot.validate().is_ok() {
+                    mass(cx, "lot_kg", 8766.0 / ia.mean() * lot.mean() / 1000.0, 0.0);
+                }
             }
             let (start, end) = window(cx, &s.start, &s.end);
             NodeKind::Source(Source {
@@ -1076,7 +1119,7 @@ fn node_kind(
                     let p = format!("{pp}.oxide_factor.{el}");
                     if let Some(i) = el_index(cx, &p, el) {
                         if !(finite(*f) && (1.0..=3.0).contains(f)) {
-                            cx.problem(&p, format!("an oxide factor is oxide mass per element mass, from 1 to 3; found {f}"), None);
+                            cx.problem(&p, format!("an oxide factor is oxide mass per element mass, from 1 to 3; found {}", show(*f)), None);
                         }
                         if !taken.insert(i) {
                             cx.problem(&p, format!("`{el}` already goes to another product"), None);

@@ -388,6 +388,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
                 period: None,
                 f,
                 script,
+                line: super::pos_of(ctx.call_position()),
             });
             Ok(())
         }
@@ -411,6 +412,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
                 period: Some(span),
                 f,
                 script,
+                line: super::pos_of(ctx.call_position()),
             });
             Ok(())
         }
@@ -435,16 +437,26 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
                 period: Some(span),
                 f,
                 script,
+                line: super::pos_of(ctx.call_position()),
             });
             Ok(())
         }
     );
     let b = bridge.clone();
-    reg!(engine, "on_record(", ["f: FnPtr", "()"], move |f: FnPtr| {
-        let mut br = lock(&b);
-        let script = br.script;
-        br.new_record_hooks.push((script, f));
-    });
+    reg!(
+        engine,
+        "on_record(",
+        ["f: FnPtr", "()"],
+        move |ctx: NativeCallContext, f: FnPtr| {
+            let mut br = lock(&b);
+            let script = br.script;
+            br.new_record_hooks.push(super::RecordHook {
+                script,
+                f,
+                line: super::pos_of(ctx.call_position()),
+            });
+        }
+    );
 
     // ---- read
     let b = bridge.clone();

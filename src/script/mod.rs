@@ -56,6 +56,16 @@ pub(crate) struct NewHook {
     pub period: Option<Span>,
     pub f: FnPtr,
     pub script: usize,
+    /// Where the hook was registered, for errors the engine cannot place.
+    pub line: Option<(usize, usize)>,
+}
+
+/// An `on_record` closure and where it was registered.
+#[derive(Clone)]
+pub(crate) struct RecordHook {
+    pub script: usize,
+    pub f: FnPtr,
+    pub line: Option<(usize, usize)>,
 }
 
 /// What the API functions read and write while a script runs. The policy fills the
@@ -81,7 +91,7 @@ pub struct Bridge {
     pub(crate) history: Vec<(SimTime, Vec<f64>)>,
     pub(crate) requests: Vec<(SimTime, Action, ShockRow)>,
     pub(crate) new_hooks: Vec<NewHook>,
-    pub(crate) new_record_hooks: Vec<(usize, FnPtr)>,
+    pub(crate) new_record_hooks: Vec<RecordHook>,
 }
 
 /// The state scripts can read, taken just before a call.
@@ -226,10 +236,7 @@ pub fn compile(files: &[PathBuf]) -> Result<Vec<Script>> {
 
 fn compile_one(e: &Engine, path: &Path) -> Result<Script> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::files::read_input(path)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         script_error(
             &file,
@@ -263,7 +270,7 @@ pub fn compile_text(e: &Engine, file: &str, text: &str) -> Result<Script> {
     })
 }
 
-fn pos_of(p: Position) -> Option<(usize, usize)> {
+pub(crate) fn pos_of(p: Position) -> Option<(usize, usize)> {
     p.line().map(|l| (l, p.position().unwrap_or(1)))
 }
 
@@ -284,7 +291,14 @@ fn script_error(
 }
 
 /// Turns a Rhai runtime error into a script error at its innermost position.
-fn runtime_error(script: &Script, date: Option<String>, err: &EvalAltResult) -> Error {
+/// A runtime error at its place; `fallback` (where a closure was registered) stands in when
+/// the engine gives none, as for an endless loop inside a closure.
+fn runtime_error(
+    script: &Script,
+    date: Option<String>,
+    err: &EvalAltResult,
+    fallback: Option<(usize, usize)>,
+) -> Error {
     let inner = err.unwrap_inner();
     let message = match inner {
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
@@ -315,12 +329,23 @@ fn runtime_error(script: &Script, date: Option<String>, err: &EvalAltResult) -> 
             _ => break,
         }
     }
-    script_error(&script.file, &script.text, pos_of(pos), date, message)
+    match (pos_of(pos), fallback) {
+        (Some(at), _) => script_error(&script.file, &script.text, Some(at), date, message),
+        (None, Some(at)) => script_error(
+            &script.file,
+            &script.text,
+            Some(at),
+            date,
+            format!("in the closure registered here: {message}"),
+        ),
+        (None, None) => script_error(&script.file, &script.text, None, date, message),
+    }
 }
 
 struct Hook {
     script: usize,
     f: FnPtr,
+    line: Option<(usize, usize)>,
     period: Option<Span>,
     anchor: SimTime,
     k: u32,
@@ -332,7 +357,7 @@ pub struct ScriptPolicy {
     scripts: Vec<Script>,
     bridge: Arc<Mutex<Bridge>>,
     hooks: Vec<Hook>,
-    record_hooks: Vec<(usize, FnPtr)>,
+    record_hooks: Vec<RecordHook>,
     calls: u64,
 }
 
@@ -389,6 +414,7 @@ impl ScriptPolicy {
             self.hooks.push(Hook {
                 script: h.script,
                 f: h.f,
+                line: h.line,
                 period: h.period,
                 anchor: h.at,
                 k: 0,
@@ -399,7 +425,13 @@ impl ScriptPolicy {
         Ok(())
     }
 
-    fn call(&mut self, script: usize, f: &FnPtr, ctl: &mut Control) -> Result<()> {
+    fn call(
+        &mut self,
+        script: usize,
+        f: &FnPtr,
+        line: Option<(usize, usize)>,
+        ctl: &mut Control,
+    ) -> Result<()> {
         self.calls += 1;
         if self.calls > limits::MAX_HOOK_CALLS {
             let s = &self.scripts[script];
@@ -420,10 +452,22 @@ impl ScriptPolicy {
             b.fill(ctl);
         }
         let s = &self.scripts[script];
-        let result = f.call::<rhai::Dynamic>(&self.engine, &s.ast, ());
+        // Called as a function of the script's own AST (captured variables first), so the
+        // engine knows the source and every error carries its line and column.
+        let args: Vec<rhai::Dynamic> = f.curry().to_vec();
+        let options = rhai::CallFnOptions::new()
+            .eval_ast(false)
+            .rewind_scope(true);
+        let result = self.engine.call_fn_with_options::<rhai::Dynamic>(
+            options,
+            &mut Scope::new(),
+            &s.ast,
+            f.fn_name(),
+            args,
+        );
         if let Err(e) = result {
             let date = self.lock().cal.label(ctl.now());
-            return Err(runtime_error(s, Some(date), &e));
+            return Err(runtime_error(s, Some(date), &e, line));
         }
         self.drain(script, ctl)
     }
@@ -441,7 +485,7 @@ impl Policy for ScriptPolicy {
             let s = &self.scripts[i];
             if let Err(e) = self.engine.run_ast_with_scope(&mut scope, &s.ast) {
                 let date = self.lock().cal.label(ctl.now());
-                return Err(runtime_error(s, Some(date), &e));
+                return Err(runtime_error(s, Some(date), &e, None));
             }
             self.drain(i, ctl)?;
         }
@@ -452,8 +496,8 @@ impl Policy for ScriptPolicy {
         let Some(h) = self.hooks.get(hook as usize) else {
             return Ok(());
         };
-        let (script, f, period) = (h.script, h.f.clone(), h.period);
-        self.call(script, &f, ctl)?;
+        let (script, f, period, line) = (h.script, h.f.clone(), h.period, h.line);
+        self.call(script, &f, line, ctl)?;
         if let Some(span) = period {
             let cal = self.lock().cal;
             let h = &mut self.hooks[hook as usize];
@@ -474,8 +518,8 @@ impl Policy for ScriptPolicy {
             b.history.push((ctl.now(), cum));
         }
         for i in 0..self.record_hooks.len() {
-            let (script, f) = self.record_hooks[i].clone();
-            self.call(script, &f, ctl)?;
+            let h = self.record_hooks[i].clone();
+            self.call(h.script, &h.f, h.line, ctl)?;
         }
         Ok(())
     }
