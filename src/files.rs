@@ -1,5 +1,5 @@
-//! Reading the user's input files (models, scripts, experiments): regular files only, and
-//! at most `MAX_INPUT_BYTES`, so `/dev/zero`, a FIFO or a huge file fail fast and clearly.
+//! Reading the user's input files (models, scripts, experiments): at most
+//! `MAX_INPUT_BYTES`, so `/dev/zero` or a huge file fails fast and clearly.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -16,24 +16,21 @@ fn refuse(path: &Path, why: String) -> Error {
     }
 }
 
-/// The bytes of a regular file of at most `MAX_INPUT_BYTES`.
+/// The bytes of a file (not a folder) of at most `MAX_INPUT_BYTES`.
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
         source,
     };
     let meta = std::fs::metadata(path).map_err(read_err)?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file"
-        };
+    if meta.is_dir() {
         return Err(refuse(
             path,
-            format!("it is {what}; name a YAML or Rhai file"),
+            "it is a folder; name a YAML or Rhai file".into(),
         ));
     }
+    // Pipes and devices are read like files (`magloop validate <(make-model)` works), up to
+    // the size limit, so `/dev/zero` fails fast instead of filling memory.
     let mut buf = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf))
