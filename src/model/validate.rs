@@ -443,6 +443,8 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     // Node ids first, so links and kinds can be checked against them.
     let mut nodes = Vec::new();
     let mut ids: Vec<String> = Vec::new();
+    // Ids seen so far, for duplicate checks in O(log n) rather than a scan per node.
+    let mut id_set: BTreeSet<String> = BTreeSet::new();
     for (i, v) in raw.nodes.iter().enumerate() {
         let path = format!("nodes[{i}]");
         let id = v
@@ -456,7 +458,7 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             .unwrap_or("")
             .to_string();
         // A missing id is reported by the kind's own reader ("missing field `id`").
-        if !id.is_empty() && ids.contains(&id) {
+        if !id.is_empty() && !id_set.insert(id.clone()) {
             cx.problem(
                 &format!("{path}.id"),
                 format!("node id `{id}` is used twice"),
@@ -494,12 +496,19 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     // Links.
     let mut links = Vec::new();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    // Built nodes by id (a node with problems is not built but its id is still known).
+    let built: BTreeMap<&str, NodeId> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n): (usize, &Node)| (n.id.as_str(), i))
+        .collect();
+    let mut link_ids: BTreeSet<String> = BTreeSet::new();
     for (i, v) in raw.links.iter().enumerate() {
         let path = format!("links[{i}]");
         let Some(spec) = cx.read::<LinkSpec>(v, &path) else {
             continue;
         };
-        if ids.contains(&spec.id) || links.iter().any(|l: &Link| l.id == spec.id) {
+        if id_set.contains(&spec.id) || !link_ids.insert(spec.id.clone()) {
             cx.problem(
                 &format!("{path}.id"),
                 format!("id `{}` is used twice", spec.id),
@@ -507,8 +516,8 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
             );
         }
         let resolve = |cx: &mut Ctx, field: &str, name: &str| -> Option<NodeId> {
-            let found = nodes.iter().position(|n| n.id == name);
-            if found.is_none() && !ids.iter().any(|x| x == name) {
+            let found = built.get(name).copied();
+            if found.is_none() && !id_set.contains(name) {
                 cx.problem(
                     &format!("{path}.{field}"),
                     format!("no node named `{name}`"),

@@ -1334,13 +1334,20 @@ fn an_unknown_material_is_not_also_a_wrong_role() {
 #[test]
 fn enormous_drive_counts_are_refused() {
     // 1e30 drives a year is above the 1e10 limit (line 26); with it the arrival guard
-    // also fires at `pallet_drives` (line 27): 1e30 / 300 * 2 years is far above 2e8.
+    // also fires at `pallet_drives` (line 27): 1e30 / 300 * 2 years is far above 2e8; and
+    // the mass guard at `drives_per_year`: 1e30 drives of ~0.6 kg is far above 1e8 t.
     let ps = problems(&with(
         LOOP,
         "drives_per_year: 100000",
         "drives_per_year: 1e30",
     ));
-    assert_eq!(ps.len(), 2, "{}", listing(&ps));
+    assert_eq!(ps.len(), 3, "{}", listing(&ps));
+    assert!(
+        ps.iter().any(|p| p.path == "nodes[0].drives_per_year"
+            && p.message.contains("magloop's exact mass accounting holds")),
+        "{}",
+        listing(&ps)
+    );
     expect(
         at(&ps, "nodes[0].drives_per_year"),
         "nodes[0].drives_per_year",
