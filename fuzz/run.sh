@@ -12,7 +12,7 @@
 #
 # Corpus: fuzz/corpus/TARGET/ (kept between runs, git-ignored), seeded read-only from the
 # shipped models or scripts and tests/hostile/. Crashes: fuzz/artifacts/TARGET/ (git-ignored),
-# replay one with `fuzz/run.sh` printed command. Exit 1 when any target crashed.
+# with the command to replay one printed. Exit 1 when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,6 +31,10 @@ if [ "${FUZZ_TOOLCHAIN:-stable}" = stable ]; then
 else
   fuzz=(cargo "+${FUZZ_TOOLCHAIN}" fuzz)
 fi
+# Build settings are part of the cache key: keep these the same for `build` and `run`.
+# 16 codegen units build polars far faster than cargo-fuzz's default of 1; the defaults
+# otherwise: release, debug assertions and overflow checks on, AddressSanitizer.
+build_flags=(--codegen-units 16)
 
 status=0
 for target in "${targets[@]}"; do
@@ -44,7 +48,7 @@ for target in "${targets[@]}"; do
   echo "== $target: ${seconds} s (log: fuzz/$log)"
   # One process (no -jobs/-workers: the machine is shared); -timeout makes an input that
   # takes over 10 s a reported hang; -rss_limit_mb one that needs over 2 GB.
-  if "${fuzz[@]}" run "$target" "corpus/$target" "${seeds[@]}" -- \
+  if "${fuzz[@]}" run "${build_flags[@]}" "$target" "corpus/$target" "${seeds[@]}" -- \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -dict="$target.dict" -print_final_stats=1 >"$log" 2>&1; then
     echo "   no crash"
@@ -52,7 +56,7 @@ for target in "${targets[@]}"; do
     status=1
     echo "   CRASH (or build failure): see fuzz/$log"
     grep -E "^(==[0-9]+==|thread '.*' panicked|SUMMARY|artifact_prefix|Test unit written)" "$log" | head -20 || true
-    echo "   replay: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run $target artifacts/$target/<crash-file>)"
+    echo "   replay: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run ${build_flags[*]} $target artifacts/$target/<crash-file>)"
   fi
   grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units|#[0-9]+.*DONE)" "$log" | tail -2 | sed 's/^/   /' || true
 done

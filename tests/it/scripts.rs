@@ -1384,7 +1384,7 @@ fn bad_scripts_fail_with_their_place_and_message_and_write_nothing() {
             "zero.rhai",
             "every(\"0 days\", || note(\"x\"));\n".into(),
             "1",
-            "zero.rhai:1:1: at simulated date 2025-01-01: the period must be longer than 0",
+            "zero.rhai:1:1: at simulated date 2025-01-01: the period must be at least 1 hour",
         ),
         (
             "window.rhai",
