@@ -765,7 +765,7 @@ fn node_kind(
     // Guards against a model that would create more events than any run can process.
     let arrivals = |cx: &mut Ctx, field: &str, per_year: f64, growth: f64| {
         let n = per_year * years * (1.0 + growth.max(0.0)).powf(years);
-        if !(n <= MAX_ARRIVALS) {
+        if n.is_nan() || n > MAX_ARRIVALS {
             cx.problem(
                 &format!("{path}.{field}"),
                 format!("would create about {n:.2e} arrivals over {years} years, more than the {MAX_ARRIVALS:.0e} a run can hold"),
@@ -777,7 +777,7 @@ fn node_kind(
     // below that range (1e8 t = 1e17 mg; i64 holds 9.2e18).
     let mass = |cx: &mut Ctx, field: &str, t_per_year: f64, growth: f64| {
         let t = t_per_year * years * (1.0 + growth.max(0.0)).powf(years);
-        if !(t <= MAX_SOURCE_TONNES) {
+        if t.is_nan() || t > MAX_SOURCE_TONNES {
             cx.problem(
                 &format!("{path}.{field}"),
                 format!("would create about {t:.2e} t over {years} years, more than the {MAX_SOURCE_TONNES:.0e} t magloop's exact mass accounting holds"),
