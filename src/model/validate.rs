@@ -497,11 +497,11 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Option<Model> {
     let mut links = Vec::new();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     // Built nodes by id (a node with problems is not built but its id is still known).
-    let built: BTreeMap<&str, NodeId> = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n): (usize, &Node)| (n.id.as_str(), i))
-        .collect();
+    // The first node of an id wins, as in the YAML (a duplicate is already a problem).
+    let mut built: BTreeMap<&str, NodeId> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        built.entry(n.id.as_str()).or_insert(i);
+    }
     let mut link_ids: BTreeSet<String> = BTreeSet::new();
     for (i, v) in raw.links.iter().enumerate() {
         let path = format!("links[{i}]");
