@@ -590,12 +590,7 @@ impl<'m> Simulation<'m> {
     pub(crate) fn node_inventory_mass(&self, n: NodeId) -> i64 {
         let node = &self.nodes[n];
         let mut mass = node.input.mass();
-        let pool = match &node.behaviour {
-            Behaviour::Preprocessor(p) => Some(&p.pool),
-            Behaviour::Station(p) => Some(&p.pool),
-            Behaviour::Hpms(p) => Some(&p.pool),
-            _ => None,
-        };
+        let pool = self.pool(n);
         if let Some(pool) = pool {
             for s in &pool.servers {
                 mass += s.job.as_ref().map_or(0, |j| j.parcel.mass());
@@ -610,12 +605,7 @@ impl<'m> Simulation<'m> {
         let mut inv = vec![0; self.model.elements.len()];
         let node = &self.nodes[n];
         node.input.add_elements(&mut inv);
-        let pool = match &node.behaviour {
-            Behaviour::Preprocessor(p) => Some(&p.pool),
-            Behaviour::Station(p) => Some(&p.pool),
-            Behaviour::Hpms(p) => Some(&p.pool),
-            _ => None,
-        };
+        let pool = self.pool(n);
         if let Some(pool) = pool {
             for s in &pool.servers {
                 if let Some(j) = &s.job {
