@@ -290,6 +290,15 @@ impl Bridge {
         parse_span(text).or_else(|e| fail(ctx, e))
     }
 
+    /// A repeat period for `every`: at least an hour.
+    fn period(&self, ctx: &NativeCallContext, text: &str) -> Res<Span> {
+        let span = self.span(ctx, text)?;
+        if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR) || span == Span::Months(0) {
+            return fail(ctx, "the period must be at least 1 hour");
+        }
+        Ok(span)
+    }
+
     fn kind_is(&self, ctx: &NativeCallContext, n: NodeId, kinds: &[&str], what: &str) -> Res<()> {
         let kind = self.node_kinds[n];
         if kinds.contains(&kind) {
@@ -400,12 +409,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         ["period: &str", "f: FnPtr", "()"],
         move |ctx: NativeCallContext, period: &str, f: FnPtr| -> Res<()> {
             let mut br = lock(&b);
-            let span = br.span(&ctx, period)?;
-            if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR)
-                || span == Span::Months(0)
-            {
-                return fail(&ctx, "the period must be at least 1 hour");
-            }
+            let span = br.period(&ctx, period)?;
             let (script, at) = (br.script, br.now);
             br.new_hooks.push(super::NewHook {
                 at,
@@ -425,12 +429,7 @@ pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
         move |ctx: NativeCallContext, from: &str, period: &str, f: FnPtr| -> Res<()> {
             let mut br = lock(&b);
             let at = br.date(&ctx, from)?;
-            let span = br.span(&ctx, period)?;
-            if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR)
-                || span == Span::Months(0)
-            {
-                return fail(&ctx, "the period must be at least 1 hour");
-            }
+            let span = br.period(&ctx, period)?;
             let script = br.script;
             br.new_hooks.push(super::NewHook {
                 at,

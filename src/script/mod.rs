@@ -394,12 +394,9 @@ impl ScriptPolicy {
         if self.hooks.len() + self.record_hooks.len() + hooks.len() + records.len()
             > limits::MAX_HOOKS
         {
-            let s = &self.scripts[script];
-            return Err(script_error(
-                &s.file,
-                &s.text,
-                None,
-                Some(self.lock().cal.label(ctl.now())),
+            return Err(self.limit_error(
+                script,
+                ctl,
                 format!(
                     "the scripts registered more than {} hooks (`at`, `every`, `on_record`); register them once, not in a loop",
                     limits::MAX_HOOKS
@@ -425,6 +422,13 @@ impl ScriptPolicy {
         Ok(())
     }
 
+    /// A run-wide limit broken by `script` (no single line to blame), at the current date.
+    fn limit_error(&self, script: usize, ctl: &Control, message: String) -> Error {
+        let s = &self.scripts[script];
+        let date = self.lock().cal.label(ctl.now());
+        script_error(&s.file, &s.text, None, Some(date), message)
+    }
+
     fn call(
         &mut self,
         script: usize,
@@ -434,12 +438,9 @@ impl ScriptPolicy {
     ) -> Result<()> {
         self.calls += 1;
         if self.calls > limits::MAX_HOOK_CALLS {
-            let s = &self.scripts[script];
-            return Err(script_error(
-                &s.file,
-                &s.text,
-                None,
-                Some(self.lock().cal.label(ctl.now())),
+            return Err(self.limit_error(
+                script,
+                ctl,
                 format!(
                     "the scripts' hooks ran more than {} times in one run; use a longer `every` period or fewer hooks",
                     limits::MAX_HOOK_CALLS
