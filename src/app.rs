@@ -25,6 +25,8 @@ pub struct RunRequest {
     pub quiet: bool,
     /// Policy scripts, applied in this order.
     pub scripts: Vec<PathBuf>,
+    /// What the scripts may use over the run.
+    pub script_budget: script::Budget,
 }
 
 /// Loads a model file, or the embedded default.
@@ -40,6 +42,8 @@ pub struct RunReport {
     pub dir: PathBuf,
     pub result: RunResult,
     pub wall_time_s: f64,
+    /// What the scripts used of their budget, when there were scripts.
+    pub scripts: Option<script::Usage>,
 }
 
 /// Peak resident memory of this process so far (Linux), in bytes.
@@ -89,8 +93,12 @@ fn run_into(
         .iter()
         .map(|s| (s.file.clone(), s.sha256.clone()))
         .collect();
+    let mut usage = None;
     if !scripts.is_empty() {
-        simulation.set_policy(Box::new(script::ScriptPolicy::new(&loaded.model, scripts)));
+        let policy =
+            script::ScriptPolicy::new(&loaded.model, scripts).with_budget(req.script_budget);
+        usage = Some(policy.usage());
+        simulation.set_policy(Box::new(policy));
     }
     let result = simulation.run(|t| bar.set_position((t / DAY) as u64));
     bar.finish_and_clear();
@@ -118,6 +126,7 @@ fn run_into(
         dir,
         result,
         wall_time_s,
+        scripts: usage,
     })
 }
 
@@ -179,18 +188,33 @@ pub fn describe(report: &RunReport) -> String {
     if let Some(f) = s.hpms_finding() {
         out.push_str(&format!("  finding: {f}\n"));
     }
+    if let Some(u) = &report.scripts {
+        let pct = 100.0 * u.operations() as f64 / u.budget.operations as f64;
+        let share = if pct < 0.01 {
+            "under 0.01 %".to_string()
+        } else {
+            format!("{pct:.2} %")
+        };
+        out.push_str(&format!(
+            "  scripts: {} operations, {share} of their budget of {} (--script-budget)\n",
+            u.operations(),
+            u.budget
+        ));
+    }
     out
 }
 
-/// `magloop validate MODEL [--script S ...]`: the model, then each script against it.
+/// `magloop validate MODEL [--script S ...]`: the model, then each script against it (their
+/// top levels held to `budget`).
 pub fn validate(
     model: &Path,
     scripts: &[PathBuf],
     years: Option<f64>,
+    budget: script::Budget,
 ) -> Result<(LoadedModel, usize)> {
     let loaded = load(Some(model), &Overrides { years })?;
     let compiled = script::compile(scripts)?;
-    script::check(&loaded.model, &compiled)?;
+    script::check_with_budget(&loaded.model, &compiled, budget)?;
     Ok((loaded, compiled.len()))
 }
 

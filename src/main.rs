@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use magloop::app::{self, RunRequest};
+use magloop::script::{Budget, parse_budget};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +37,10 @@ enum Command {
         /// Policy script (Rhai); repeat for several, applied in the order given.
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
+        /// Rhai operations all the scripts may use over the run (script time is capped at
+        /// 1 µs an operation, at least 1 s).
+        #[arg(long, value_name = "OPERATIONS", value_parser = parse_budget, default_value_t)]
+        script_budget: Budget,
         /// Also write every event to events.parquet.
         #[arg(long)]
         trace: bool,
@@ -53,6 +58,9 @@ enum Command {
         /// Policy script to compile and check against the model; repeat for several.
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
+        /// Rhai operations the scripts' top levels may use.
+        #[arg(long, value_name = "OPERATIONS", value_parser = parse_budget, default_value_t)]
+        script_budget: Budget,
     },
     /// Run an experiment: a scenario x seed grid, in parallel, into one Parquet dataset.
     Batch {
@@ -109,6 +117,7 @@ fn main() -> ExitCode {
             years,
             out,
             scripts,
+            script_budget,
             trace,
             quiet,
         } => {
@@ -120,6 +129,7 @@ fn main() -> ExitCode {
                 trace,
                 quiet,
                 scripts,
+                script_budget,
             };
             app::run(&req).map(|report| {
                 if !quiet {
@@ -131,7 +141,8 @@ fn main() -> ExitCode {
             model,
             scripts,
             years,
-        } => app::validate(&model, &scripts, years).map(|(m, n)| {
+            script_budget,
+        } => app::validate(&model, &scripts, years, script_budget).map(|(m, n)| {
             let scripts = match n {
                 0 => String::new(),
                 1 => "; 1 script ok".to_string(),

@@ -125,7 +125,8 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path) -> Result<RunMark> {
         },
     )?;
     if !sc.scripts.is_empty() {
-        sim.set_policy(Box::new(ScriptPolicy::new(model, sc.scripts.clone())));
+        let policy = ScriptPolicy::new(model, sc.scripts.clone()).with_budget(exp.script_budget);
+        sim.set_policy(Box::new(policy));
     }
     let result = sim.run(|_| {})?;
     let frames: [(&str, PolarsResult<DataFrame>); 4] = [

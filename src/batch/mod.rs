@@ -25,6 +25,8 @@ pub struct ExperimentSpec {
     pub model: Option<String>,
     /// Horizon in years (the model's own when absent).
     pub years: Option<f64>,
+    /// Rhai operations the scripts of each run may use (`--script-budget` of `run`).
+    pub script_budget: Option<u64>,
     pub replications: ReplicationSpec,
     /// The scenario the others are compared with.
     pub baseline: String,
@@ -73,6 +75,8 @@ pub struct Experiment {
     pub scenarios: Vec<Scenario>,
     pub baseline: usize,
     pub seeds: Vec<u64>,
+    /// What the scripts of each run may use.
+    pub script_budget: script::Budget,
     /// SHA-256 over the experiment file, its model and scripts: a resumed batch must match.
     pub fingerprint: String,
 }
@@ -278,6 +282,14 @@ pub fn load(path: &Path) -> Result<Experiment> {
             None,
         );
     }
+    let budget = match spec.script_budget.map(script::Budget::new) {
+        None => script::Budget::default(),
+        Some(Ok(b)) => b,
+        Some(Err(e)) => {
+            cx.problem("script_budget", e, None);
+            script::Budget::default()
+        }
+    };
     // The base model text.
     let (model_text, model_origin) = match &spec.model {
         None => (
@@ -374,7 +386,7 @@ pub fn load(path: &Path) -> Result<Experiment> {
         let origin = format!("{model_origin} (scenario `{}`)", sc.name);
         match model::load_str(&text, &origin, &overrides) {
             Ok(m) => {
-                if let Err(e) = script::check(&m.model, &compiled) {
+                if let Err(e) = script::check_with_budget(&m.model, &compiled, budget) {
                     cx.problem(&format!("{p}.scripts"), e.to_string(), None);
                     continue;
                 }
@@ -426,6 +438,7 @@ pub fn load(path: &Path) -> Result<Experiment> {
         seeds: (0..spec.replications.count as u64)
             .map(|r| base.wrapping_add(r))
             .collect(),
+        script_budget: budget,
         fingerprint: sha256_hex(fingerprint.as_bytes()),
     })
 }

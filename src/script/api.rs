@@ -1,323 +1,551 @@
-//! The script API, registered in one place: every function a policy script may call, with
-//! the documentation `magloop api` prints and the definition files editors read.
+//! The script API as one table, [`API`]: for every function a policy script may call, its
+//! name, arguments and what kind of value each is, the node kinds it applies to, its
+//! signature and documentation. `magloop api` prints it, `register.rs` registers each
+//! implementation against its entry (with the entry's names, types and documentation, which
+//! the definition files are written from), and `literals.rs` checks literal arguments by
+//! kind. The checks each kind implies ([`Names`], [`Range`]) live here too, so a name or a
+//! number is refused with the same words whether the run or `validate` finds it.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::model::{LinkId, Model, NodeId, NodeKind, RARE_EARTHS};
+use crate::sim::policy::YieldKind;
 
-use rhai::{
-    Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext,
+/// The allowed values of a number argument, and how to say so.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range {
+    /// What the number is, as a message names it ("a multiplier").
+    pub what: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// `min` itself is refused.
+    pub above_min: bool,
+    /// The range in words ("from 0 to 1").
+    pub says: &'static str,
+}
+
+impl Range {
+    /// `v` if it is in range (NaN and infinities never are), else the message.
+    pub fn check(&self, v: f64) -> Result<f64, String> {
+        self.check_as(self.what, v)
+    }
+
+    /// As [`Range::check`], naming the number `what`.
+    pub fn check_as(&self, what: &str, v: f64) -> Result<f64, String> {
+        let inside = v.is_finite() && v >= self.min && v <= self.max;
+        if inside && !(self.above_min && v == self.min) {
+            Ok(v)
+        } else {
+            Err(format!("{what} must be {}, found {v}", self.says))
+        }
+    }
+
+    /// A whole number in range.
+    pub fn check_int(&self, v: i64) -> Result<i64, String> {
+        let inside = (v as f64) >= self.min && (v as f64) <= self.max;
+        if inside && !(self.above_min && v as f64 == self.min) {
+            Ok(v)
+        } else {
+            Err(format!("{} must be {}, found {v}", self.what, self.says))
+        }
+    }
+}
+
+pub const SHARE: Range = Range {
+    what: "share",
+    min: 0.0,
+    max: 1.0,
+    above_min: false,
+    says: "from 0 to 1",
+};
+pub const BASELINE_SHARE: Range = Range {
+    what: "share",
+    min: 0.0,
+    max: 10.0,
+    above_min: false,
+    says: "from 0 to 10 (1 = baseline)",
+};
+pub const YIELD_SHARE: Range = Range {
+    what: "a yield",
+    ..SHARE
+};
+pub const MULTIPLIER: Range = Range {
+    what: "a multiplier",
+    min: 0.0,
+    max: 1000.0,
+    above_min: true,
+    says: "above 0 and at most 1000",
+};
+pub const DEMAND_MULTIPLIER: Range = Range {
+    what: "a demand multiplier",
+    min: 0.0,
+    max: 1000.0,
+    above_min: false,
+    says: "from 0 to 1000",
+};
+pub const COST_PER_MILE: Range = Range {
+    what: "cost",
+    min: 0.0,
+    max: 1e6,
+    above_min: false,
+    says: "from 0 to 1,000,000 USD per mile",
+};
+pub const SERVER_COUNT: Range = Range {
+    what: "count",
+    min: 1.0,
+    max: 1000.0,
+    above_min: false,
+    says: "from 1 to 1000",
 };
 
-use crate::kernel::SimTime;
-use crate::model::{LinkId, NodeId, is_rare_earth};
-use crate::script::Bridge;
-use crate::script::when::{Span, parse_span};
-use crate::sim::policy::{Action, ShockRow, YieldKind};
+/// The longest note, in bytes.
+pub const MAX_NOTE_LEN: usize = 1000;
 
-/// One API function as documented.
-pub struct ApiDoc {
+/// What an argument is: how it is typed and documented, and what `validate` checks when it
+/// is written as a literal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A node id; the function's [`ApiFn::node_kinds`] say which kinds it accepts.
+    Node,
+    Link,
+    /// An import origin of a market.
+    Origin,
+    /// A demand sector of a market.
+    Sector,
+    /// "YYYY-MM-DD", inside the run.
+    Date,
+    /// "18 months", "3 days".
+    Duration,
+    /// A duration of at least an hour, for `every`.
+    Period,
+    /// A number (an integer is taken as a float) within its range.
+    Number(Range),
+    /// A whole number within its range.
+    Count(Range),
+    /// Element symbols or "magnets", for `restrict_imports`.
+    Items,
+    /// `#{link_id: share, ...}` over the links leaving the node argument.
+    Shares,
+    /// "recovery", "extraction", "unsuitable" or an element, as the node's kind allows.
+    Yield,
+    /// Free text (a note), at most [`MAX_NOTE_LEN`] bytes.
+    Text,
+    /// A closure, `|| { ... }`.
+    Closure,
+}
+
+impl Kind {
+    /// The Rust type the implementation takes (numbers are taken as `Dynamic` so that `2`
+    /// and `2.0` both work, and documented as floats); Rhai turns these into the
+    /// definition files' types.
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            Kind::Node
+            | Kind::Link
+            | Kind::Origin
+            | Kind::Sector
+            | Kind::Date
+            | Kind::Duration
+            | Kind::Period
+            | Kind::Yield
+            | Kind::Text => "&str",
+            Kind::Number(_) => "f64",
+            Kind::Count(_) => "i64",
+            Kind::Items => "Array",
+            Kind::Shares => "Map",
+            Kind::Closure => "FnPtr",
+        }
+    }
+
+    /// The type the implementation's closure has for this argument.
+    pub fn type_id(self) -> std::any::TypeId {
+        use std::any::TypeId;
+        match self {
+            Kind::Number(_) => TypeId::of::<rhai::Dynamic>(),
+            Kind::Count(_) => TypeId::of::<i64>(),
+            Kind::Items => TypeId::of::<rhai::Array>(),
+            Kind::Shares => TypeId::of::<rhai::Map>(),
+            Kind::Closure => TypeId::of::<rhai::FnPtr>(),
+            _ => TypeId::of::<&str>(),
+        }
+    }
+}
+
+/// What a function gives back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    Nothing,
+    Float,
+    Int,
+    Bool,
+    Text,
+}
+
+impl Returns {
+    pub fn rust_type(self) -> &'static str {
+        match self {
+            Returns::Nothing => "()",
+            Returns::Float => "f64",
+            Returns::Int => "i64",
+            Returns::Bool => "bool",
+            Returns::Text => "String",
+        }
+    }
+}
+
+/// One argument.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+/// One API function (an overload is its own entry).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApiFn {
+    /// `schedule`, `read`, `act` or `mark`: the sections of `magloop api`.
     pub group: &'static str,
+    pub name: &'static str,
+    pub params: &'static [Param],
+    pub returns: Returns,
+    /// The node kinds the node argument may be; empty for any node.
+    pub node_kinds: &'static [&'static str],
+    /// As documented, e.g. `outage(node: string, from: string, duration: string)`; made
+    /// from the name, parameters and return above.
     pub signature: &'static str,
     pub doc: &'static str,
 }
 
-/// The reference `magloop api` prints; every entry is registered by [`register`].
-pub const API: &[ApiDoc] = &[
-    ApiDoc {
-        group: "schedule",
-        signature: "at(date: string, f: fn())",
-        doc: "Calls `f` at 00:00 on `date` (\"YYYY-MM-DD\", inside the run).",
-    },
-    ApiDoc {
-        group: "schedule",
-        signature: "every(period: string, f: fn())",
-        doc: "Calls `f` at the start and then every `period` (\"1 month\", \"7 days\", \"1 year\").",
-    },
-    ApiDoc {
-        group: "schedule",
-        signature: "every(from: string, period: string, f: fn())",
-        doc: "Calls `f` on `from` and then every `period`.",
-    },
-    ApiDoc {
-        group: "schedule",
-        signature: "on_record(f: fn())",
-        doc: "Calls `f` at every recording step (daily by default), after the step is recorded: for state-triggered policies.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "date() -> string",
-        doc: "The current simulated date, \"YYYY-MM-DD\".",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "days() -> float",
-        doc: "Days since the run's start.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "inventory(node: string) -> float",
-        doc: "Material held at a node now, kg (input queue, in process, blocked output; a market: unsold stock).",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "storage(node: string) -> float",
-        doc: "Output waiting for a truck at a node now, kg.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "cumulative_output(node: string) -> float",
-        doc: "Mass a node has sent on since the start, kg.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "throughput(node: string, window: string) -> float",
-        doc: "Mass a node sent on over the last `window` (\"30 days\"), kg, from the recorded steps.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "capacity(node: string) -> int",
-        doc: "Lines, vessels or servers in service (not retired).",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "availability(node: string) -> float",
-        doc: "Share of a node's lines, vessels or servers up now (an oxide plant: 1 when running).",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "commissioned(node: string) -> bool",
-        doc: "Whether a plant is operating yet.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "imports(origin: string) -> float",
-        doc: "Imports from `origin` since the start, t.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "import_share(origin: string) -> float",
-        doc: "Share of `origin`'s baseline supply available now (1 = baseline).",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "demand() -> float",
-        doc: "Current US demand, t/yr.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "shortfall() -> float",
-        doc: "Demand not met since the start, t.",
-    },
-    ApiDoc {
-        group: "read",
-        signature: "recycled_supply() -> float",
-        doc: "Recycled material sold since the start, t.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "restrict_imports(origin: string, items: array, share: float, from: string, duration: string)",
-        doc: "From `from`, for `duration`, supply from `origin` is `share` of baseline, for `items` (elements such as \"Dy\" or \"magnets\"); overlapping restrictions multiply.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "restrict_imports(origin: string, items: array, share: float, from: string)",
-        doc: "As above, with no end.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_import_share(origin: string, share: float)",
-        doc: "From now on, `origin`'s base supply is `share` of baseline (restrictions still multiply it).",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_import_share(origin: string, share: float, from: string)",
-        doc: "As above, from `from`.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "delay_commissioning(node: string, delay: string)",
-        doc: "Moves a plant's commissioning later by `delay` (\"18 months\"); it must not have happened.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_commissioning(node: string, date: string)",
-        doc: "Moves a plant's commissioning to `date`.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "outage(node: string, from: string, duration: string)",
-        doc: "Takes a preprocessor, station, HPMS plant or oxide plant down from `from` for `duration`; jobs in progress resume after.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "add_capacity(node: string, count: int, from: string)",
-        doc: "Adds `count` lines, vessels or servers from `from`.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "remove_capacity(node: string, count: int, from: string)",
-        doc: "Retires `count` lines, vessels or servers from `from` (a job in progress finishes).",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_source_rate(node: string, multiplier: float, from: string)",
-        doc: "From `from`, a source's rate is `multiplier` times its modelled rate (above 0).",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "surge(node: string, multiplier: float, from: string, duration: string)",
-        doc: "A source's rate times `multiplier` from `from` for `duration` (a refresh-cycle surge), then back to 1.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_transit(link: string, multiplier: float, from: string, duration: string)",
-        doc: "A link's transit times times `multiplier` from `from` for `duration` (a route disruption), then back to 1.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_cost(link: string, usd_per_mile: float, from: string)",
-        doc: "A link's cost per truck-mile from `from`.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_demand(sector: string, multiplier: float, from: string)",
-        doc: "One sector's demand times `multiplier` from `from`.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_yield(node: string, which: string, value: float, from: string)",
-        doc: "Sets a yield from `from`: \"recovery\" (preprocessor), \"extraction\" or \"unsuitable\" (HPMS), or an element such as \"Nd\" (oxide plant recovery).",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "set_shares(node: string, shares: map)",
-        doc: "Now, splits a node's output over its links: #{link_id: share, ...}; the shares of one output must add up to 1.",
-    },
-    ApiDoc {
-        group: "act",
-        signature: "exclude_origin(sector: string, origin: string, from: string)",
-        doc: "From `from`, `sector` may not be supplied from `origin` (e.g. defence without Chinese content).",
-    },
-    ApiDoc {
-        group: "mark",
-        signature: "note(text: string)",
-        doc: "Puts a labelled marker into shocks.parquet at the current date.",
-    },
-];
+impl ApiFn {
+    /// The parameter names with their Rust types, then the return type, as Rhai's
+    /// metadata (and so the definition files) take them.
+    pub fn params_info(&self) -> Vec<String> {
+        self.params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.kind.rust_type()))
+            .chain([self.returns.rust_type().to_string()])
+            .collect()
+    }
 
-type Res<T> = Result<T, Box<EvalAltResult>>;
-
-fn fail<T>(ctx: &NativeCallContext, msg: impl Into<String>) -> Res<T> {
-    Err(EvalAltResult::ErrorRuntime(msg.into().into(), ctx.call_position()).into())
+    /// The documentation as a doc comment, for the definition files.
+    pub fn comment(&self) -> String {
+        format!("/// {}", self.doc)
+    }
 }
 
-fn lock(b: &Arc<Mutex<Bridge>>) -> MutexGuard<'_, Bridge> {
-    b.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn doc(signature_prefix: &str) -> String {
+/// The entry of the function `name` taking `arity` arguments.
+pub fn lookup(name: &str, arity: usize) -> Option<&'static ApiFn> {
     API.iter()
-        .find(|a| a.signature.starts_with(signature_prefix))
-        .map(|a| format!("/// {}", a.doc))
-        .unwrap_or_default()
+        .find(|f| f.name == name && f.params.len() == arity)
 }
 
-/// One row of a shock log, from the calling context.
-fn row(
-    b: &Bridge,
-    ctx: &NativeCallContext,
-    action: &str,
-    effective: SimTime,
-    args: String,
-) -> ShockRow {
-    let pos = ctx.call_position();
-    ShockRow {
-        time_s: b.now,
-        effective_s: effective,
-        script: b.script_name(),
-        line: pos.line().map(|l| l as u32),
-        action: action.to_string(),
-        arguments: args,
-    }
+macro_rules! doc_type {
+    (Number) => {
+        "float"
+    };
+    (Count) => {
+        "int"
+    };
+    (Items) => {
+        "array"
+    };
+    (Shares) => {
+        "map"
+    };
+    (Closure) => {
+        "fn()"
+    };
+    ($other:ident) => {
+        "string"
+    };
 }
 
-impl Bridge {
-    fn node(&self, ctx: &NativeCallContext, name: &str) -> Res<NodeId> {
-        match self.node_ids.iter().position(|n| n == name) {
-            Some(i) => Ok(i),
-            None => fail(ctx, unknown("node", name, &self.node_ids)),
+macro_rules! doc_params {
+    () => { "" };
+    ($p:ident : $k:ident) => { concat!(stringify!($p), ": ", doc_type!($k)) };
+    ($p:ident : $k:ident, $($rest:tt)+) => {
+        concat!(stringify!($p), ": ", doc_type!($k), ", ", doc_params!($($rest)+))
+    };
+}
+
+macro_rules! doc_returns {
+    () => {
+        ""
+    };
+    (Float) => {
+        " -> float"
+    };
+    (Int) => {
+        " -> int"
+    };
+    (Bool) => {
+        " -> bool"
+    };
+    (Text) => {
+        " -> string"
+    };
+}
+
+macro_rules! returns {
+    () => {
+        Returns::Nothing
+    };
+    ($r:ident) => {
+        Returns::$r
+    };
+}
+
+/// Declares each entry as a constant (which `register.rs` registers against) and the table
+/// of them all, in the order `magloop api` prints them.
+macro_rules! api_table {
+    ($(
+        $group:ident $id:ident = $name:ident ( $($p:ident : $k:ident $(($range:expr))?),* )
+            $(-> $ret:ident)? $(nodes [$($nk:literal),*])?, $doc:literal;
+    )*) => {
+        $(
+            pub const $id: ApiFn = ApiFn {
+                group: stringify!($group),
+                name: stringify!($name),
+                params: &[$(Param { name: stringify!($p), kind: Kind::$k $(($range))? }),*],
+                returns: returns!($($ret)?),
+                node_kinds: &[$($($nk),*)?],
+                signature: concat!(
+                    stringify!($name), "(", doc_params!($($p : $k),*), ")", doc_returns!($($ret)?)
+                ),
+                doc: $doc,
+            };
+        )*
+        /// The reference `magloop api` prints; [`crate::script::register`] registers every entry.
+        pub const API: &[ApiFn] = &[$($id),*];
+    };
+}
+
+api_table! {
+    schedule AT = at(date: Date, f: Closure),
+        "Calls `f` at 00:00 on `date` (\"YYYY-MM-DD\", inside the run).";
+    schedule EVERY = every(period: Period, f: Closure),
+        "Calls `f` at the start and then every `period` (\"1 month\", \"7 days\", \"1 year\").";
+    schedule EVERY_FROM = every(from: Date, period: Period, f: Closure),
+        "Calls `f` on `from` and then every `period`.";
+    schedule ON_RECORD = on_record(f: Closure),
+        "Calls `f` at every recording step (daily by default), after the step is recorded: for state-triggered policies.";
+
+    read DATE = date() -> Text,
+        "The current simulated date, \"YYYY-MM-DD\".";
+    read DAYS = days() -> Float,
+        "Days since the run's start.";
+    read INVENTORY = inventory(node: Node) -> Float,
+        "Material held at a node now, kg (input queue, in process, blocked output; a market: unsold stock).";
+    read STORAGE = storage(node: Node) -> Float,
+        "Output waiting for a truck at a node now, kg.";
+    read CUMULATIVE_OUTPUT = cumulative_output(node: Node) -> Float,
+        "Mass a node has sent on since the start, kg.";
+    read THROUGHPUT = throughput(node: Node, window: Duration) -> Float,
+        "Mass a node sent on over the last `window` (\"30 days\"), kg, from the recorded steps.";
+    read CAPACITY = capacity(node: Node) -> Int,
+        "Lines, vessels or servers in service (not retired).";
+    read AVAILABILITY = availability(node: Node) -> Float,
+        "Share of a node's lines, vessels or servers up now (an oxide plant: 1 when running).";
+    read COMMISSIONED = commissioned(node: Node) -> Bool,
+        "Whether a plant is operating yet.";
+    read IMPORTS = imports(origin: Origin) -> Float,
+        "Imports from `origin` since the start, t.";
+    read IMPORT_SHARE = import_share(origin: Origin) -> Float,
+        "Share of `origin`'s baseline supply available now (1 = baseline).";
+    read DEMAND = demand() -> Float,
+        "Current US demand, t/yr.";
+    read SHORTFALL = shortfall() -> Float,
+        "Demand not met since the start, t.";
+    read RECYCLED_SUPPLY = recycled_supply() -> Float,
+        "Recycled material sold since the start, t.";
+
+    act RESTRICT_IMPORTS_FOR = restrict_imports(
+            origin: Origin, items: Items, share: Number(SHARE), from: Date, duration: Duration),
+        "From `from`, for `duration`, supply from `origin` is `share` of baseline, for `items` (elements such as \"Dy\" or \"magnets\"); overlapping restrictions multiply.";
+    act RESTRICT_IMPORTS = restrict_imports(
+            origin: Origin, items: Items, share: Number(SHARE), from: Date),
+        "As above, with no end.";
+    act SET_IMPORT_SHARE = set_import_share(origin: Origin, share: Number(BASELINE_SHARE)),
+        "From now on, `origin`'s base supply is `share` of baseline (restrictions still multiply it).";
+    act SET_IMPORT_SHARE_FROM = set_import_share(
+            origin: Origin, share: Number(BASELINE_SHARE), from: Date),
+        "As above, from `from`.";
+    act DELAY_COMMISSIONING = delay_commissioning(node: Node, delay: Duration)
+        nodes ["hpms", "oxide_plant"],
+        "Moves a plant's commissioning later by `delay` (\"18 months\"); it must not have happened.";
+    act SET_COMMISSIONING = set_commissioning(node: Node, date: Date)
+        nodes ["hpms", "oxide_plant"],
+        "Moves a plant's commissioning to `date`.";
+    act OUTAGE = outage(node: Node, from: Date, duration: Duration)
+        nodes ["preprocessor", "station", "hpms", "oxide_plant"],
+        "Takes a preprocessor, station, HPMS plant or oxide plant down from `from` for `duration`; jobs in progress resume after.";
+    act ADD_CAPACITY = add_capacity(node: Node, count: Count(SERVER_COUNT), from: Date)
+        nodes ["preprocessor", "station", "hpms"],
+        "Adds `count` lines, vessels or servers from `from`.";
+    act REMOVE_CAPACITY = remove_capacity(node: Node, count: Count(SERVER_COUNT), from: Date)
+        nodes ["preprocessor", "station", "hpms"],
+        "Retires `count` lines, vessels or servers from `from` (a job in progress finishes).";
+    act SET_SOURCE_RATE = set_source_rate(node: Node, multiplier: Number(MULTIPLIER), from: Date)
+        nodes ["hdd_source", "scrap_source", "source"],
+        "From `from`, a source's rate is `multiplier` times its modelled rate (above 0).";
+    act SURGE = surge(node: Node, multiplier: Number(MULTIPLIER), from: Date, duration: Duration)
+        nodes ["hdd_source", "scrap_source", "source"],
+        "A source's rate times `multiplier` from `from` for `duration` (a refresh-cycle surge), then back to 1.";
+    act SET_TRANSIT = set_transit(
+            link: Link, multiplier: Number(MULTIPLIER), from: Date, duration: Duration),
+        "A link's transit times times `multiplier` from `from` for `duration` (a route disruption), then back to 1.";
+    act SET_COST = set_cost(link: Link, usd_per_mile: Number(COST_PER_MILE), from: Date),
+        "A link's cost per truck-mile from `from`.";
+    act SET_DEMAND = set_demand(sector: Sector, multiplier: Number(DEMAND_MULTIPLIER), from: Date),
+        "One sector's demand times `multiplier` from `from`.";
+    act SET_YIELD = set_yield(node: Node, which: Yield, value: Number(YIELD_SHARE), from: Date)
+        nodes ["preprocessor", "hpms", "oxide_plant"],
+        "Sets a yield from `from`: \"recovery\" (preprocessor), \"extraction\" or \"unsuitable\" (HPMS), or an element such as \"Nd\" (oxide plant recovery).";
+    act SET_SHARES = set_shares(node: Node, shares: Shares),
+        "Now, splits a node's output over its links: #{link_id: share, ...}; the shares of one output must add up to 1.";
+    act EXCLUDE_ORIGIN = exclude_origin(sector: Sector, origin: Origin, from: Date),
+        "From `from`, `sector` may not be supplied from `origin` (e.g. defence without Chinese content).";
+
+    mark NOTE = note(text: Text),
+        "Puts a labelled marker into shocks.parquet at the current date.";
+}
+
+/// The model's names a script may use, and the checks on them that the run and `validate`
+/// share.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub node_ids: Vec<String>,
+    pub node_kinds: Vec<&'static str>,
+    pub link_ids: Vec<String>,
+    /// Per link: (from node, port).
+    pub link_from: Vec<(NodeId, usize)>,
+    pub origins: Vec<String>,
+    pub sectors: Vec<String>,
+    pub elements: Vec<String>,
+}
+
+impl Names {
+    pub fn new(model: &Model) -> Self {
+        let mut origins = Vec::new();
+        let mut sectors = Vec::new();
+        for n in &model.nodes {
+            if let NodeKind::Market(m) = &n.kind {
+                for i in &m.imports {
+                    if !origins.contains(&i.origin) {
+                        origins.push(i.origin.clone());
+                    }
+                }
+                for d in &m.demand {
+                    if !sectors.contains(&d.sector) {
+                        sectors.push(d.sector.clone());
+                    }
+                }
+            }
+        }
+        Names {
+            node_ids: model.nodes.iter().map(|n| n.id.clone()).collect(),
+            node_kinds: model.nodes.iter().map(|n| n.kind.name()).collect(),
+            link_ids: model.links.iter().map(|l| l.id.clone()).collect(),
+            link_from: model.links.iter().map(|l| (l.from, l.port)).collect(),
+            origins,
+            sectors,
+            elements: model.elements.clone(),
         }
     }
 
-    fn link(&self, ctx: &NativeCallContext, name: &str) -> Res<LinkId> {
-        match self.link_ids.iter().position(|n| n == name) {
-            Some(i) => Ok(i),
-            None => fail(ctx, unknown("link", name, &self.link_ids)),
-        }
+    pub fn node(&self, name: &str) -> Result<NodeId, String> {
+        self.node_ids
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| unknown("node", name, &self.node_ids))
     }
 
-    fn origin(&self, ctx: &NativeCallContext, name: &str) -> Res<String> {
+    pub fn link(&self, name: &str) -> Result<LinkId, String> {
+        self.link_ids
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| unknown("link", name, &self.link_ids))
+    }
+
+    pub fn origin(&self, name: &str) -> Result<String, String> {
         if self.origins.iter().any(|o| o == name) {
             Ok(name.to_string())
         } else {
-            fail(ctx, unknown("import origin", name, &self.origins))
+            Err(unknown("import origin", name, &self.origins))
         }
     }
 
-    fn sector(&self, ctx: &NativeCallContext, name: &str) -> Res<String> {
+    pub fn sector(&self, name: &str) -> Result<String, String> {
         if self.sectors.iter().any(|o| o == name) {
             Ok(name.to_string())
         } else {
-            fail(ctx, unknown("demand sector", name, &self.sectors))
+            Err(unknown("demand sector", name, &self.sectors))
         }
     }
 
-    /// A date inside the run and not before the current simulated date.
-    fn date(&self, ctx: &NativeCallContext, text: &str) -> Res<SimTime> {
-        let t = self.cal.at(text).or_else(|e| fail(ctx, e))?;
-        if t < self.now {
-            return fail(
-                ctx,
-                format!(
-                    "{text} is before the current simulated date {}; a policy cannot act in the past",
-                    self.cal.label(self.now)
-                ),
-            );
-        }
-        Ok(t)
-    }
-
-    fn span(&self, ctx: &NativeCallContext, text: &str) -> Res<Span> {
-        parse_span(text).or_else(|e| fail(ctx, e))
-    }
-
-    /// A repeat period for `every`: at least an hour.
-    fn period(&self, ctx: &NativeCallContext, text: &str) -> Res<Span> {
-        let span = self.span(ctx, text)?;
-        if matches!(span, Span::Seconds(s) if s < crate::kernel::HOUR) || span == Span::Months(0) {
-            return fail(ctx, "the period must be at least 1 hour");
-        }
-        Ok(span)
-    }
-
-    fn kind_is(&self, ctx: &NativeCallContext, n: NodeId, kinds: &[&str], what: &str) -> Res<()> {
+    /// Whether node `n` is of a kind `f` applies to.
+    pub fn node_for(&self, n: NodeId, f: &ApiFn) -> Result<(), String> {
         let kind = self.node_kinds[n];
-        if kinds.contains(&kind) {
+        if f.node_kinds.is_empty() || f.node_kinds.contains(&kind) {
             Ok(())
         } else {
-            fail(
-                ctx,
-                format!(
-                    "`{}` is {} {kind}; {what} applies to {}",
-                    self.node_ids[n],
-                    article(kind),
-                    kinds.join(" or ")
-                ),
-            )
+            Err(format!(
+                "`{}` is {} {kind}; {} applies to {}",
+                self.node_ids[n],
+                article(kind),
+                f.name,
+                f.node_kinds.join(" or ")
+            ))
         }
     }
 
-    fn act(&mut self, at: SimTime, action: Action, row: ShockRow) {
-        self.requests.push((at, action, row));
+    /// One item of a `restrict_imports` list.
+    pub fn item(&self, name: &str) -> Result<(), String> {
+        let known = name == "magnets"
+            || self.elements.iter().any(|e| e == name)
+            || RARE_EARTHS.contains(&name);
+        if known {
+            Ok(())
+        } else {
+            Err(format!(
+                "unknown item `{name}`: use rare-earth element symbols (\"Dy\", \"Tb\", \"Sm\", ...) or \"magnets\""
+            ))
+        }
+    }
+
+    /// The yield `which` of node `n`.
+    pub fn yield_of(&self, n: NodeId, which: &str) -> Result<YieldKind, String> {
+        match (self.node_kinds[n], which) {
+            ("preprocessor", "recovery") => Ok(YieldKind::Recovery),
+            ("hpms", "extraction") => Ok(YieldKind::Extraction),
+            ("hpms", "unsuitable") => Ok(YieldKind::Unsuitable),
+            ("oxide_plant", el) if self.elements.iter().any(|e| e == el) => Ok(YieldKind::Element(
+                self.elements.iter().position(|e| e == el).unwrap_or(0),
+            )),
+            (k, _) => Err(format!(
+                "`{which}` is not a yield of a {k}: a preprocessor has \"recovery\", an HPMS plant \"extraction\" and \"unsuitable\", an oxide plant one per element (\"Nd\", ...)"
+            )),
+        }
+    }
+
+    /// Link `l` of a `set_shares` map for node `n`: it must leave `n`.
+    pub fn share_link(&self, n: NodeId, name: &str) -> Result<(LinkId, usize), String> {
+        let l = self.link(name)?;
+        let (from, port) = self.link_from[l];
+        if from != n {
+            return Err(format!(
+                "link `{name}` does not leave `{}`",
+                self.node_ids[n]
+            ));
+        }
+        Ok((l, port))
+    }
+}
+
+/// The message for a note that is too long, if it is.
+pub fn note_text(text: &str) -> Result<(), String> {
+    if text.len() > MAX_NOTE_LEN {
+        Err("a note is at most 1,000 characters".into())
+    } else {
+        Ok(())
     }
 }
 
@@ -338,885 +566,71 @@ fn article(word: &str) -> &'static str {
     }
 }
 
-/// A number argument: scripts may write `2` or `2.0`.
-fn number(ctx: &NativeCallContext, what: &str, v: &Dynamic) -> Res<f64> {
-    v.as_float()
-        .or_else(|_| v.as_int().map(|i| i as f64))
-        .or_else(|_| {
-            fail(
-                ctx,
-                format!("{what} must be a number, found {}", v.type_name()),
-            )
-        })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn share(ctx: &NativeCallContext, what: &str, v: &Dynamic) -> Res<f64> {
-    let v = number(ctx, what, v)?;
-    if v.is_finite() && (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        fail(ctx, format!("{what} must be from 0 to 1, found {v}"))
+    #[test]
+    fn signatures_are_made_from_the_parameters() {
+        assert_eq!(
+            RESTRICT_IMPORTS_FOR.signature,
+            "restrict_imports(origin: string, items: array, share: float, from: string, duration: string)"
+        );
+        assert_eq!(
+            ADD_CAPACITY.signature,
+            "add_capacity(node: string, count: int, from: string)"
+        );
+        assert_eq!(CAPACITY.signature, "capacity(node: string) -> int");
+        assert_eq!(DATE.signature, "date() -> string");
+        assert_eq!(AT.signature, "at(date: string, f: fn())");
+        assert_eq!(
+            OUTAGE.params_info(),
+            ["node: &str", "from: &str", "duration: &str", "()"]
+        );
     }
-}
 
-fn multiplier(ctx: &NativeCallContext, v: &Dynamic) -> Res<f64> {
-    let v = number(ctx, "a multiplier", v)?;
-    if v.is_finite() && v > 0.0 && v <= 1000.0 {
-        Ok(v)
-    } else {
-        fail(
-            ctx,
-            format!("a multiplier must be above 0 and at most 1000, found {v}"),
-        )
-    }
-}
-
-macro_rules! reg {
-    ($engine:expr, $sig:literal, [$($p:literal),*], $f:expr) => {
-        FuncRegistration::new($sig.split('(').next().unwrap_or($sig))
-            .with_comments([doc($sig)])
-            .with_params_info([$($p),*])
-            .register_into_engine($engine, $f);
-    };
-}
-
-/// Registers the whole API on `engine`, acting on `bridge`.
-pub fn register(engine: &mut Engine, bridge: &Arc<Mutex<Bridge>>) {
-    // ---- schedule
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "at(date",
-        ["date: &str", "f: FnPtr", "()"],
-        move |ctx: NativeCallContext, date: &str, f: FnPtr| -> Res<()> {
-            let mut br = lock(&b);
-            let t = br.date(&ctx, date)?;
-            let script = br.script;
-            br.new_hooks.push(super::NewHook {
-                at: t,
-                period: None,
-                f,
-                script,
-                line: super::pos_of(ctx.call_position()),
-            });
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "every(period",
-        ["period: &str", "f: FnPtr", "()"],
-        move |ctx: NativeCallContext, period: &str, f: FnPtr| -> Res<()> {
-            let mut br = lock(&b);
-            let span = br.period(&ctx, period)?;
-            let (script, at) = (br.script, br.now);
-            br.new_hooks.push(super::NewHook {
-                at,
-                period: Some(span),
-                f,
-                script,
-                line: super::pos_of(ctx.call_position()),
-            });
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "every(from",
-        ["from: &str", "period: &str", "f: FnPtr", "()"],
-        move |ctx: NativeCallContext, from: &str, period: &str, f: FnPtr| -> Res<()> {
-            let mut br = lock(&b);
-            let at = br.date(&ctx, from)?;
-            let span = br.period(&ctx, period)?;
-            let script = br.script;
-            br.new_hooks.push(super::NewHook {
-                at,
-                period: Some(span),
-                f,
-                script,
-                line: super::pos_of(ctx.call_position()),
-            });
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "on_record(",
-        ["f: FnPtr", "()"],
-        move |ctx: NativeCallContext, f: FnPtr| {
-            let mut br = lock(&b);
-            let script = br.script;
-            br.new_record_hooks.push(super::RecordHook {
-                script,
-                f,
-                line: super::pos_of(ctx.call_position()),
-            });
-        }
-    );
-
-    // ---- read
-    let b = bridge.clone();
-    reg!(engine, "date(", ["String"], move || -> String {
-        let br = lock(&b);
-        br.cal.label(br.now)
-    });
-    let b = bridge.clone();
-    reg!(engine, "days(", ["f64"], move || -> f64 {
-        lock(&b).now as f64 / 86_400.0
-    });
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "inventory(",
-        ["node: &str", "f64"],
-        move |ctx: NativeCallContext, node: &str| -> Res<f64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.inventory_kg[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "storage(",
-        ["node: &str", "f64"],
-        move |ctx: NativeCallContext, node: &str| -> Res<f64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.storage_kg[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "cumulative_output(",
-        ["node: &str", "f64"],
-        move |ctx: NativeCallContext, node: &str| -> Res<f64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.cumulative_output_kg[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "throughput(",
-        ["node: &str", "window: &str", "f64"],
-        move |ctx: NativeCallContext, node: &str, window: &str| -> Res<f64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            let span = br.span(&ctx, window)?;
-            let now = br.now;
-            // The window's start, on the calendar for months.
-            let back = match span {
-                Span::Seconds(s) => now - s,
-                Span::Months(m) => {
-                    let d = br.cal.date_of(now);
-                    match d.checked_sub_months(chrono::Months::new(m)) {
-                        Some(x) => br.cal.time_of(x),
-                        None => SimTime::MIN / 4,
-                    }
-                }
-            };
-            let before = br
-                .history
+    #[test]
+    fn each_name_and_arity_is_one_entry_and_overloads_differ_in_arity() {
+        for f in API {
+            let same: Vec<_> = API
                 .iter()
-                .rev()
-                .find(|(t, _)| *t <= back)
-                .map_or(0.0, |(_, v)| v[n]);
-            Ok(br.snapshot.cumulative_output_kg[n] - before)
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "capacity(",
-        ["node: &str", "i64"],
-        move |ctx: NativeCallContext, node: &str| -> Res<i64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.capacity[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "availability(",
-        ["node: &str", "f64"],
-        move |ctx: NativeCallContext, node: &str| -> Res<f64> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.availability[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "commissioned(",
-        ["node: &str", "bool"],
-        move |ctx: NativeCallContext, node: &str| -> Res<bool> {
-            let br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            Ok(br.snapshot.commissioned[n])
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "imports(",
-        ["origin: &str", "f64"],
-        move |ctx: NativeCallContext, origin: &str| -> Res<f64> {
-            let br = lock(&b);
-            let o = br.origin(&ctx, origin)?;
-            Ok(br.snapshot.imports.get(&o).map_or(0.0, |x| x.0))
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "import_share(",
-        ["origin: &str", "f64"],
-        move |ctx: NativeCallContext, origin: &str| -> Res<f64> {
-            let br = lock(&b);
-            let o = br.origin(&ctx, origin)?;
-            Ok(br.snapshot.imports.get(&o).map_or(1.0, |x| x.1))
-        }
-    );
-    let b = bridge.clone();
-    reg!(engine, "demand(", ["f64"], move || -> f64 {
-        lock(&b).snapshot.demand_t_per_year
-    });
-    let b = bridge.clone();
-    reg!(engine, "shortfall(", ["f64"], move || -> f64 {
-        lock(&b).snapshot.shortfall_t
-    });
-    let b = bridge.clone();
-    reg!(engine, "recycled_supply(", ["f64"], move || -> f64 {
-        lock(&b).snapshot.recycled_t
-    });
-
-    // ---- act
-    let b = bridge.clone();
-    let restrict = move |ctx: NativeCallContext,
-                         origin: &str,
-                         items: Array,
-                         s: Dynamic,
-                         from: &str,
-                         duration: Option<&str>|
-          -> Res<()> {
-        let mut br = lock(&b);
-        let origin = br.origin(&ctx, origin)?;
-        let mut names = Vec::new();
-        for item in &items {
-            let Some(name) = item.clone().into_immutable_string().ok() else {
-                return fail(
-                    &ctx,
-                    "items must be strings, e.g. [\"Dy\", \"Tb\", \"magnets\"]",
-                );
-            };
-            let known = name == "magnets"
-                || br.elements.iter().any(|e| *e == name.as_str())
-                || crate::model::RARE_EARTHS.contains(&name.as_str());
-            if !known {
-                return fail(
-                    &ctx,
-                    format!(
-                        "unknown item `{name}`: use rare-earth element symbols (\"Dy\", \"Tb\", \"Sm\", ...) or \"magnets\""
-                    ),
-                );
+                .filter(|g| g.name == f.name && g.params.len() == f.params.len())
+                .collect();
+            assert_eq!(same.len(), 1, "{} has two entries", f.signature);
+            assert_eq!(lookup(f.name, f.params.len()), Some(f));
+            assert!(
+                f.signature.starts_with(&format!("{}(", f.name)),
+                "{}",
+                f.signature
+            );
+            // A function with allowed node kinds takes a node.
+            if !f.node_kinds.is_empty() {
+                assert!(f.params.iter().any(|p| p.kind == Kind::Node), "{}", f.name);
             }
-            names.push(name.to_string());
         }
-        if names.is_empty() {
-            return fail(
-                &ctx,
-                "name at least one restricted item, e.g. [\"magnets\"]",
-            );
-        }
-        let s = share(&ctx, "share", &s)?;
-        let at = br.date(&ctx, from)?;
-        let until = match duration {
-            Some(d) => {
-                let span = br.span(&ctx, d)?;
-                Some(br.cal.after(at, span))
-            }
-            None => None,
-        };
-        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare earth.
-        let applies = names.iter().any(|n| n == "magnets" || is_rare_earth(n));
-        let args = format!(
-            "{origin:?}, {names:?}, {s}, {from:?}{}",
-            duration.map(|d| format!(", {d:?}")).unwrap_or_default()
-        );
-        let r = row(&br, &ctx, "restrict_imports", at, args);
-        if applies {
-            br.act(
-                at,
-                Action::Restrict {
-                    origin,
-                    share: s,
-                    until,
-                },
-                r,
-            );
-        } else {
-            br.act(
-                at,
-                Action::Note("restriction on items the market does not trade".into()),
-                r,
-            );
-        }
-        Ok(())
-    };
-    let r2 = restrict.clone();
-    reg!(
-        engine,
-        "restrict_imports(origin: string, items: array, share: float, from: string, duration",
-        [
-            "origin: &str",
-            "items: Array",
-            "share: f64",
-            "from: &str",
-            "duration: &str",
-            "()"
-        ],
-        move |ctx: NativeCallContext,
-              origin: &str,
-              items: Array,
-              s: Dynamic,
-              from: &str,
-              duration: &str| r2(ctx, origin, items, s, from, Some(duration))
-    );
-    reg!(
-        engine,
-        "restrict_imports(origin: string, items: array, share: float, from: string)",
-        [
-            "origin: &str",
-            "items: Array",
-            "share: f64",
-            "from: &str",
-            "()"
-        ],
-        move |ctx: NativeCallContext, origin: &str, items: Array, s: Dynamic, from: &str| restrict(
-            ctx, origin, items, s, from, None
-        )
-    );
-
-    let b = bridge.clone();
-    let set_share =
-        move |ctx: NativeCallContext, origin: &str, s: Dynamic, from: Option<&str>| -> Res<()> {
-            let mut br = lock(&b);
-            let origin = br.origin(&ctx, origin)?;
-            let s = number(&ctx, "share", &s)?;
-            if !(s.is_finite() && (0.0..=10.0).contains(&s)) {
-                return fail(
-                    &ctx,
-                    format!("share must be from 0 to 10 (1 = baseline), found {s}"),
-                );
-            }
-            let at = match from {
-                Some(f) => br.date(&ctx, f)?,
-                None => br.now,
-            };
-            let r = row(
-                &br,
-                &ctx,
-                "set_import_share",
-                at,
-                format!(
-                    "{origin:?}, {s}{}",
-                    from.map(|f| format!(", {f:?}")).unwrap_or_default()
-                ),
-            );
-            br.act(at, Action::SetImportShare { origin, share: s }, r);
-            Ok(())
-        };
-    let s2 = set_share.clone();
-    reg!(
-        engine,
-        "set_import_share(origin: string, share: float)",
-        ["origin: &str", "share: f64", "()"],
-        move |ctx: NativeCallContext, origin: &str, s: Dynamic| s2(ctx, origin, s, None)
-    );
-    reg!(
-        engine,
-        "set_import_share(origin: string, share: float, from",
-        ["origin: &str", "share: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, origin: &str, s: Dynamic, from: &str| set_share(
-            ctx,
-            origin,
-            s,
-            Some(from)
-        )
-    );
-
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "delay_commissioning(",
-        ["node: &str", "delay: &str", "()"],
-        move |ctx: NativeCallContext, node: &str, delay: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            br.kind_is(&ctx, n, &["hpms", "oxide_plant"], "delay_commissioning")?;
-            if br.snapshot.commissioned[n] {
-                return fail(
-                    &ctx,
-                    format!(
-                        "`{node}` is already commissioned; delay it before {}",
-                        br.cal.label(br.commissioning[n])
-                    ),
-                );
-            }
-            let span = br.span(&ctx, delay)?;
-            let at = br.cal.after(br.commissioning[n], span);
-            br.commissioning[n] = at;
-            let now = br.now;
-            let r = row(
-                &br,
-                &ctx,
-                "delay_commissioning",
-                now,
-                format!("{node:?}, {delay:?} -> {}", br.cal.label(at)),
-            );
-            br.act(now, Action::Commission { node: n, at }, r);
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_commissioning(",
-        ["node: &str", "date: &str", "()"],
-        move |ctx: NativeCallContext, node: &str, date: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            br.kind_is(&ctx, n, &["hpms", "oxide_plant"], "set_commissioning")?;
-            if br.snapshot.commissioned[n] {
-                return fail(&ctx, format!("`{node}` is already commissioned"));
-            }
-            let at = br.date(&ctx, date)?;
-            br.commissioning[n] = at;
-            let now = br.now;
-            let r = row(
-                &br,
-                &ctx,
-                "set_commissioning",
-                now,
-                format!("{node:?}, {date:?}"),
-            );
-            br.act(now, Action::Commission { node: n, at }, r);
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "outage(",
-        ["node: &str", "from: &str", "duration: &str", "()"],
-        move |ctx: NativeCallContext, node: &str, from: &str, duration: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            br.kind_is(
-                &ctx,
-                n,
-                &["preprocessor", "station", "hpms", "oxide_plant"],
-                "outage",
-            )?;
-            let at = br.date(&ctx, from)?;
-            let span = br.span(&ctx, duration)?;
-            let until = br.cal.after(at, span);
-            let r = row(
-                &br,
-                &ctx,
-                "outage",
-                at,
-                format!("{node:?}, {from:?}, {duration:?}"),
-            );
-            br.act(at, Action::Outage { node: n, until }, r);
-            Ok(())
-        }
-    );
-    for (sig, sign) in [("add_capacity(", 1i64), ("remove_capacity(", -1i64)] {
-        let b = bridge.clone();
-        let name = sig.trim_end_matches('(');
-        FuncRegistration::new(name)
-            .with_comments([doc(sig)])
-            .with_params_info(["node: &str", "count: i64", "from: &str", "()"])
-            .register_into_engine(
-                engine,
-                move |ctx: NativeCallContext, node: &str, count: i64, from: &str| -> Res<()> {
-                    let mut br = lock(&b);
-                    let n = br.node(&ctx, node)?;
-                    br.kind_is(&ctx, n, &["preprocessor", "station", "hpms"], name)?;
-                    if !(1..=1000).contains(&count) {
-                        return fail(&ctx, format!("count must be from 1 to 1000, found {count}"));
-                    }
-                    let at = br.date(&ctx, from)?;
-                    let r = row(&br, &ctx, name, at, format!("{node:?}, {count}, {from:?}"));
-                    br.act(
-                        at,
-                        Action::Capacity {
-                            node: n,
-                            delta: sign * count,
-                        },
-                        r,
-                    );
-                    Ok(())
-                },
-            );
+        assert_eq!(lookup("every", 1), None);
     }
-    let b = bridge.clone();
-    let rate = move |ctx: NativeCallContext,
-                     node: &str,
-                     m: Dynamic,
-                     from: &str,
-                     duration: Option<&str>,
-                     name: &str|
-          -> Res<()> {
-        let mut br = lock(&b);
-        let n = br.node(&ctx, node)?;
-        br.kind_is(&ctx, n, &["hdd_source", "scrap_source", "source"], name)?;
-        let m = multiplier(&ctx, &m)?;
-        let at = br.date(&ctx, from)?;
-        let args = format!(
-            "{node:?}, {m}, {from:?}{}",
-            duration.map(|d| format!(", {d:?}")).unwrap_or_default()
+
+    #[test]
+    fn ranges_refuse_nan_infinity_and_their_bounds_as_they_say() {
+        assert_eq!(SHARE.check(0.0), Ok(0.0));
+        assert_eq!(SHARE.check(1.0), Ok(1.0));
+        assert_eq!(
+            BASELINE_SHARE.check(f64::NAN).unwrap_err(),
+            "share must be from 0 to 10 (1 = baseline), found NaN"
         );
-        let r = row(&br, &ctx, name, at, args);
-        br.act(
-            at,
-            Action::SourceRate {
-                node: n,
-                multiplier: m,
-            },
-            r.clone(),
+        assert_eq!(
+            MULTIPLIER.check(0.0).unwrap_err(),
+            "a multiplier must be above 0 and at most 1000, found 0"
         );
-        if let Some(d) = duration {
-            let span = br.span(&ctx, d)?;
-            let end = br.cal.after(at, span);
-            br.act(
-                end,
-                Action::SourceRate {
-                    node: n,
-                    multiplier: 1.0,
-                },
-                ShockRow {
-                    effective_s: end,
-                    action: format!("{name} ends"),
-                    ..r
-                },
-            );
-        }
-        Ok(())
-    };
-    let rate2 = rate.clone();
-    reg!(
-        engine,
-        "set_source_rate(",
-        ["node: &str", "multiplier: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, node: &str, m: Dynamic, from: &str| rate2(
-            ctx,
-            node,
-            m,
-            from,
-            None,
-            "set_source_rate"
-        )
-    );
-    reg!(
-        engine,
-        "surge(",
-        [
-            "node: &str",
-            "multiplier: f64",
-            "from: &str",
-            "duration: &str",
-            "()"
-        ],
-        move |ctx: NativeCallContext, node: &str, m: Dynamic, from: &str, d: &str| rate(
-            ctx,
-            node,
-            m,
-            from,
-            Some(d),
-            "surge"
-        )
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_transit(",
-        [
-            "link: &str",
-            "multiplier: f64",
-            "from: &str",
-            "duration: &str",
-            "()"
-        ],
-        move |ctx: NativeCallContext,
-              link: &str,
-              m: Dynamic,
-              from: &str,
-              duration: &str|
-              -> Res<()> {
-            let mut br = lock(&b);
-            let l = br.link(&ctx, link)?;
-            let m = multiplier(&ctx, &m)?;
-            let at = br.date(&ctx, from)?;
-            let span = br.span(&ctx, duration)?;
-            let end = br.cal.after(at, span);
-            let r = row(
-                &br,
-                &ctx,
-                "set_transit",
-                at,
-                format!("{link:?}, {m}, {from:?}, {duration:?}"),
-            );
-            br.act(
-                at,
-                Action::Transit {
-                    link: l,
-                    multiplier: m,
-                },
-                r.clone(),
-            );
-            br.act(
-                end,
-                Action::Transit {
-                    link: l,
-                    multiplier: 1.0,
-                },
-                ShockRow {
-                    effective_s: end,
-                    action: "set_transit ends".into(),
-                    ..r
-                },
-            );
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_cost(",
-        ["link: &str", "usd_per_mile: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, link: &str, usd: Dynamic, from: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let l = br.link(&ctx, link)?;
-            let usd = number(&ctx, "cost", &usd)?;
-            if !(usd.is_finite() && (0.0..=1e6).contains(&usd)) {
-                return fail(
-                    &ctx,
-                    format!("cost must be from 0 to 1,000,000 USD per mile, found {usd}"),
-                );
-            }
-            let at = br.date(&ctx, from)?;
-            let r = row(
-                &br,
-                &ctx,
-                "set_cost",
-                at,
-                format!("{link:?}, {usd}, {from:?}"),
-            );
-            br.act(
-                at,
-                Action::Cost {
-                    link: l,
-                    usd_per_mile: usd,
-                },
-                r,
-            );
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_demand(",
-        ["sector: &str", "multiplier: f64", "from: &str", "()"],
-        move |ctx: NativeCallContext, sector: &str, m: Dynamic, from: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let sector = br.sector(&ctx, sector)?;
-            let m = number(&ctx, "a demand multiplier", &m)?;
-            if !(m.is_finite() && (0.0..=1000.0).contains(&m)) {
-                return fail(
-                    &ctx,
-                    format!("a demand multiplier must be from 0 to 1000, found {m}"),
-                );
-            }
-            let at = br.date(&ctx, from)?;
-            let r = row(
-                &br,
-                &ctx,
-                "set_demand",
-                at,
-                format!("{sector:?}, {m}, {from:?}"),
-            );
-            br.act(
-                at,
-                Action::Demand {
-                    sector,
-                    multiplier: m,
-                },
-                r,
-            );
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_yield(",
-        [
-            "node: &str",
-            "which: &str",
-            "value: f64",
-            "from: &str",
-            "()"
-        ],
-        move |ctx: NativeCallContext, node: &str, which: &str, v: Dynamic, from: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            let kind = match (br.node_kinds[n], which) {
-                ("preprocessor", "recovery") => YieldKind::Recovery,
-                ("hpms", "extraction") => YieldKind::Extraction,
-                ("hpms", "unsuitable") => YieldKind::Unsuitable,
-                ("oxide_plant", el) if br.elements.iter().any(|e| e == el) => {
-                    YieldKind::Element(br.elements.iter().position(|e| e == el).expect("checked"))
-                }
-                (k, _) => {
-                    return fail(
-                        &ctx,
-                        format!(
-                            "`{which}` is not a yield of a {k}: a preprocessor has \"recovery\", an HPMS plant \"extraction\" and \"unsuitable\", an oxide plant one per element (\"Nd\", ...)"
-                        ),
-                    );
-                }
-            };
-            let v = share(&ctx, "a yield", &v)?;
-            let at = br.date(&ctx, from)?;
-            let r = row(
-                &br,
-                &ctx,
-                "set_yield",
-                at,
-                format!("{node:?}, {which:?}, {v}, {from:?}"),
-            );
-            br.act(
-                at,
-                Action::Yield {
-                    node: n,
-                    kind,
-                    value: v,
-                },
-                r,
-            );
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "set_shares(",
-        ["node: &str", "shares: Map", "()"],
-        move |ctx: NativeCallContext, node: &str, shares: Map| -> Res<()> {
-            let mut br = lock(&b);
-            let n = br.node(&ctx, node)?;
-            let mut list = Vec::new();
-            let mut port = None;
-            for (k, v) in &shares {
-                let l = br.link(&ctx, k.as_str())?;
-                let s = share(&ctx, &format!("the share of `{k}`"), v)?;
-                let (from, p) = br.link_from[l];
-                if from != n {
-                    return fail(&ctx, format!("link `{k}` does not leave `{node}`"));
-                }
-                if port.is_some_and(|x| x != p) {
-                    return fail(&ctx, "set the shares of one output at a time");
-                }
-                port = Some(p);
-                list.push((l, s));
-            }
-            let Some(port) = port else {
-                return fail(&ctx, "name at least one link");
-            };
-            // Links of that output not named keep their share; the total must still be 1.
-            let total: f64 = (0..br.link_ids.len())
-                .filter(|&l| br.link_from[l] == (n, port))
-                .map(|l| {
-                    list.iter()
-                        .find(|x| x.0 == l)
-                        .map_or(br.link_share[l], |x| x.1)
-                })
-                .sum();
-            if (total - 1.0).abs() > 1e-9 {
-                return fail(
-                    &ctx,
-                    format!(
-                        "the shares of the links leaving `{node}` would add up to {total}, not 1"
-                    ),
-                );
-            }
-            for &(l, s) in &list {
-                br.link_share[l] = s;
-            }
-            let now = br.now;
-            let r = row(
-                &br,
-                &ctx,
-                "set_shares",
-                now,
-                format!(
-                    "{node:?}, {}",
-                    list.iter()
-                        .map(|(l, s)| format!("{}: {s}", br.link_ids[*l]))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
-            br.act(now, Action::Shares { shares: list }, r);
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "exclude_origin(",
-        ["sector: &str", "origin: &str", "from: &str", "()"],
-        move |ctx: NativeCallContext, sector: &str, origin: &str, from: &str| -> Res<()> {
-            let mut br = lock(&b);
-            let sector = br.sector(&ctx, sector)?;
-            let origin = br.origin(&ctx, origin)?;
-            let at = br.date(&ctx, from)?;
-            let r = row(
-                &br,
-                &ctx,
-                "exclude_origin",
-                at,
-                format!("{sector:?}, {origin:?}, {from:?}"),
-            );
-            br.act(at, Action::Exclude { sector, origin }, r);
-            Ok(())
-        }
-    );
-    let b = bridge.clone();
-    reg!(
-        engine,
-        "note(",
-        ["text: &str", "()"],
-        move |ctx: NativeCallContext, text: &str| -> Res<()> {
-            let mut br = lock(&b);
-            if text.len() > 1000 {
-                return fail(&ctx, "a note is at most 1,000 characters");
-            }
-            let now = br.now;
-            let r = row(&br, &ctx, "note", now, format!("{text:?}"));
-            br.act(now, Action::Note(text.to_string()), r);
-            Ok(())
-        }
-    );
+        assert!(MULTIPLIER.check(f64::INFINITY).is_err());
+        assert_eq!(
+            SERVER_COUNT.check_int(0).unwrap_err(),
+            "count must be from 1 to 1000, found 0"
+        );
+        assert_eq!(
+            SHARE.check_as("the share of `x`", 2.0).unwrap_err(),
+            "the share of `x` must be from 0 to 1, found 2"
+        );
+    }
 }

@@ -1,16 +1,21 @@
 //! Policy scripts in Rhai: compiled once, sandboxed, acting on a run only through
-//! `sim::policy::Control` (the API is registered in `api.rs`).
+//! `sim::policy::Control` (the API is the table in `api.rs`, registered in `register.rs`).
 //!
 //! A script's top level runs once at the start of the run (in the order the scripts were
 //! given); it acts directly (`outage(...)`) or schedules closures (`at`, `every`,
-//! `on_record`) that run later at their simulated times.
+//! `on_record`) that run later at their simulated times. All of it shares the run's
+//! [`Budget`] of operations (`budget.rs`).
 
 pub mod api;
+pub mod budget;
+mod literals;
+mod register;
 pub mod when;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rhai::{AST, Engine, EvalAltResult, FnPtr, Position, Scope};
 
@@ -18,12 +23,14 @@ use crate::error::{Error, Result, ScriptError};
 use crate::kernel::SimTime;
 use crate::model::{Model, NodeKind, sha256_hex};
 use crate::sim::policy::{Action, Control, Policy, ShockRow};
+use budget::Meter;
+pub use budget::{Budget, Usage, parse_budget};
 use when::{Calendar, Span};
 
 /// Limits that keep a script from hanging or exhausting a run.
 pub mod limits {
     /// Operations per call of a script or hook: `loop {}` stops here with an error
-    /// (about 0.1 s of work).
+    /// (about 0.1 s of work). All calls of a run share a larger budget (`budget.rs`).
     pub const MAX_OPERATIONS: u64 = 2_000_000;
     /// Nested function calls (recursion).
     pub const MAX_CALL_LEVELS: usize = 48;
@@ -31,8 +38,10 @@ pub mod limits {
     pub const MAX_FN_EXPR_DEPTH: usize = 32;
     /// Bytes in one string.
     pub const MAX_STRING_SIZE: usize = 1 << 20;
-    /// Items in one array or map.
-    pub const MAX_ARRAY_SIZE: usize = 100_000;
+    /// Items in one array (nested arrays and maps counted in). Rhai measures a whole array
+    /// after each change to it, so growing one to n items costs n²/2 steps: 10,000 fails
+    /// in about 0.05 s where 100,000 took 4 to 6 s.
+    pub const MAX_ARRAY_SIZE: usize = 10_000;
     pub const MAX_MAP_SIZE: usize = 10_000;
     /// Hooks (`at`, `every`, `on_record`) all scripts of a run may register.
     pub const MAX_HOOKS: usize = 100_000;
@@ -52,19 +61,15 @@ pub struct Script {
 
 /// A hook a script asked for while running.
 pub(crate) struct NewHook {
+    /// When it first runs (`at`, `every`).
     pub at: SimTime,
+    /// Its period (`every`).
     pub period: Option<Span>,
+    /// An `on_record` closure, run at every recording step.
+    pub on_record: bool,
     pub f: FnPtr,
     pub script: usize,
     /// Where the hook was registered, for errors the engine cannot place.
-    pub line: Option<(usize, usize)>,
-}
-
-/// An `on_record` closure and where it was registered.
-#[derive(Clone)]
-pub(crate) struct RecordHook {
-    pub script: usize,
-    pub f: FnPtr,
     pub line: Option<(usize, usize)>,
 }
 
@@ -75,15 +80,9 @@ pub struct Bridge {
     pub(crate) now: SimTime,
     pub(crate) script: usize,
     pub(crate) script_names: Vec<String>,
-    pub(crate) node_ids: Vec<String>,
-    pub(crate) node_kinds: Vec<&'static str>,
-    pub(crate) link_ids: Vec<String>,
-    /// Per link: (from node, port), and its current share.
-    pub(crate) link_from: Vec<(usize, usize)>,
+    pub(crate) names: api::Names,
+    /// Per link: its current share.
     pub(crate) link_share: Vec<f64>,
-    pub(crate) origins: Vec<String>,
-    pub(crate) sectors: Vec<String>,
-    pub(crate) elements: Vec<String>,
     /// Per node: its (possibly moved) commissioning time.
     pub(crate) commissioning: Vec<SimTime>,
     pub(crate) snapshot: Snapshot,
@@ -91,7 +90,6 @@ pub struct Bridge {
     pub(crate) history: Vec<(SimTime, Vec<f64>)>,
     pub(crate) requests: Vec<(SimTime, Action, ShockRow)>,
     pub(crate) new_hooks: Vec<NewHook>,
-    pub(crate) new_record_hooks: Vec<RecordHook>,
 }
 
 /// The state scripts can read, taken just before a call.
@@ -112,28 +110,15 @@ pub struct Snapshot {
 
 impl Bridge {
     fn new(model: &Model, script_names: Vec<String>) -> Self {
-        let mut origins = Vec::new();
-        let mut sectors = Vec::new();
-        let mut commissioning = Vec::new();
-        for n in &model.nodes {
-            if let NodeKind::Market(m) = &n.kind {
-                for i in &m.imports {
-                    if !origins.contains(&i.origin) {
-                        origins.push(i.origin.clone());
-                    }
-                }
-                for d in &m.demand {
-                    if !sectors.contains(&d.sector) {
-                        sectors.push(d.sector.clone());
-                    }
-                }
-            }
-            commissioning.push(match &n.kind {
+        let commissioning = model
+            .nodes
+            .iter()
+            .map(|n| match &n.kind {
                 NodeKind::Hpms(h) => h.commissioning,
                 NodeKind::OxidePlant(o) => o.commissioning,
                 _ => 0,
-            });
-        }
+            })
+            .collect();
         Bridge {
             cal: Calendar {
                 start: model.start,
@@ -142,20 +127,13 @@ impl Bridge {
             now: 0,
             script: 0,
             script_names,
-            node_ids: model.nodes.iter().map(|n| n.id.clone()).collect(),
-            node_kinds: model.nodes.iter().map(|n| n.kind.name()).collect(),
-            link_ids: model.links.iter().map(|l| l.id.clone()).collect(),
-            link_from: model.links.iter().map(|l| (l.from, l.port)).collect(),
+            names: api::Names::new(model),
             link_share: model.links.iter().map(|l| l.share).collect(),
-            origins,
-            sectors,
-            elements: model.elements.clone(),
             commissioning,
             snapshot: Snapshot::default(),
             history: Vec::new(),
             requests: Vec::new(),
             new_hooks: Vec::new(),
-            new_record_hooks: Vec::new(),
         }
     }
 
@@ -167,7 +145,7 @@ impl Bridge {
     }
 
     fn fill(&mut self, ctl: &Control) {
-        let n = self.node_ids.len();
+        let n = self.names.node_ids.len();
         let s = &mut self.snapshot;
         self.now = ctl.now();
         s.inventory_kg = (0..n).map(|i| ctl.inventory_kg(i)).collect();
@@ -177,6 +155,7 @@ impl Bridge {
         s.availability = (0..n).map(|i| ctl.availability(i)).collect();
         s.commissioned = (0..n).map(|i| ctl.commissioned(i)).collect();
         s.imports = self
+            .names
             .origins
             .iter()
             .map(|o| (o.clone(), ctl.imports(o)))
@@ -188,9 +167,25 @@ impl Bridge {
     }
 }
 
+/// A model with nothing in it, for engines that only document or compile.
+pub(crate) fn empty_model() -> Model {
+    Model {
+        name: String::new(),
+        description: String::new(),
+        start: chrono::NaiveDate::default(),
+        years: 1.0,
+        horizon: 0,
+        record_every: crate::kernel::DAY,
+        elements: Vec::new(),
+        materials: Vec::new(),
+        nodes: Vec::new(),
+        links: Vec::new(),
+    }
+}
+
 /// A sandboxed engine: no file, network, environment or clock access (no modules to
 /// import, `no_time`, no `eval`), with operation, depth and size limits.
-fn engine() -> Engine {
+pub(crate) fn engine() -> Engine {
     let mut e = Engine::new();
     e.set_max_operations(limits::MAX_OPERATIONS)
         .set_max_call_levels(limits::MAX_CALL_LEVELS)
@@ -209,21 +204,9 @@ fn engine() -> Engine {
 /// An engine with the API registered, for `magloop api` and definition files.
 pub fn documentation_engine() -> Engine {
     let mut e = engine();
-    let empty = Model {
-        name: String::new(),
-        description: String::new(),
-        start: chrono::NaiveDate::default(),
-        years: 1.0,
-        horizon: 0,
-        record_every: crate::kernel::DAY,
-        elements: Vec::new(),
-        materials: Vec::new(),
-        nodes: Vec::new(),
-        links: Vec::new(),
-    };
-    api::register(
+    register::register(
         &mut e,
-        &Arc::new(Mutex::new(Bridge::new(&empty, Vec::new()))),
+        &Arc::new(Mutex::new(Bridge::new(&empty_model(), Vec::new()))),
     );
     e
 }
@@ -274,7 +257,7 @@ pub(crate) fn pos_of(p: Position) -> Option<(usize, usize)> {
     p.line().map(|l| (l, p.position().unwrap_or(1)))
 }
 
-fn script_error(
+pub(crate) fn script_error(
     file: &str,
     text: &str,
     line: Option<(usize, usize)>,
@@ -290,8 +273,7 @@ fn script_error(
     }))
 }
 
-/// Turns a Rhai runtime error into a script error at its innermost position.
-/// A runtime error at its place; `fallback` (where a closure was registered) stands in when
+/// A runtime error at its innermost place; `fallback` (where a closure was registered) stands in when
 /// the engine gives none, as for an endless loop inside a closure.
 fn runtime_error(
     script: &Script,
@@ -317,18 +299,7 @@ fn runtime_error(
     };
     // The deepest known place: a nested call error carries its call site when the
     // innermost error (a stack overflow, say) has none.
-    let mut pos = Position::NONE;
-    let mut e = err;
-    loop {
-        if !e.position().is_none() {
-            pos = e.position();
-        }
-        match e {
-            EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
-            | EvalAltResult::ErrorInModule(_, inner, _) => e = inner,
-            _ => break,
-        }
-    }
+    let pos = innermost(err);
     match (pos_of(pos), fallback) {
         (Some(at), _) => script_error(&script.file, &script.text, Some(at), date, message),
         (None, Some(at)) => script_error(
@@ -342,13 +313,41 @@ fn runtime_error(
     }
 }
 
+/// What one caller (a top level or a hook) has used of the run's budget.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spent {
+    operations: u64,
+    calls: u64,
+    time: Duration,
+}
+
 struct Hook {
     script: usize,
     f: FnPtr,
     line: Option<(usize, usize)>,
     period: Option<Span>,
+    on_record: bool,
     anchor: SimTime,
     k: u32,
+    spent: Spent,
+}
+
+impl Hook {
+    /// The function that registered it.
+    fn kind(&self) -> &'static str {
+        match (self.on_record, self.period) {
+            (true, _) => "on_record",
+            (false, Some(_)) => "every",
+            (false, None) => "at",
+        }
+    }
+}
+
+/// Who is running: the top level of a script, or a hook (by its index in `hooks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Top(usize),
+    Hook(usize),
 }
 
 /// Scripts driving a run: the `Policy` the simulation calls.
@@ -356,24 +355,53 @@ pub struct ScriptPolicy {
     engine: Engine,
     scripts: Vec<Script>,
     bridge: Arc<Mutex<Bridge>>,
+    /// Every hook registered, in order; `at` and `every` hooks are scheduled by index.
     hooks: Vec<Hook>,
-    record_hooks: Vec<RecordHook>,
+    /// The `on_record` hooks, as indices into `hooks`, in registration order.
+    record_hooks: Vec<usize>,
+    /// What each script's top level used.
+    top: Vec<Spent>,
     calls: u64,
+    budget: Budget,
+    meter: Arc<Meter>,
+    operations: u64,
+    time: Duration,
 }
 
 impl ScriptPolicy {
+    /// Scripts for a run of `model`, with the default budget.
     pub fn new(model: &Model, scripts: Vec<Script>) -> Self {
         let names = scripts.iter().map(|s| s.file.clone()).collect();
         let bridge = Arc::new(Mutex::new(Bridge::new(model, names)));
         let mut engine = engine();
-        api::register(&mut engine, &bridge);
+        register::register(&mut engine, &bridge);
+        let meter = Meter::install(&mut engine);
         ScriptPolicy {
             engine,
+            top: vec![Spent::default(); scripts.len()],
             scripts,
             bridge,
             hooks: Vec::new(),
             record_hooks: Vec::new(),
             calls: 0,
+            budget: Budget::default(),
+            meter,
+            operations: 0,
+            time: Duration::ZERO,
+        }
+    }
+
+    /// The same, held to `budget`.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// A handle to what the scripts use, readable after the run.
+    pub fn usage(&self) -> Usage {
+        Usage {
+            meter: self.meter.clone(),
+            budget: self.budget,
         }
     }
 
@@ -383,17 +411,14 @@ impl ScriptPolicy {
 
     /// Carries out what the last call asked for: actions, then new hooks.
     fn drain(&mut self, script: usize, ctl: &mut Control) -> Result<()> {
-        let (requests, hooks, records) = {
+        let (requests, hooks) = {
             let mut b = self.lock();
             (
                 std::mem::take(&mut b.requests),
                 std::mem::take(&mut b.new_hooks),
-                std::mem::take(&mut b.new_record_hooks),
             )
         };
-        if self.hooks.len() + self.record_hooks.len() + hooks.len() + records.len()
-            > limits::MAX_HOOKS
-        {
+        if self.hooks.len() + hooks.len() > limits::MAX_HOOKS {
             return Err(self.limit_error(
                 script,
                 ctl,
@@ -407,18 +432,23 @@ impl ScriptPolicy {
             ctl.act(at, action, row);
         }
         for h in hooks {
-            let id = self.hooks.len() as u32;
+            let id = self.hooks.len();
             self.hooks.push(Hook {
                 script: h.script,
                 f: h.f,
                 line: h.line,
                 period: h.period,
+                on_record: h.on_record,
                 anchor: h.at,
                 k: 0,
+                spent: Spent::default(),
             });
-            ctl.schedule_hook(h.at, id);
+            if h.on_record {
+                self.record_hooks.push(id);
+            } else {
+                ctl.schedule_hook(h.at, id as u32);
+            }
         }
-        self.record_hooks.extend(records);
         Ok(())
     }
 
@@ -429,79 +459,201 @@ impl ScriptPolicy {
         script_error(&s.file, &s.text, None, Some(date), message)
     }
 
-    fn call(
-        &mut self,
-        script: usize,
-        f: &FnPtr,
-        line: Option<(usize, usize)>,
-        ctl: &mut Control,
-    ) -> Result<()> {
-        self.calls += 1;
-        if self.calls > limits::MAX_HOOK_CALLS {
-            return Err(self.limit_error(
-                script,
-                ctl,
-                format!(
-                    "the scripts' hooks ran more than {} times in one run; use a longer `every` period or fewer hooks",
-                    limits::MAX_HOOK_CALLS
-                ),
-            ));
+    fn spent(&mut self, who: Caller) -> &mut Spent {
+        match who {
+            Caller::Top(i) => &mut self.top[i],
+            Caller::Hook(h) => &mut self.hooks[h].spent,
         }
+    }
+
+    /// Runs a script's top level, or calls a hook, within the run's limits and budget.
+    fn run(&mut self, who: Caller, ctl: &mut Control) -> Result<()> {
+        let (script, line) = match who {
+            Caller::Top(i) => (i, None),
+            Caller::Hook(h) => (self.hooks[h].script, self.hooks[h].line),
+        };
+        if let Caller::Hook(_) = who {
+            self.calls += 1;
+            if self.calls > limits::MAX_HOOK_CALLS {
+                return Err(self.limit_error(
+                    script,
+                    ctl,
+                    format!(
+                        "the scripts' hooks ran more than {} times in one run; use a longer `every` period or fewer hooks",
+                        limits::MAX_HOOK_CALLS
+                    ),
+                ));
+            }
+        }
+        let started = Instant::now();
         {
             let mut b = self.lock();
             b.script = script;
             b.fill(ctl);
         }
-        let s = &self.scripts[script];
-        // Called as a function of the script's own AST (captured variables first), so the
-        // engine knows the source and every error carries its line and column.
-        let args: Vec<rhai::Dynamic> = f.curry().to_vec();
-        let options = rhai::CallFnOptions::new()
-            .eval_ast(false)
-            .rewind_scope(true);
-        let result = self.engine.call_fn_with_options::<rhai::Dynamic>(
-            options,
-            &mut Scope::new(),
-            &s.ast,
-            f.fn_name(),
-            args,
+        self.meter.begin(
+            self.budget.operations.saturating_sub(self.operations),
+            self.budget.time_limit().saturating_sub(self.time),
         );
+        let s = &self.scripts[script];
+        let result = match who {
+            Caller::Top(_) => self.engine.run_ast_with_scope(&mut Scope::new(), &s.ast),
+            Caller::Hook(h) => {
+                // Called as a function of the script's own AST (captured variables first), so
+                // the engine knows the source and every error carries its line and column.
+                let f = &self.hooks[h].f;
+                let args: Vec<rhai::Dynamic> = f.curry().to_vec();
+                let options = rhai::CallFnOptions::new()
+                    .eval_ast(false)
+                    .rewind_scope(true);
+                self.engine
+                    .call_fn_with_options::<rhai::Dynamic>(
+                        options,
+                        &mut Scope::new(),
+                        &s.ast,
+                        f.fn_name(),
+                        args,
+                    )
+                    .map(|_| ())
+            }
+        };
+        let (operations, time) = (self.meter.call_ops(), started.elapsed());
+        self.operations += operations;
+        self.time += time;
+        self.meter.set_total(self.operations);
+        let spent = self.spent(who);
+        spent.operations += operations;
+        spent.calls += 1;
+        spent.time += time;
         if let Err(e) = result {
+            if let EvalAltResult::ErrorTerminated(..) = e.unwrap_inner() {
+                return Err(self.over_budget(who, ctl, innermost(&e)));
+            }
             let date = self.lock().cal.label(ctl.now());
-            return Err(runtime_error(s, Some(date), &e, line));
+            return Err(runtime_error(&self.scripts[script], Some(date), &e, line));
+        }
+        if self.time > self.budget.time_limit() {
+            return Err(self.over_budget(who, ctl, Position::NONE));
         }
         self.drain(script, ctl)
+    }
+
+    /// The run's budget is spent (its operations, or the time backstop). The caller that
+    /// used the most is blamed, at the place it was registered; the one running is named
+    /// too when it is another.
+    fn over_budget(&self, running: Caller, ctl: &Control, pos: Position) -> Error {
+        let by_time = self.operations <= self.budget.operations;
+        let measure = |s: &Spent| {
+            if by_time {
+                s.time.as_nanos() as u64
+            } else {
+                s.operations
+            }
+        };
+        let callers = (0..self.top.len())
+            .map(Caller::Top)
+            .chain((0..self.hooks.len()).map(Caller::Hook));
+        let spent = |c: Caller| match c {
+            Caller::Top(i) => self.top[i],
+            Caller::Hook(h) => self.hooks[h].spent,
+        };
+        let blamed = callers
+            .max_by_key(|&c| measure(&spent(c)))
+            .unwrap_or(running);
+        let describe = |c: Caller| match c {
+            Caller::Top(i) => format!("the top level of {}", self.scripts[i].file),
+            Caller::Hook(h) => {
+                let hook = &self.hooks[h];
+                let at = hook.line.map(|l| format!(":{}", l.0)).unwrap_or_default();
+                format!(
+                    "the `{}` closure registered at {}{at}",
+                    hook.kind(),
+                    self.scripts[hook.script].file
+                )
+            }
+        };
+        let (script, place) = match blamed {
+            Caller::Top(i) => (i, if blamed == running { pos_of(pos) } else { None }),
+            Caller::Hook(h) => (self.hooks[h].script, self.hooks[h].line),
+        };
+        let b = spent(blamed);
+        let calls = if b.calls == 1 {
+            "1 call".to_string()
+        } else {
+            format!("{} calls", b.calls)
+        };
+        let its = if by_time {
+            format!(
+                "{} took {:.1} s of it in {calls}",
+                describe(blamed),
+                b.time.as_secs_f64()
+            )
+        } else {
+            format!(
+                "{} used {} of them in {calls}",
+                describe(blamed),
+                b.operations
+            )
+        };
+        let also = if blamed == running {
+            String::new()
+        } else {
+            format!("; it ran out in {}", describe(running))
+        };
+        let what = if by_time {
+            format!(
+                "the scripts ran for more than the run's {:.0} s of script time (1 µs for each operation of the budget of {}, at least 1 s): their operations are costly ones, such as sorting, searching or copying large arrays, maps or strings",
+                self.budget.time_limit().as_secs_f64(),
+                self.budget.operations
+            )
+        } else {
+            format!(
+                "the scripts used more than the run's budget of {} operations",
+                self.budget.operations
+            )
+        };
+        let message = format!(
+            "{what}; {its}{also}; if that much work is meant, raise the budget with `--script-budget N` (in an experiment file, `script_budget: N`), otherwise make the closure do less or run less often"
+        );
+        let s = &self.scripts[script];
+        let date = self.lock().cal.label(ctl.now());
+        script_error(&s.file, &s.text, place, Some(date), message)
+    }
+}
+
+/// The innermost known position of an error.
+fn innermost(err: &EvalAltResult) -> Position {
+    let mut pos = Position::NONE;
+    let mut e = err;
+    loop {
+        if !e.position().is_none() {
+            pos = e.position();
+        }
+        match e {
+            EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+            | EvalAltResult::ErrorInModule(_, inner, _) => e = inner,
+            _ => return pos,
+        }
     }
 }
 
 impl Policy for ScriptPolicy {
     fn start(&mut self, ctl: &mut Control<'_, '_>) -> Result<()> {
         for i in 0..self.scripts.len() {
-            {
-                let mut b = self.lock();
-                b.script = i;
-                b.fill(ctl);
-            }
-            let mut scope = Scope::new();
-            let s = &self.scripts[i];
-            if let Err(e) = self.engine.run_ast_with_scope(&mut scope, &s.ast) {
-                let date = self.lock().cal.label(ctl.now());
-                return Err(runtime_error(s, Some(date), &e, None));
-            }
-            self.drain(i, ctl)?;
+            self.run(Caller::Top(i), ctl)?;
         }
         Ok(())
     }
 
     fn fire(&mut self, hook: u32, ctl: &mut Control<'_, '_>) -> Result<()> {
-        let Some(h) = self.hooks.get(hook as usize) else {
+        let h = hook as usize;
+        let Some(period) = self.hooks.get(h).map(|h| h.period) else {
             return Ok(());
         };
-        let (script, f, period, line) = (h.script, h.f.clone(), h.period, h.line);
-        self.call(script, &f, line, ctl)?;
+        self.run(Caller::Hook(h), ctl)?;
         if let Some(span) = period {
             let cal = self.lock().cal;
-            let h = &mut self.hooks[hook as usize];
+            let h = &mut self.hooks[h];
             h.k += 1;
             let next = cal.nth(h.anchor, span, h.k);
             if next <= cal.horizon {
@@ -514,13 +666,13 @@ impl Policy for ScriptPolicy {
     fn on_record(&mut self, ctl: &mut Control<'_, '_>) -> Result<()> {
         {
             let mut b = self.lock();
-            let n = b.node_ids.len();
+            let n = b.names.node_ids.len();
             let cum: Vec<f64> = (0..n).map(|i| ctl.cumulative_output_kg(i)).collect();
             b.history.push((ctl.now(), cum));
         }
         for i in 0..self.record_hooks.len() {
-            let h = self.record_hooks[i].clone();
-            self.call(h.script, &h.f, h.line, ctl)?;
+            let h = self.record_hooks[i];
+            self.run(Caller::Hook(h), ctl)?;
         }
         Ok(())
     }
@@ -528,97 +680,18 @@ impl Policy for ScriptPolicy {
 
 /// Checks scripts against a model without running it: compiles them, runs their top
 /// level at the model's start (which checks every name used there), and checks the
-/// string names passed to API functions inside closures where they are literals.
+/// literal arguments of API calls inside closures by their kind (`literals.rs`).
 pub fn check(model: &Model, scripts: &[Script]) -> Result<()> {
-    let mut sim = crate::sim::Simulation::new(model, Default::default())?;
-    let mut policy = ScriptPolicy::new(model, scripts.to_vec());
-    sim.start_policy_only(&mut policy)?;
-    for s in scripts {
-        check_literals(model, s)?;
-    }
-    Ok(())
+    check_with_budget(model, scripts, Budget::default())
 }
 
-/// API functions whose first argument names a node, a link, an origin or a sector.
-const NAMED_FIRST: [(&str, &str); 21] = [
-    ("inventory", "node"),
-    ("storage", "node"),
-    ("cumulative_output", "node"),
-    ("throughput", "node"),
-    ("capacity", "node"),
-    ("availability", "node"),
-    ("commissioned", "node"),
-    ("delay_commissioning", "node"),
-    ("set_commissioning", "node"),
-    ("outage", "node"),
-    ("add_capacity", "node"),
-    ("remove_capacity", "node"),
-    ("set_source_rate", "node"),
-    ("surge", "node"),
-    ("set_yield", "node"),
-    ("set_shares", "node"),
-    ("set_transit", "link"),
-    ("set_cost", "link"),
-    ("imports", "origin"),
-    ("import_share", "origin"),
-    ("set_demand", "sector"),
-];
-
-/// Finds `name("literal"` calls in the text and checks the literal against the model.
-fn check_literals(model: &Model, s: &Script) -> Result<()> {
-    let b = Bridge::new(model, Vec::new());
-    let extra = [
-        ("restrict_imports", "origin"),
-        ("set_import_share", "origin"),
-        ("exclude_origin", "sector"),
-    ];
-    for (line_no, line) in s.text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        for (f, what) in NAMED_FIRST.iter().chain(extra.iter()) {
-            let pattern = format!("{f}(\"");
-            let mut from = 0;
-            while let Some(i) = code[from..].find(&pattern) {
-                let start = from + i;
-                from = start + pattern.len();
-                // A longer name ending in this one (e.g. `my_outage(`) is not an API call.
-                if start > 0
-                    && code[..start]
-                        .chars()
-                        .last()
-                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
-                {
-                    continue;
-                }
-                let rest = &code[from..];
-                let Some(end) = rest.find('"') else { continue };
-                let name = &rest[..end];
-                // Only a whole literal argument (`f("x", ...)`, `f("x")`), not `f("x" + y)`.
-                let after = rest[end + 1..].trim_start();
-                if !(after.starts_with(',') || after.starts_with(')')) {
-                    continue;
-                }
-                let known: &[String] = match *what {
-                    "node" => &b.node_ids,
-                    "link" => &b.link_ids,
-                    "origin" => &b.origins,
-                    _ => &b.sectors,
-                };
-                if !known.iter().any(|k| k == name) {
-                    let refs: Vec<&str> = known.iter().map(String::as_str).collect();
-                    let hint = match crate::model::suggest(name, &refs) {
-                        Some(x) => format!(" (did you mean `{x}`?)"),
-                        None => format!("; known: {}", refs.join(", ")),
-                    };
-                    return Err(script_error(
-                        &s.file,
-                        &s.text,
-                        Some((line_no + 1, from + 1)),
-                        None,
-                        format!("unknown {what} `{name}`{hint}"),
-                    ));
-                }
-            }
-        }
+/// As [`check`], with the top levels held to `budget`.
+pub fn check_with_budget(model: &Model, scripts: &[Script], budget: Budget) -> Result<()> {
+    let mut sim = crate::sim::Simulation::new(model, Default::default())?;
+    let mut policy = ScriptPolicy::new(model, scripts.to_vec()).with_budget(budget);
+    sim.start_policy_only(&mut policy)?;
+    for s in scripts {
+        literals::check(model, s)?;
     }
     Ok(())
 }

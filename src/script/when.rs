@@ -52,6 +52,15 @@ pub fn parse_span(text: &str) -> Result<Span, String> {
     }
 }
 
+/// Parses a repeat period for `every`: a duration of at least an hour.
+pub fn parse_period(text: &str) -> Result<Span, String> {
+    let span = parse_span(text)?;
+    if matches!(span, Span::Seconds(s) if s < HOUR) || span == Span::Months(0) {
+        return Err("the period must be at least 1 hour".into());
+    }
+    Ok(span)
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
@@ -147,6 +156,13 @@ mod tests {
         );
         assert!(parse_span("soon").is_err());
         assert!(parse_span("-1 days").is_err());
+        assert_eq!(parse_period("1 hour"), Ok(Span::Seconds(3_600)));
+        assert!(
+            parse_period("59 minutes")
+                .unwrap_err()
+                .contains("at least 1 hour")
+        );
+        assert!(parse_period("0 months").is_err());
     }
 
     #[test]
