@@ -286,7 +286,14 @@ pub fn load(path: &Path) -> Result<Experiment> {
         None => script::Budget::default(),
         Some(Ok(b)) => b,
         Some(Err(e)) => {
-            cx.problem("script_budget", e, None);
+            cx.problem(
+                "script_budget",
+                e,
+                Some(format!(
+                    "leave it out for the default, {}",
+                    script::Budget::default()
+                )),
+            );
             script::Budget::default()
         }
     };

@@ -28,7 +28,7 @@ const NS_PER_OPERATION: u64 = 1000;
 const MIN_TIME: Duration = Duration::from_secs(1);
 
 /// How often (in operations) a call checks the clock.
-const CLOCK_EVERY: u64 = 4096;
+const CLOCK_EVERY: u64 = 256;
 
 /// What the scripts of one run may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +109,7 @@ impl Meter {
             total_ops: AtomicU64::new(0),
         });
         let m = meter.clone();
+        // Called at every operation: a store, a load and a compare, and the clock now and then.
         engine.on_progress(move |ops| {
             m.call_ops.store(ops, Relaxed);
             let over = ops > m.allowance.load(Relaxed)

@@ -612,8 +612,12 @@ impl ScriptPolicy {
                 self.budget.operations
             )
         };
+        let fix = match blamed {
+            Caller::Top(_) => "make the script's top level do less",
+            Caller::Hook(_) => "make the closure do less or run less often",
+        };
         let message = format!(
-            "{what}; {its}{also}; if that much work is meant, raise the budget with `--script-budget N` (in an experiment file, `script_budget: N`), otherwise make the closure do less or run less often"
+            "{what}; {its}{also}; if that much work is meant, raise the budget with `--script-budget N` (in an experiment file, `script_budget: N`), otherwise {fix}"
         );
         let s = &self.scripts[script];
         let date = self.lock().cal.label(ctl.now());
