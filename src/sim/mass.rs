@@ -56,19 +56,21 @@ impl Elements {
         &self.0[..n]
     }
 
-    /// Takes `floor(el * num / den)` of every element out into the result.
+    /// Takes `floor(el * num / den)` of every element out into the result. Zero entries
+    /// (most of them: a material carries few elements) are skipped, and a product that
+    /// fits in 64 bits divides in 64 bits.
     fn take_scaled(&mut self, num: i64, den: i64) -> Elements {
         let mut taken = Elements::ZERO;
-        if den == SHARE_DEN {
-            for (t, have) in taken.0.iter_mut().zip(self.0.iter_mut()) {
-                *t = share_of(*have, num);
-                *have -= *t;
+        for (t, have) in taken.0.iter_mut().zip(self.0.iter_mut()) {
+            if *have == 0 {
+                continue;
             }
-        } else {
-            for (t, have) in taken.0.iter_mut().zip(self.0.iter_mut()) {
-                *t = scale(*have, num, den);
-                *have -= *t;
-            }
+            *t = if den == SHARE_DEN {
+                share_of(*have, num)
+            } else {
+                scale(*have, num, den)
+            };
+            *have -= *t;
         }
         taken
     }
@@ -77,7 +79,11 @@ impl Elements {
 /// `floor(x * num / den)` without overflow; `den > 0`, `0 <= num <= den`.
 #[inline]
 pub fn scale(x: i64, num: i64, den: i64) -> i64 {
-    ((x as i128 * num as i128) / den as i128) as i64
+    match x.checked_mul(num) {
+        // Both non-negative here, so truncation is the floor.
+        Some(p) if p >= 0 => p / den,
+        _ => ((x as i128 * num as i128) / den as i128) as i64,
+    }
 }
 
 /// A share as a rational with a fixed power-of-two denominator, so splits by a share are
@@ -88,7 +94,10 @@ pub const SHARE_DEN: i64 = 1 << SHARE_BITS;
 /// `floor(x * num / SHARE_DEN)` for `x >= 0`, `0 <= num <= SHARE_DEN`: a multiply and a shift.
 #[inline]
 pub fn share_of(x: i64, num: i64) -> i64 {
-    ((x as i128 * num as i128) >> SHARE_BITS) as i64
+    match x.checked_mul(num) {
+        Some(p) => p >> SHARE_BITS,
+        None => ((x as i128 * num as i128) >> SHARE_BITS) as i64,
+    }
 }
 
 pub fn share_num(share: f64) -> i64 {
@@ -252,23 +261,96 @@ impl Lot {
 /// The lots of a parcel: inline up to this many, merged by kind, so a parcel rarely allocates.
 pub type Lots = SmallVec<[Lot; 2]>;
 
-/// Lots that move together: a pallet of drives, a finished job, a truck's load. Lots of the
-/// same kind are merged on entry, so a parcel holds at most one lot per (material, origin).
+/// What a parcel holds; reached through [`Parcel`]'s `Deref`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parcel {
+pub struct ParcelData {
     lots: Lots,
     mass: i64,
     /// Countable units inside (drives on a pallet, jobs); 0 for bulk material.
     pub units: u64,
 }
 
+thread_local! {
+    /// Parcel boxes given back when parcels end, handed out again by `Parcel::new`: once a
+    /// run has warmed up, making, moving and ending parcels allocates nothing.
+    static SPARE: std::cell::RefCell<Vec<Box<ParcelData>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many spare parcel boxes a thread keeps.
+const SPARE_LIMIT: usize = 4096;
+
+/// Lots that move together: a pallet of drives, a finished job, a truck's load. Lots of the
+/// same kind are merged on entry, so a parcel holds at most one lot per (material, origin).
+///
+/// A parcel is a pointer to its data, so moving it along links, queues and servers copies
+/// eight bytes; its box comes from a per-thread spare list and goes back there when the
+/// parcel ends (merged into another, consumed, or leaving the model).
+#[derive(Debug)]
+pub struct Parcel(Option<Box<ParcelData>>);
+
+impl Drop for Parcel {
+    fn drop(&mut self) {
+        if let Some(mut data) = self.0.take() {
+            data.lots.clear();
+            data.mass = 0;
+            data.units = 0;
+            let _ = SPARE.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < SPARE_LIMIT {
+                    spare.push(data);
+                }
+            });
+        }
+    }
+}
+
+impl std::ops::Deref for Parcel {
+    type Target = ParcelData;
+    fn deref(&self) -> &ParcelData {
+        self.0
+            .as_ref()
+            .expect("a parcel has data until it is dropped")
+    }
+}
+
+impl std::ops::DerefMut for Parcel {
+    fn deref_mut(&mut self) -> &mut ParcelData {
+        self.0
+            .as_mut()
+            .expect("a parcel has data until it is dropped")
+    }
+}
+
+impl Default for Parcel {
+    fn default() -> Self {
+        Parcel::new(0)
+    }
+}
+
+impl Clone for Parcel {
+    fn clone(&self) -> Self {
+        let mut p = Parcel::new(self.units);
+        p.lots.extend(self.lots.iter().copied());
+        p.mass = self.mass;
+        p
+    }
+}
+
+impl PartialEq for Parcel {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
 impl Parcel {
     pub fn new(units: u64) -> Parcel {
-        Parcel {
-            lots: Lots::new(),
-            mass: 0,
-            units,
-        }
+        let data = SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten();
+        let mut data = data.unwrap_or_default();
+        data.units = units;
+        Parcel(Some(data))
     }
 
     /// Adds a lot, merging it into one of the same kind; empty lots are dropped.
@@ -284,9 +366,9 @@ impl Parcel {
     }
 
     /// Adds every lot and unit of another parcel.
-    pub fn absorb(&mut self, other: Parcel) {
+    pub fn absorb(&mut self, mut other: Parcel) {
         self.units += other.units;
-        for lot in other.lots {
+        for lot in other.lots.drain(..) {
             self.push(lot);
         }
     }
@@ -303,10 +385,10 @@ impl Parcel {
         &self.lots
     }
 
-    /// The lots, leaving the parcel empty of material.
-    pub fn take_lots(&mut self) -> Lots {
+    /// Takes the lots out, leaving the parcel empty of material.
+    pub fn drain_lots(&mut self) -> smallvec::Drain<'_, [Lot; 2]> {
         self.mass = 0;
-        std::mem::take(&mut self.lots)
+        self.lots.drain(..)
     }
 
     pub fn add_elements(&self, acc: &mut Elements) {
@@ -326,9 +408,10 @@ impl Parcel {
         let units = scale(self.units as i64, num, den) as u64;
         self.units -= units;
         let mut out = Parcel::new(units);
-        for l in &mut self.lots {
+        let data = &mut **self;
+        for l in &mut data.lots {
             let piece = l.split(num, den);
-            self.mass -= piece.mass;
+            data.mass -= piece.mass;
             out.push(piece);
         }
         out

@@ -98,7 +98,7 @@ impl<'m> Hpms<'m> {
         let extract = share_num(self.extraction_yield);
         let mut products = Parcel::new(0);
         let mut residue = Parcel::new(0);
-        for mut lot in job.parcel.take_lots() {
+        for mut lot in job.parcel.drain_lots() {
             match model.materials[lot.material].role {
                 MaterialRole::Magnet => {
                     let mut ok = lot.split_share(suitable);

@@ -50,7 +50,7 @@ impl<'m> Preprocessor<'m> {
         let rec = share_num(self.recovery_yield);
         let mut out = Parcel::new(0);
         let mut bodies = Parcel::new(0);
-        for mut lot in job.parcel.take_lots() {
+        for mut lot in job.parcel.drain_lots() {
             match model.materials[lot.material].role {
                 MaterialRole::Magnet => {
                     let r = lot.split_share(rec);
@@ -73,7 +73,7 @@ impl<'m> Preprocessor<'m> {
         let carrier_needed = (rec_mass as f64 * (1.0 - share) / share).round() as i64;
         let body_mass = bodies.mass();
         let take = carrier_needed.min(body_mass);
-        for mut b in bodies.take_lots() {
+        for mut b in bodies.drain_lots() {
             let carrier = b.split(take, body_mass);
             out.push(carrier.relabel(self.cfg.carrier_material));
             // The rest of the drive leaves the loop as e-waste (steel, aluminium, boards).
