@@ -120,8 +120,7 @@ impl Simulation<'_> {
                     self.ship(l, load);
                 }
             }
-            self.queue
-                .schedule_in(every, Event::DispatchTimer { link: l });
+            self.queue.post_in(every, Event::DispatchTimer { link: l });
         }
         self.after_dispatch(l);
     }
@@ -166,7 +165,7 @@ impl Simulation<'_> {
                     (self.transit.len() - 1) as u32
                 }
             };
-            self.queue.schedule_in(
+            self.queue.post_in(
                 transit,
                 Event::Delivery {
                     link: l,

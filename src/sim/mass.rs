@@ -144,6 +144,9 @@ impl Lot {
         let mut el = Elements::ZERO;
         let mut used = 0;
         for (e, f) in mat.fractions.iter().enumerate().take(n - 1) {
+            if *f == 0.0 {
+                continue;
+            }
             let m = (mass_mg as f64 * f).floor() as i64;
             el.0[e] = m;
             used += m;

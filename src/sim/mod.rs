@@ -254,19 +254,18 @@ impl<'m> Simulation<'m> {
                     }
                 }
                 Kind::Market(_) => {
-                    self.queue
-                        .schedule(crate::kernel::DAY, Event::Daily { node: n });
+                    self.queue.post(DAY, Event::Daily { node: n });
                 }
                 Kind::Sink(_) => {}
             }
         }
         for (l, link) in m.links.iter().enumerate() {
             if let crate::model::Dispatch::Timer { every, .. } = link.dispatch {
-                self.queue.schedule(every, Event::DispatchTimer { link: l });
+                self.queue.post(every, Event::DispatchTimer { link: l });
             }
         }
         self.queue
-            .schedule(m.record_every.min(m.horizon), Event::Record);
+            .post(m.record_every.min(m.horizon), Event::Record);
     }
 
     /// Lets a policy act on this run (scripts); called before `run`.
@@ -324,7 +323,7 @@ impl<'m> Simulation<'m> {
                     progress(now);
                     if now < horizon {
                         let next = (now + self.model.record_every).min(horizon);
-                        self.queue.schedule(next, Event::Record);
+                        self.queue.post(next, Event::Record);
                     }
                 }
             }
@@ -348,7 +347,7 @@ impl<'m> Simulation<'m> {
             | Kind::Sink(_) => None,
         };
         if let Some(at) = at {
-            self.queue.schedule(at, Event::Arrival { node: n });
+            self.queue.post(at, Event::Arrival { node: n });
         }
     }
 
@@ -387,7 +386,7 @@ impl<'m> Simulation<'m> {
             Kind::OxidePlant(o) => {
                 o.commissioned = true;
                 o.commission_event = None;
-                self.queue.schedule(now, Event::Daily { node: n });
+                self.queue.post(now, Event::Daily { node: n });
             }
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
@@ -441,7 +440,7 @@ impl<'m> Simulation<'m> {
             | Kind::Hpms(_)
             | Kind::Sink(_) => {}
         }
-        self.queue.schedule(now + DAY, Event::Daily { node: n });
+        self.queue.post(now + DAY, Event::Daily { node: n });
     }
 
     fn trace(&mut self, now: SimTime, event: &Event) {

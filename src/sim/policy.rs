@@ -106,7 +106,7 @@ impl Control<'_, '_> {
     /// Calls the policy's `fire(hook)` at `at` (before other events at that time).
     pub fn schedule_hook(&mut self, at: SimTime, hook: u32) {
         let at = at.max(self.now());
-        self.sim.queue.schedule(at, Event::Hook { hook });
+        self.sim.queue.post(at, Event::Hook { hook });
     }
 
     /// Submits an action taking effect at `at` (now or later), and logs it.
@@ -118,7 +118,7 @@ impl Control<'_, '_> {
         } else {
             let id = self.sim.pending.len() as u32;
             self.sim.pending.push(Some(action));
-            self.sim.queue.schedule(at, Event::Action { id });
+            self.sim.queue.post(at, Event::Action { id });
         }
     }
 
@@ -267,7 +267,7 @@ impl<'m> Simulation<'m> {
         let id = self.pending.len() as u32;
         self.pending.push(Some(action));
         self.queue
-            .schedule(at.max(self.queue.now()), Event::Action { id });
+            .post(at.max(self.queue.now()), Event::Action { id });
     }
 
     pub(crate) fn on_action(&mut self, id: u32) {

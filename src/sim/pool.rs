@@ -194,7 +194,7 @@ impl Simulation<'_> {
             .as_mut()
             .expect("failing servers have a stream");
         let gap = secs_from_hours(tbf.sample(rng)).max(1);
-        self.queue.schedule(
+        self.queue.post(
             now + gap,
             Event::Failure {
                 node: n,
@@ -271,7 +271,7 @@ impl Simulation<'_> {
             .expect("failing servers have a stream");
         let repair_s = secs_from_hours(repair.sample(rng)).max(1);
         self.server_down(n, s);
-        self.queue.schedule(
+        self.queue.post(
             now + repair_s,
             Event::Repair {
                 node: n,
@@ -362,7 +362,7 @@ impl Simulation<'_> {
         if let Some(pause) = node.kind.rest_after_job(started, now) {
             let pool = node.kind.pool_mut().expect("servers have a pool");
             pool.servers[s].resting = true;
-            self.queue.schedule(
+            self.queue.post(
                 now + pause,
                 Event::Resume {
                     node: n,

@@ -414,6 +414,17 @@ impl Simulation<'_> {
             node.counters.wait = Default::default();
             node.kind.reset_interval();
         }
+        if self.rec.last_time == 0 {
+            // Every step records as many rows as the first: room for the whole run at once.
+            let steps = (model.horizon / model.record_every.max(1)) as usize + 1;
+            let rows = self.rec.ts.len();
+            let ts = &mut self.rec.ts;
+            let more = rows.saturating_mul(steps);
+            ts.time_s.reserve(more);
+            ts.entity.reserve(more);
+            ts.metric.reserve(more);
+            ts.value.reserve(more);
+        }
         self.rec.last_time = now;
     }
 
