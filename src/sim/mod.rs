@@ -16,7 +16,7 @@ pub mod record;
 pub mod stats;
 
 use crate::error::{Error, Result};
-use crate::kernel::{DAY, EventClass, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
+use crate::kernel::{EventClass, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
 use crate::model::{LinkId, Model, NodeId};
 use mass::{Elements, Ledger, Shipment, Stock, shipment_mass};
 use nodes::Kind;
@@ -231,43 +231,6 @@ impl<'m> Simulation<'m> {
         Ok(sim)
     }
 
-    fn schedule_initial(&mut self) {
-        let m = self.model;
-        for n in 0..m.nodes.len() {
-            match &self.nodes[n].kind {
-                Kind::HddSource(_) | Kind::ScrapSource(_) | Kind::Source(_) => {
-                    self.schedule_next_arrival(n, None);
-                }
-                Kind::Preprocessor(_) | Kind::Station(_) => self.start_failures(n),
-                Kind::Hpms(h) => {
-                    let at = h.cfg.commissioning;
-                    let id = self.queue.schedule(at, Event::Commission { node: n });
-                    if let Kind::Hpms(h) = &mut self.nodes[n].kind {
-                        h.commission_event = Some(id);
-                    }
-                }
-                Kind::OxidePlant(o) => {
-                    let at = o.cfg.commissioning;
-                    let id = self.queue.schedule(at, Event::Commission { node: n });
-                    if let Kind::OxidePlant(o) = &mut self.nodes[n].kind {
-                        o.commission_event = Some(id);
-                    }
-                }
-                Kind::Market(_) => {
-                    self.queue.post(DAY, Event::Daily { node: n });
-                }
-                Kind::Sink(_) => {}
-            }
-        }
-        for (l, link) in m.links.iter().enumerate() {
-            if let crate::model::Dispatch::Timer { every, .. } = link.dispatch {
-                self.queue.post(every, Event::DispatchTimer { link: l });
-            }
-        }
-        self.queue
-            .post(m.record_every.min(m.horizon), Event::Record);
-    }
-
     /// Lets a policy act on this run (scripts); called before `run`.
     pub fn set_policy(&mut self, policy: Box<dyn policy::Policy + 'm>) {
         self.policy = Some(policy);
@@ -330,117 +293,6 @@ impl<'m> Simulation<'m> {
         }
         self.check_balance()?;
         Ok(self.finish())
-    }
-
-    /// Schedules a source's next arrival; `now = None` for the first one.
-    pub(crate) fn schedule_next_arrival(&mut self, n: NodeId, now: Option<SimTime>) {
-        let horizon = self.model.horizon;
-        let at = match &mut self.nodes[n].kind {
-            Kind::HddSource(s) => s.next_arrival(now, horizon),
-            Kind::ScrapSource(s) => s.next_arrival(now, horizon),
-            Kind::Source(s) => s.next_arrival(now, horizon),
-            Kind::Preprocessor(_)
-            | Kind::Station(_)
-            | Kind::Hpms(_)
-            | Kind::OxidePlant(_)
-            | Kind::Market(_)
-            | Kind::Sink(_) => None,
-        };
-        if let Some(at) = at {
-            self.queue.post(at, Event::Arrival { node: n });
-        }
-    }
-
-    /// A source releases a parcel and sends it on.
-    pub(crate) fn on_arrival(&mut self, n: NodeId) {
-        let now = self.queue.now();
-        let model = self.model;
-        let node = &mut self.nodes[n];
-        let parcel = match &mut node.kind {
-            Kind::HddSource(s) => s.release(model, now, n),
-            Kind::ScrapSource(s) => s.release(model, now, n),
-            Kind::Source(s) => s.release(model, now, n),
-            Kind::Preprocessor(_)
-            | Kind::Station(_)
-            | Kind::Hpms(_)
-            | Kind::OxidePlant(_)
-            | Kind::Market(_)
-            | Kind::Sink(_) => return,
-        };
-        node.ledger.parcel_in(&parcel);
-        node.counters.units += parcel.units;
-        node.counters.units_total += parcel.units;
-        self.emit(n, 0, parcel);
-        self.schedule_next_arrival(n, Some(now));
-    }
-
-    pub(crate) fn on_commission(&mut self, n: NodeId) {
-        let now = self.queue.now();
-        match &mut self.nodes[n].kind {
-            Kind::Hpms(h) => {
-                h.commissioned_at = Some(now);
-                h.commission_event = None;
-                self.start_failures(n);
-                self.try_start(n);
-            }
-            Kind::OxidePlant(o) => {
-                o.commissioned = true;
-                o.commission_event = None;
-                self.queue.post(now, Event::Daily { node: n });
-            }
-            Kind::HddSource(_)
-            | Kind::ScrapSource(_)
-            | Kind::Source(_)
-            | Kind::Preprocessor(_)
-            | Kind::Station(_)
-            | Kind::Market(_)
-            | Kind::Sink(_) => {}
-        }
-    }
-
-    /// A daily process: an oxide plant's campaign (when its store has room for a day's
-    /// feed: a day's oxide weighs less than its feed), a market's day.
-    pub(crate) fn on_daily(&mut self, n: NodeId) {
-        let now = self.queue.now();
-        let horizon = self.model.horizon;
-        match &self.nodes[n].kind {
-            Kind::OxidePlant(o) => {
-                let day_mg = o.day_feed_mg();
-                if self.storage_has_room(n, day_mg) {
-                    let node = &mut self.nodes[n];
-                    let Kind::OxidePlant(o) = &mut node.kind else {
-                        unreachable!("matched above")
-                    };
-                    if let Some(out) = o.day(n, now, &mut node.input, &mut node.ledger) {
-                        for (port, parcel) in out {
-                            self.emit(n, port, parcel);
-                        }
-                        self.wake_inbound(n);
-                    }
-                }
-            }
-            Kind::Market(_) => {
-                let node = &mut self.nodes[n];
-                if let Kind::Market(m) = &mut node.kind {
-                    m.day(
-                        now,
-                        horizon,
-                        &mut node.input,
-                        &mut node.ledger,
-                        &mut node.counters,
-                    );
-                }
-                self.wake_inbound(n);
-            }
-            Kind::HddSource(_)
-            | Kind::ScrapSource(_)
-            | Kind::Source(_)
-            | Kind::Preprocessor(_)
-            | Kind::Station(_)
-            | Kind::Hpms(_)
-            | Kind::Sink(_) => {}
-        }
-        self.queue.post(now + DAY, Event::Daily { node: n });
     }
 
     fn trace(&mut self, now: SimTime, event: &Event) {
