@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::kernel::SimTime;
 use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId};
 use crate::sim::mass::share_num;
-use crate::sim::nodes::Kind;
 use crate::sim::nodes::market::Market;
 use crate::sim::{Event, Simulation};
 
@@ -157,10 +156,10 @@ impl Control<'_, '_> {
 
     /// The markets of the run.
     fn markets(&self) -> impl Iterator<Item = &Market<'_>> {
-        self.sim.nodes.iter().filter_map(|node| match &node.kind {
-            Kind::Market(m) => Some(m),
-            _ => None,
-        })
+        self.sim
+            .nodes
+            .iter()
+            .filter_map(|node| node.kind.as_market())
     }
 
     /// Market flows since the start, summed over markets: (demand, recycled, shortfall) in t.
@@ -279,10 +278,7 @@ impl<'m> Simulation<'m> {
     fn markets_mut(&mut self) -> impl Iterator<Item = &mut Market<'m>> {
         self.nodes
             .iter_mut()
-            .filter_map(|node| match &mut node.kind {
-                Kind::Market(m) => Some(m),
-                _ => None,
-            })
+            .filter_map(|node| node.kind.as_market_mut())
     }
 
     fn for_markets(&mut self, origin: &str, mut f: impl FnMut(&mut Market<'m>, usize)) {
@@ -294,15 +290,9 @@ impl<'m> Simulation<'m> {
     }
 
     fn set_outage(&mut self, n: NodeId, down: bool) {
-        if let Kind::OxidePlant(o) = &mut self.nodes[n].kind {
-            o.down = if down {
-                o.down + 1
-            } else {
-                o.down.saturating_sub(1)
-            };
-            return;
+        if !self.nodes[n].kind.plant_outage(down) {
+            self.pool_outage(n, down);
         }
-        self.pool_outage(n, down);
     }
 }
 

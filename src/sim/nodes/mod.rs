@@ -339,6 +339,58 @@ impl<'m> Kind<'m> {
         true
     }
 
+    /// The market, if the node is one.
+    pub fn as_market(&self) -> Option<&market::Market<'m>> {
+        match self {
+            Kind::Market(m) => Some(m),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::OxidePlant(_)
+            | Kind::Sink(_) => None,
+        }
+    }
+
+    pub fn as_market_mut(&mut self) -> Option<&mut market::Market<'m>> {
+        match self {
+            Kind::Market(m) => Some(m),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::OxidePlant(_)
+            | Kind::Sink(_) => None,
+        }
+    }
+
+    /// Starts (`down`) or ends a policy outage of a plant without servers; false when the
+    /// node's outage is its servers' (`Simulation::pool_outage`) or it has none.
+    pub fn plant_outage(&mut self, down: bool) -> bool {
+        match self {
+            Kind::OxidePlant(o) => {
+                o.down = if down {
+                    o.down + 1
+                } else {
+                    o.down.saturating_sub(1)
+                };
+                true
+            }
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::Market(_)
+            | Kind::Sink(_) => false,
+        }
+    }
+
     /// Sets a source's rate multiplier (1 = as modelled); false for other kinds.
     pub fn set_rate_multiplier(&mut self, multiplier: f64) -> bool {
         match self {
