@@ -16,6 +16,10 @@ pub type ElementId = usize;
 pub const MG_PER_KG: i64 = 1_000_000;
 pub const MG_PER_T: i64 = 1_000_000_000;
 
+/// The most elements a model may track, `other` included: the simulation keeps element
+/// masses in fixed-size inline arrays of this length.
+pub const MAX_ELEMENTS: usize = 12;
+
 #[derive(Debug, Clone)]
 pub struct Model {
     pub name: String,

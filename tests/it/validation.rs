@@ -2192,6 +2192,25 @@ fn elements_are_listed_once_and_without_other() {
 }
 
 #[test]
+fn at_most_eleven_elements_are_listed_as_other_takes_the_twelfth_place() {
+    // Eleven listed + `other` = 12 = MAX_ELEMENTS: still a valid model.
+    let eleven = "[Nd, Pr, Fe, O, Dy, Tb, Sm, Co, B, Cu, Al]";
+    let m = load(&with(LOOP, "[Nd, Pr, Fe, O]", eleven));
+    assert_eq!(m.model.elements.len(), model::MAX_ELEMENTS);
+    assert_eq!(m.model.elements.last().map(String::as_str), Some("other"));
+    // Twelve listed + `other` = 13: one problem, at the `elements` key on line 5.
+    let twelve = "[Nd, Pr, Fe, O, Dy, Tb, Sm, Co, B, Cu, Al, Ga]";
+    let p = the_problem(&with(LOOP, "[Nd, Pr, Fe, O]", twelve));
+    expect(
+        &p,
+        "elements",
+        Some((5, 1)),
+        "12 elements are listed; with the implicit `other` that makes 13, more than the 12",
+        Some("list at most 11 elements"),
+    );
+}
+
+#[test]
 fn market_sectors_and_origins_are_listed_once() {
     // A second `ev` sector inserted after line 75 is demand[1] on line 76 (column 7).
     let p = the_problem(&with(

@@ -15,7 +15,7 @@ use serde_yaml::Value;
 
 use crate::error::Problem;
 use crate::kernel::{SimTime, secs_from_days};
-use crate::model::network::{Material, Model};
+use crate::model::network::{MAX_ELEMENTS, Material, Model};
 use crate::model::spec::{CalendarSpec, MaterialSpec, RawModel};
 
 pub(crate) use context::Ctx;
@@ -180,6 +180,21 @@ fn calendar(cx: &mut Ctx, value: &Value, ov: &Overrides) -> Calendar {
 /// The `elements:` list: declared symbols, then `other`.
 fn elements(cx: &mut Ctx, value: &Value) -> Vec<String> {
     let mut elements: Vec<String> = cx.read(value, "elements").unwrap_or_default();
+    // `other` is appended below, so it takes one of the places.
+    let tracked = elements.len() + 1;
+    if tracked > MAX_ELEMENTS {
+        cx.problem(
+            "elements",
+            format!(
+                "{} elements are listed; with the implicit `other` that makes {tracked}, more than the {MAX_ELEMENTS} a model can track",
+                elements.len()
+            ),
+            Some(format!(
+                "list at most {} elements; the mass of those left out counts as `other`",
+                MAX_ELEMENTS - 1
+            )),
+        );
+    }
     let mut seen = BTreeSet::new();
     for (i, e) in elements.iter().enumerate() {
         if !seen.insert(e.clone()) {
