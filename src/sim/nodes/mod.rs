@@ -265,6 +265,22 @@ impl<'m> Kind<'m> {
         }
     }
 
+    /// A daily process's feed, mg, when its store must have room for it first (an oxide
+    /// plant: a day's oxide weighs less than its feed, so room for the feed is enough).
+    pub fn daily_feed_mg(&self) -> Option<i64> {
+        match self {
+            Kind::OxidePlant(o) => Some(o.day_feed_mg()),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::Market(_)
+            | Kind::Sink(_) => None,
+        }
+    }
+
     /// Whether the node operates now: a plant once commissioned, every other node always.
     pub fn in_operation(&self) -> bool {
         match self {
@@ -605,34 +621,18 @@ impl Simulation<'_> {
     pub(crate) fn on_daily(&mut self, n: NodeId) {
         let now = self.queue.now();
         let horizon = self.model.horizon;
-        match &self.nodes[n].kind {
-            Kind::OxidePlant(o) => {
-                let day_mg = o.day_feed_mg();
-                if self.storage_has_room(n, day_mg) {
-                    let node = &mut self.nodes[n];
-                    let Kind::OxidePlant(o) = &mut node.kind else {
-                        unreachable!("matched above")
-                    };
-                    if let Some(out) = o.day(n, now, &mut node.input, &mut node.ledger) {
-                        for (port, parcel) in out {
-                            self.emit(n, port, parcel);
-                        }
-                        self.wake_inbound(n);
-                    }
-                }
-            }
-            Kind::Market(_) => {
-                let node = &mut self.nodes[n];
-                if let Kind::Market(m) = &mut node.kind {
-                    m.day(
-                        now,
-                        horizon,
-                        &mut node.input,
-                        &mut node.ledger,
-                        &mut node.counters,
-                    );
-                }
-                self.wake_inbound(n);
+        let room = match self.nodes[n].kind.daily_feed_mg() {
+            Some(feed_mg) => self.storage_has_room(n, feed_mg),
+            None => true,
+        };
+        let node = &mut self.nodes[n];
+        let (input, ledger, counters) = (&mut node.input, &mut node.ledger, &mut node.counters);
+        let out = match &mut node.kind {
+            Kind::OxidePlant(o) if room => o.day(n, now, input, ledger),
+            Kind::OxidePlant(_) => None,
+            Kind::Market(m) => {
+                m.day(now, horizon, input, ledger, counters);
+                Some(Outputs::new())
             }
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
@@ -640,7 +640,14 @@ impl Simulation<'_> {
             | Kind::Preprocessor(_)
             | Kind::Station(_)
             | Kind::Hpms(_)
-            | Kind::Sink(_) => {}
+            | Kind::Sink(_) => None,
+        };
+        if let Some(out) = out {
+            for (port, parcel) in out {
+                self.emit(n, port, parcel);
+            }
+            // The day's work took material from the input: the gate may open.
+            self.wake_inbound(n);
         }
         self.queue.post(now + DAY, Event::Daily { node: n });
     }
