@@ -274,6 +274,8 @@ pub struct ParcelData {
 }
 
 thread_local! {
+    // The boxes themselves are what is reused (a parcel owns one), so a Vec of boxes it is.
+    #[allow(clippy::vec_box)]
     /// Parcel boxes given back when parcels end, handed out again by `Parcel::new`: once a
     /// run has warmed up, making, moving and ending parcels allocates nothing.
     static SPARE: std::cell::RefCell<Vec<Box<ParcelData>>> = const { std::cell::RefCell::new(Vec::new()) };

@@ -121,7 +121,7 @@ pub(crate) struct Counters {
     pub wait: stats::Tally,
     pub wait_total: stats::Tally,
     /// Cumulative output per element (products and forwarded material).
-    pub out_elements: mass::Elements,
+    pub out_elements: Elements,
 }
 
 pub(crate) struct LinkState {

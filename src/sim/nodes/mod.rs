@@ -542,7 +542,7 @@ impl Simulation<'_> {
             }
         }
         for (l, link) in m.links.iter().enumerate() {
-            if let crate::model::Dispatch::Timer { every, .. } = link.dispatch {
+            if let model::Dispatch::Timer { every, .. } = link.dispatch {
                 self.queue.post(every, Event::DispatchTimer { link: l });
             }
         }
