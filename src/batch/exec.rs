@@ -66,9 +66,31 @@ struct BatchMark {
 /// SHA-256 of the running executable ("unknown" if it cannot be read).
 fn build_id() -> String {
     std::env::current_exe()
-        .and_then(fs::read)
-        .map(|b| sha256_hex(&b))
+        .and_then(|exe| sha256_file(&exe))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// SHA-256 of a file, read in blocks (the executable is ~40 MB: reading it whole set the
+/// peak memory of small batches), as `sha256_hex` of its bytes would give.
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&block[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// What a batch did.
@@ -107,7 +129,7 @@ fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
     let mark: RunMark = serde_json::from_slice(&bytes).ok()?;
     let all_there = mark.files.iter().all(|(rel, size, sha)| {
         fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == *size)
-            && fs::read(out.join(rel)).is_ok_and(|b| sha256_hex(&b) == *sha)
+            && sha256_file(&out.join(rel)).is_ok_and(|h| h == *sha)
     });
     all_there.then_some(mark)
 }
@@ -341,13 +363,15 @@ pub type Failure = (String, u64, String);
 /// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks.
 /// Returns whether it did, how many runs are missing, and the failed runs.
 fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)> {
-    let mut marks = Vec::new();
+    // Per run only its summary is kept (a row of summary.parquet, the KPIs of
+    // comparison.parquet), not its mark with the file list.
+    let mut done: Vec<(usize, u64, Summary)> = Vec::new();
     let mut failed = Vec::new();
     let mut missing = 0;
     for run in exp.grid() {
         let name = &exp.scenarios[run.scenario].name;
         match complete(out, name, run.seed) {
-            Some(m) => marks.push((run, m)),
+            Some(m) => done.push((run.scenario, run.seed, m.summary)),
             None => match fs::read(mark_path(out, "_failed", name, run.seed))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<FailMark>(&b).ok())
@@ -385,11 +409,11 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)>
         return Ok((false, missing, failed));
     }
     // Grid order: scenarios as listed, seeds ascending.
-    let rows: Vec<&Summary> = marks.iter().map(|(_, m)| &m.summary).collect();
+    let rows: Vec<&Summary> = done.iter().map(|(_, _, s)| s).collect();
     let mut summary = output::summary_frame(&rows).map_err(|e| io(out, e))?;
-    let scen: Vec<&str> = marks
+    let scen: Vec<&str> = done
         .iter()
-        .map(|(r, _)| exp.scenarios[r.scenario].name.as_str())
+        .map(|(s, _, _)| exp.scenarios[*s].name.as_str())
         .collect();
     summary
         .insert_column(0, Column::new("scenario".into(), scen))
@@ -399,10 +423,7 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)>
         "summary.parquet",
         &parquet_bytes(&mut summary).map_err(|e| io(out, e))?,
     )?;
-    let runs: Vec<(usize, u64, &Summary)> = marks
-        .iter()
-        .map(|(r, m)| (r.scenario, r.seed, &m.summary))
-        .collect();
+    let runs: Vec<(usize, u64, &Summary)> = done.iter().map(|(s, n, m)| (*s, *n, m)).collect();
     let names: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut comparison =
         compare::comparison(&names, exp.baseline, &runs).map_err(|e| io(out, e))?;
@@ -417,4 +438,52 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)>
 /// Tables of the per-run dataset, for documentation and tests.
 pub fn tables() -> &'static [&'static str] {
     &TABLES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_hashed_in_blocks_hashes_as_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // Not a whole number of 64 KiB blocks.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(&bytes));
+    }
+
+    #[test]
+    fn workers_return_results_in_item_order() {
+        let items: Vec<u64> = (0..100).collect();
+        for jobs in [1, 2, 7, 500] {
+            let got = on_workers(&items, jobs, |&i| i * i).unwrap();
+            assert_eq!(
+                got,
+                items.iter().map(|i| i * i).collect::<Vec<_>>(),
+                "{jobs}"
+            );
+        }
+        assert!(on_workers(&[] as &[u8], 4, |_| ()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_worker_waiting_for_polars_starts_no_other_run() {
+        // Under rayon's par_iter, a worker waiting for polars' pool took the next item
+        // meanwhile, so items ran nested, many at once (their memory held till the end).
+        let active = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let items: Vec<u32> = (0..40).collect();
+        on_workers(&items, 2, |&i| {
+            let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            let xs: Vec<u32> = (0..20_000).map(|k| k * i).collect();
+            let mut df = DataFrame::new(xs.len(), vec![Column::new("x".into(), xs)]).unwrap();
+            parquet_bytes(&mut df).unwrap();
+            active.fetch_sub(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        assert!(most.load(Ordering::SeqCst) <= 2, "{most:?} runs at once");
+    }
 }
