@@ -3,6 +3,8 @@
 //! A bench command (harness = false), not timed tests: it prints medians over repeated
 //! runs and the ratios that matter, in a Markdown table for BENCHMARKS.md.
 
+mod batch_memory;
+
 use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
@@ -155,4 +157,5 @@ fn main() {
         median(walls),
         peak as f64 / (1024.0 * 1024.0)
     );
+    batch_memory::run(quick);
 }
