@@ -5,7 +5,10 @@
 
 mod batch_memory;
 
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -53,6 +56,150 @@ fn hold(pending: usize, ops: usize) -> f64 {
     start.elapsed().as_nanos() as f64 / ops as f64
 }
 
+/// The bench's M/M/1 (utilisation 0.9) as a bare loop: std `BinaryHeap`, integer
+/// seconds, no output. Returns customers served per second of wall time.
+fn bare_mm1(years: f64) -> (u64, f64) {
+    let mut rng = stream(&StreamKey {
+        seed: 1,
+        replication: 0,
+        entity: "bench",
+        purpose: "bare_mm1",
+    });
+    let mut exp_s = |mean_h: f64| -> i64 {
+        let u: f64 = 1.0 - rng.random::<f64>();
+        (-mean_h * 3600.0 * u.ln()).round().max(1.0) as i64
+    };
+    let horizon = (years * 8766.0 * 3600.0) as i64;
+    // (time, sequence, kind): 0 = arrival, 1 = departure.
+    let mut heap: BinaryHeap<Reverse<(i64, u64, u8)>> = BinaryHeap::new();
+    let mut seq = 0;
+    let mut queue: VecDeque<i64> = VecDeque::new();
+    let mut busy = false;
+    let mut served = 0u64;
+    let mut wait_s = 0i64;
+    let start = Instant::now();
+    heap.push(Reverse((exp_s(1.0), seq, 0)));
+    while let Some(Reverse((t, _, kind))) = heap.pop() {
+        if t > horizon {
+            break;
+        }
+        seq += 1;
+        if kind == 0 {
+            heap.push(Reverse((t + exp_s(1.0), seq, 0)));
+            if busy {
+                queue.push_back(t);
+            } else {
+                busy = true;
+                heap.push(Reverse((t + exp_s(0.9), seq, 1)));
+            }
+        } else {
+            served += 1;
+            match queue.pop_front() {
+                Some(arrived) => {
+                    wait_s += t - arrived;
+                    heap.push(Reverse((t + exp_s(0.9), seq, 1)));
+                }
+                None => busy = false,
+            }
+        }
+    }
+    black_box(wait_s);
+    (served, start.elapsed().as_secs_f64())
+}
+
+/// Customers/s of SimPy on the same M/M/1, when python3 and simpy are installed.
+fn simpy_mm1(years: f64) -> Result<f64, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/simpy_mm1.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(years.to_string())
+        .output()
+        .map_err(|e| format!("python3 not runnable ({e})"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(if err.contains("No module named 'simpy'") {
+            "simpy is not installed (pip install simpy)".into()
+        } else {
+            format!("the SimPy peer failed: {}", err.trim())
+        });
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable output: {e}"))?;
+    v["customers_per_s"]
+        .as_f64()
+        .ok_or_else(|| "no customers_per_s in its output".into())
+}
+
+/// Runs `magloop run ARGS --quiet --out DIR` as a user would; returns the wall time.
+fn magloop_run(args: &[&str], dir: &Path) -> f64 {
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_magloop"))
+        .arg("run")
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(dir)
+        .status()
+        .expect("magloop runs");
+    assert!(status.success(), "magloop run {args:?} failed");
+    start.elapsed().as_secs_f64()
+}
+
+/// M/M/1 at utilisation 0.9 over 100 years: magloop's whole `run` command against a bare
+/// `BinaryHeap` loop and SimPy, in customers per second.
+fn queueing_side_by_side(reps: usize, quick: bool) {
+    let years = if quick { 10.0 } else { 100.0 };
+    let model_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/mm1_rho09.yaml");
+    let loaded = model::load_file(&model_file, &Overrides { years: Some(years) })
+        .expect("bench model loads");
+    // The customers served: the same model and seed serve the same customers every run.
+    let r = sim::simulate(
+        &loaded.model,
+        RunOptions {
+            seed: 1,
+            replication: 0,
+            trace: false,
+        },
+        |_| {},
+    )
+    .expect("run");
+    let customers = r
+        .entities
+        .iter()
+        .find(|e| e.id == "departures")
+        .map_or(0, |e| e.units);
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = model_file.to_string_lossy().to_string();
+    let y = years.to_string();
+    let wall = median(
+        (0..reps)
+            .map(|_| magloop_run(&[&file, "--years", &y], dir.path()))
+            .collect(),
+    );
+    let ours = customers as f64 / wall;
+    let (bare_n, bare_s) = (0..reps)
+        .map(|_| bare_mm1(years))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("at least one repetition");
+    let bare = bare_n as f64 / bare_s;
+    println!(
+        "| M/M/1 rho 0.9, {years} years: `magloop run` (whole process) | {wall:.3} s | {customers} customers, {:.2} M customers/s |",
+        ours / 1e6
+    );
+    println!(
+        "| M/M/1 rho 0.9, {years} years: bare `BinaryHeap` loop | {bare_s:.3} s | {bare_n} customers, {:.2} M customers/s; magloop is {:.2}x slower |",
+        bare / 1e6,
+        bare / ours
+    );
+    match simpy_mm1(if quick { 1.0 } else { 10.0 }) {
+        Ok(simpy) => println!(
+            "| M/M/1 rho 0.9: SimPy 4 (10 years, in-process time) | {:.0} customers/s | magloop is {:.0}x faster |",
+            simpy,
+            ours / simpy
+        ),
+        Err(why) => println!("| M/M/1 rho 0.9: SimPy | skipped | {why} |"),
+    }
+}
+
 fn main() {
     // `cargo bench -- --quick` (or MAGLOOP_BENCH_QUICK=1) for a smoke run.
     let quick = std::env::args().any(|a| a == "--quick")
@@ -71,6 +218,7 @@ fn main() {
             1e3 / ns
         );
     }
+    queueing_side_by_side(reps, quick);
     let m = model::load_default(&Overrides::default()).expect("default model");
     let years = if quick { 1.0 } else { 10.0 };
     let m = if quick {
@@ -152,9 +300,11 @@ fn main() {
                 .unwrap();
         peak = manifest["peak_rss_bytes"].as_u64().unwrap_or(0);
     }
+    let run_wall = median(walls);
     println!(
-        "| `magloop run` (default model, {years} years) | {:.2} s | peak memory {:.0} MiB |",
-        median(walls),
+        "| `magloop run` (default model, {years} years, whole process) | {run_wall:.2} s | {:.2} M events/s, {:.0} ns per event; peak memory {:.0} MiB |",
+        events as f64 / run_wall / 1e6,
+        run_wall * 1e9 / events as f64,
         peak as f64 / (1024.0 * 1024.0)
     );
     batch_memory::run(quick);

@@ -16,6 +16,10 @@ pub type ElementId = usize;
 pub const MG_PER_KG: i64 = 1_000_000;
 pub const MG_PER_T: i64 = 1_000_000_000;
 
+/// The most elements a model may track, `other` included: the simulation keeps element
+/// masses in fixed-size inline arrays of this length.
+pub const MAX_ELEMENTS: usize = 12;
+
 #[derive(Debug, Clone)]
 pub struct Model {
     pub name: String,
@@ -59,19 +63,24 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// The kind without its settings.
+    pub fn kind(&self) -> Kind {
+        match self {
+            NodeKind::HddSource(_) => Kind::HddSource,
+            NodeKind::ScrapSource(_) => Kind::ScrapSource,
+            NodeKind::Source(_) => Kind::Source,
+            NodeKind::Preprocessor(_) => Kind::Preprocessor,
+            NodeKind::Station(_) => Kind::Station,
+            NodeKind::Hpms(_) => Kind::Hpms,
+            NodeKind::OxidePlant(_) => Kind::OxidePlant,
+            NodeKind::Market(_) => Kind::Market,
+            NodeKind::Sink => Kind::Sink,
+        }
+    }
+
     /// The YAML `kind` name.
     pub fn name(&self) -> &'static str {
-        match self {
-            NodeKind::HddSource(_) => "hdd_source",
-            NodeKind::ScrapSource(_) => "scrap_source",
-            NodeKind::Source(_) => "source",
-            NodeKind::Preprocessor(_) => "preprocessor",
-            NodeKind::Station(_) => "station",
-            NodeKind::Hpms(_) => "hpms",
-            NodeKind::OxidePlant(_) => "oxide_plant",
-            NodeKind::Market(_) => "market",
-            NodeKind::Sink => "sink",
-        }
+        self.kind().name()
     }
 
     /// Output ports, in port-index order.
@@ -91,18 +100,67 @@ impl NodeKind {
     }
 }
 
-/// All node kinds a model may use.
-pub const KINDS: [&str; 9] = [
-    "hdd_source",
-    "scrap_source",
-    "source",
-    "preprocessor",
-    "station",
-    "hpms",
-    "oxide_plant",
-    "market",
-    "sink",
-];
+/// A node kind without its settings: what a node's `kind:` names. `NodeKind::kind` maps every
+/// variant here, so a new kind of node needs a variant here too, and the compiler then points
+/// at each match on `Kind` that must handle it (the validator's among them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    HddSource,
+    ScrapSource,
+    Source,
+    Preprocessor,
+    Station,
+    Hpms,
+    OxidePlant,
+    Market,
+    Sink,
+}
+
+impl Kind {
+    /// Every kind, in declaration order (the order messages list them in).
+    pub const ALL: [Kind; 9] = [
+        Kind::HddSource,
+        Kind::ScrapSource,
+        Kind::Source,
+        Kind::Preprocessor,
+        Kind::Station,
+        Kind::Hpms,
+        Kind::OxidePlant,
+        Kind::Market,
+        Kind::Sink,
+    ];
+
+    /// The YAML `kind` name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::HddSource => "hdd_source",
+            Kind::ScrapSource => "scrap_source",
+            Kind::Source => "source",
+            Kind::Preprocessor => "preprocessor",
+            Kind::Station => "station",
+            Kind::Hpms => "hpms",
+            Kind::OxidePlant => "oxide_plant",
+            Kind::Market => "market",
+            Kind::Sink => "sink",
+        }
+    }
+
+    /// The kind a YAML `kind` name stands for.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// All node kinds a model may use, by YAML name.
+pub const KINDS: [&str; Kind::ALL.len()] = {
+    let mut names = [""; Kind::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Kind::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// Output ports of a node kind.
 pub fn ports_of(kind: &str) -> &'static [&'static str] {
@@ -280,6 +338,13 @@ pub struct Link {
     pub co2_kg_per_tonne_mile: f64,
 }
 
+impl Link {
+    /// Whether every parcel leaves as soon as it is staged.
+    pub fn immediate(&self) -> bool {
+        self.dispatch == Dispatch::Immediate
+    }
+}
+
 impl Model {
     pub fn node_index(&self, id: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.id == id)
@@ -320,4 +385,21 @@ pub const RARE_EARTHS: [&str; 17] = [
 
 pub fn is_rare_earth(symbol: &str) -> bool {
     RARE_EARTHS.contains(&symbol)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_once_in_declaration_order() {
+        for (i, k) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(k as usize, i, "{k:?} out of place in Kind::ALL");
+            assert_eq!(Kind::from_name(k.name()), Some(k));
+            assert_eq!(KINDS[i], k.name());
+        }
+        // A kind added after `Sink` would slip past the loop above.
+        assert_eq!(Kind::ALL.len(), Kind::Sink as usize + 1);
+        assert_eq!(Kind::from_name("hpm"), None);
+    }
 }

@@ -1,50 +1,133 @@
 //! Material as exact integer element masses: lots, parcels, FIFO stocks and balance ledgers.
 //!
 //! Every split takes `floor(mass * num / den)` per element and leaves the remainder behind,
-//! so no milligram of any element is ever created or lost by arithmetic.
+//! so no milligram of any element is ever created or lost by arithmetic. Element masses
+//! live in fixed-size inline arrays ([`Elements`]) and masses are cached, so moving,
+//! splitting and merging material never allocates. Lots of the same material and origin
+//! merge where they meet; their entry and arrival times are kept as exact mass-weighted
+//! sums, so mean lead times and waits stay exact.
 
 use std::collections::VecDeque;
 
+use smallvec::SmallVec;
+
 use crate::kernel::SimTime;
+pub use crate::model::MAX_ELEMENTS;
 use crate::model::{MatId, Material, NodeId};
 
-/// Element masses in milligrams, one entry per model element (`other` last).
-pub type Elements = Box<[i64]>;
+/// Element masses in milligrams, one entry per model element (`other` last); entries past
+/// the model's element count stay 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Elements([i64; MAX_ELEMENTS]);
 
-pub fn zeros(n: usize) -> Elements {
-    vec![0; n].into_boxed_slice()
-}
+impl Elements {
+    pub const ZERO: Elements = Elements([0; MAX_ELEMENTS]);
 
-pub fn add_into(acc: &mut [i64], el: &[i64]) {
-    for (a, b) in acc.iter_mut().zip(el) {
-        *a += b;
+    pub fn get(&self, e: usize) -> i64 {
+        self.0[e]
+    }
+
+    pub fn set(&mut self, e: usize, mg: i64) {
+        self.0[e] = mg;
+    }
+
+    pub fn add_to(&mut self, e: usize, mg: i64) {
+        self.0[e] += mg;
+    }
+
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
+    }
+
+    pub fn add(&mut self, other: &Elements) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a += b;
+        }
+    }
+
+    pub fn sub(&mut self, other: &Elements) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a -= b;
+        }
+    }
+
+    /// The element masses as a slice of the model's `n` elements.
+    pub fn first(&self, n: usize) -> &[i64] {
+        &self.0[..n]
+    }
+
+    /// Takes `floor(el * num / den)` of every element out into the result. Zero entries
+    /// (most of them: a material carries few elements) are skipped, and a product that
+    /// fits in 64 bits divides in 64 bits.
+    fn take_scaled(&mut self, num: i64, den: i64) -> Elements {
+        let mut taken = Elements::ZERO;
+        for (t, have) in taken.0.iter_mut().zip(self.0.iter_mut()) {
+            if *have == 0 {
+                continue;
+            }
+            *t = if den == SHARE_DEN {
+                share_of(*have, num)
+            } else {
+                scale(*have, num, den)
+            };
+            *have -= *t;
+        }
+        taken
     }
 }
 
 /// `floor(x * num / den)` without overflow; `den > 0`, `0 <= num <= den`.
 #[inline]
 pub fn scale(x: i64, num: i64, den: i64) -> i64 {
-    ((x as i128 * num as i128) / den as i128) as i64
+    match x.checked_mul(num) {
+        // Both non-negative here, so truncation is the floor.
+        Some(p) if p >= 0 => p / den,
+        _ => ((x as i128 * num as i128) / den as i128) as i64,
+    }
 }
 
-/// A share as a rational with a fixed denominator, so splits by a share are exact integer maths.
-pub const SHARE_DEN: i64 = 1 << 40;
+/// A share as a rational with a fixed power-of-two denominator, so splits by a share are
+/// exact integer maths and the division is a shift.
+pub const SHARE_BITS: u32 = 40;
+pub const SHARE_DEN: i64 = 1 << SHARE_BITS;
+
+/// `floor(x * num / SHARE_DEN)` for `x >= 0`, `0 <= num <= SHARE_DEN`: a multiply and a shift.
+#[inline]
+pub fn share_of(x: i64, num: i64) -> i64 {
+    match x.checked_mul(num) {
+        Some(p) => p >> SHARE_BITS,
+        None => ((x as i128 * num as i128) >> SHARE_BITS) as i64,
+    }
+}
 
 pub fn share_num(share: f64) -> i64 {
     (share.clamp(0.0, 1.0) * SHARE_DEN as f64).round() as i64
 }
 
-/// One homogeneous piece of material.
-#[derive(Debug, Clone, PartialEq)]
+/// `floor(sum * part / whole)` for the mass-weighted time sums of a split lot.
+#[inline]
+fn scale_wide(sum: i128, part: i64, whole: i64) -> i128 {
+    if whole == 0 {
+        0
+    } else {
+        sum * part as i128 / whole as i128
+    }
+}
+
+/// One homogeneous piece of material: one material from one source node. Lots merged from
+/// several entries keep the mass-weighted sums of their entry and arrival times.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lot {
     pub material: MatId,
-    pub el: Elements,
-    /// When it entered the network (a drive's arrival at the recycler, a scrap lot's collection).
-    pub born: SimTime,
     /// The source node it came from.
     pub origin: NodeId,
-    /// When it arrived at the node now holding it.
-    pub arrived: SimTime,
+    el: Elements,
+    mass: i64,
+    /// Sum of mass x entry time (mg.s): when it entered the network (a drive's arrival at
+    /// the recycler, a scrap lot's collection).
+    born_sum: i128,
+    /// Sum of mass x arrival time (mg.s) at the node now holding it.
+    arrived_sum: i128,
 }
 
 impl Lot {
@@ -58,40 +141,116 @@ impl Lot {
         origin: NodeId,
     ) -> Lot {
         let n = mat.fractions.len();
-        let mut el = zeros(n);
+        let mut el = Elements::ZERO;
         let mut used = 0;
         for (e, f) in mat.fractions.iter().enumerate().take(n - 1) {
+            if *f == 0.0 {
+                continue;
+            }
             let m = (mass_mg as f64 * f).floor() as i64;
-            el[e] = m;
+            el.0[e] = m;
             used += m;
         }
-        el[n - 1] = mass_mg - used;
+        el.0[n - 1] = mass_mg - used;
+        Lot::of_elements(mat_id, el, born, origin)
+    }
+
+    /// A lot of given element masses, entering (and arriving) at `born`.
+    pub fn of_elements(material: MatId, el: Elements, born: SimTime, origin: NodeId) -> Lot {
+        let mass = el.total();
         Lot {
-            material: mat_id,
-            el,
-            born,
+            material,
             origin,
-            arrived: born,
+            el,
+            mass,
+            born_sum: mass as i128 * born as i128,
+            arrived_sum: mass as i128 * born as i128,
         }
     }
 
     pub fn mass(&self) -> i64 {
-        self.el.iter().sum()
+        self.mass
     }
 
-    /// Takes `floor(el * num / den)` of every element out of this lot into a new one.
-    pub fn split(&mut self, num: i64, den: i64) -> Lot {
-        let mut el = zeros(self.el.len());
-        for (taken, have) in el.iter_mut().zip(self.el.iter_mut()) {
-            *taken = scale(*have, num, den);
-            *have -= *taken;
+    pub fn elements(&self) -> &Elements {
+        &self.el
+    }
+
+    /// Mass-weighted mean entry time (exact to the second, rounded down).
+    pub fn born(&self) -> SimTime {
+        if self.mass == 0 {
+            0
+        } else {
+            (self.born_sum / self.mass as i128) as SimTime
         }
+    }
+
+    /// Sum of mass x (now - arrival): the lot's wait at its node, in mg.s.
+    pub fn wait_mg_s(&self, now: SimTime) -> i128 {
+        self.mass as i128 * now as i128 - self.arrived_sum
+    }
+
+    /// Sum of mass x (now - entry): its time in the network so far, in mg.s.
+    pub fn age_mg_s(&self, now: SimTime) -> i128 {
+        self.mass as i128 * now as i128 - self.born_sum
+    }
+
+    pub fn set_arrived(&mut self, t: SimTime) {
+        self.arrived_sum = self.mass as i128 * t as i128;
+    }
+
+    /// Whether two lots may merge: same material from the same source.
+    pub fn same_kind(&self, other: &Lot) -> bool {
+        self.material == other.material && self.origin == other.origin
+    }
+
+    /// Adds another lot of the same kind into this one.
+    pub fn merge(&mut self, other: &Lot) {
+        debug_assert!(self.same_kind(other));
+        self.el.add(&other.el);
+        self.mass += other.mass;
+        self.born_sum += other.born_sum;
+        self.arrived_sum += other.arrived_sum;
+    }
+
+    /// Takes `floor(el * num / den)` of every element out of this lot into a new one; the
+    /// time sums follow the mass taken.
+    pub fn split(&mut self, num: i64, den: i64) -> Lot {
+        let el = self.el.take_scaled(num, den);
+        let mass = el.total();
+        let born = scale_wide(self.born_sum, mass, self.mass);
+        let arrived = scale_wide(self.arrived_sum, mass, self.mass);
+        self.mass -= mass;
+        self.born_sum -= born;
+        self.arrived_sum -= arrived;
         Lot {
             material: self.material,
-            el,
-            born: self.born,
             origin: self.origin,
-            arrived: self.arrived,
+            el,
+            mass,
+            born_sum: born,
+            arrived_sum: arrived,
+        }
+    }
+
+    /// `split` by a share numerator over [`SHARE_DEN`]: shifts, no division. The time sums
+    /// split by the same share, so they stay exact in total (the taken part's mean may
+    /// differ from the whole's by rounding, under a second).
+    pub fn split_share(&mut self, num: i64) -> Lot {
+        let el = self.el.take_scaled(num, SHARE_DEN);
+        let mass = el.total();
+        let born = (self.born_sum * num as i128) >> SHARE_BITS;
+        let arrived = (self.arrived_sum * num as i128) >> SHARE_BITS;
+        self.mass -= mass;
+        self.born_sum -= born;
+        self.arrived_sum -= arrived;
+        Lot {
+            material: self.material,
+            origin: self.origin,
+            el,
+            mass,
+            born_sum: born,
+            arrived_sum: arrived,
         }
     }
 
@@ -102,47 +261,184 @@ impl Lot {
     }
 }
 
-/// Lots that move together: a pallet of drives, a finished job, a truck's load.
+/// The lots of a parcel: inline up to this many, merged by kind, so a parcel rarely allocates.
+pub type Lots = SmallVec<[Lot; 2]>;
+
+/// What a parcel holds; reached through [`Parcel`]'s `Deref`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Parcel {
-    pub lots: Vec<Lot>,
+pub struct ParcelData {
+    lots: Lots,
+    mass: i64,
     /// Countable units inside (drives on a pallet, jobs); 0 for bulk material.
     pub units: u64,
 }
 
+thread_local! {
+    // The boxes themselves are what is reused (a parcel owns one), so a Vec of boxes it is.
+    #[allow(clippy::vec_box)]
+    /// Parcel boxes given back when parcels end, handed out again by `Parcel::new`: once a
+    /// run has warmed up, making, moving and ending parcels allocates nothing.
+    static SPARE: std::cell::RefCell<Vec<Box<ParcelData>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many spare parcel boxes a thread keeps.
+const SPARE_LIMIT: usize = 4096;
+
+/// Lots that move together: a pallet of drives, a finished job, a truck's load. Lots of the
+/// same kind are merged on entry, so a parcel holds at most one lot per (material, origin).
+///
+/// A parcel is a pointer to its data, so moving it along links, queues and servers copies
+/// eight bytes; its box comes from a per-thread spare list and goes back there when the
+/// parcel ends (merged into another, consumed, or leaving the model).
+#[derive(Debug)]
+pub struct Parcel(Option<Box<ParcelData>>);
+
+impl Drop for Parcel {
+    fn drop(&mut self) {
+        if let Some(mut data) = self.0.take() {
+            data.lots.clear();
+            data.mass = 0;
+            data.units = 0;
+            let _ = SPARE.try_with(|spare| {
+                let mut spare = spare.borrow_mut();
+                if spare.len() < SPARE_LIMIT {
+                    spare.push(data);
+                }
+            });
+        }
+    }
+}
+
+impl std::ops::Deref for Parcel {
+    type Target = ParcelData;
+    fn deref(&self) -> &ParcelData {
+        self.0
+            .as_ref()
+            .expect("a parcel has data until it is dropped")
+    }
+}
+
+impl std::ops::DerefMut for Parcel {
+    fn deref_mut(&mut self) -> &mut ParcelData {
+        self.0
+            .as_mut()
+            .expect("a parcel has data until it is dropped")
+    }
+}
+
+impl Default for Parcel {
+    fn default() -> Self {
+        Parcel::new(0)
+    }
+}
+
+impl Clone for Parcel {
+    fn clone(&self) -> Self {
+        let mut p = Parcel::new(self.units);
+        p.lots.extend(self.lots.iter().copied());
+        p.mass = self.mass;
+        p
+    }
+}
+
+impl PartialEq for Parcel {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
 impl Parcel {
-    pub fn mass(&self) -> i64 {
-        self.lots.iter().map(Lot::mass).sum()
+    pub fn new(units: u64) -> Parcel {
+        let data = SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten();
+        let mut data = data.unwrap_or_default();
+        data.units = units;
+        Parcel(Some(data))
     }
 
-    pub fn add_elements(&self, acc: &mut [i64]) {
+    /// Adds a lot, merging it into one of the same kind; empty lots are dropped.
+    pub fn push(&mut self, lot: Lot) {
+        if lot.mass == 0 {
+            return;
+        }
+        self.mass += lot.mass;
+        match self.lots.iter_mut().find(|l| l.same_kind(&lot)) {
+            Some(l) => l.merge(&lot),
+            None => self.lots.push(lot),
+        }
+    }
+
+    /// Adds every lot and unit of another parcel.
+    pub fn absorb(&mut self, mut other: Parcel) {
+        self.units += other.units;
+        for lot in other.lots.drain(..) {
+            self.push(lot);
+        }
+    }
+
+    pub fn mass(&self) -> i64 {
+        self.mass
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lots.is_empty()
+    }
+
+    pub fn lots(&self) -> &[Lot] {
+        &self.lots
+    }
+
+    /// Takes the lots out, leaving the parcel empty of material.
+    pub fn drain_lots(&mut self) -> smallvec::Drain<'_, [Lot; 2]> {
+        self.mass = 0;
+        self.lots.drain(..)
+    }
+
+    pub fn add_elements(&self, acc: &mut Elements) {
         for l in &self.lots {
-            add_into(acc, &l.el);
+            acc.add(&l.el);
         }
     }
 
     pub fn set_arrived(&mut self, t: SimTime) {
         for l in &mut self.lots {
-            l.arrived = t;
+            l.set_arrived(t);
         }
+    }
+
+    /// Takes `num/den` of every lot (floor per element) and of the units.
+    pub fn split(&mut self, num: i64, den: i64) -> Parcel {
+        let units = scale(self.units as i64, num, den) as u64;
+        self.units -= units;
+        let mut out = Parcel::new(units);
+        let data = &mut **self;
+        for l in &mut data.lots {
+            let piece = l.split(num, den);
+            data.mass -= piece.mass;
+            out.push(piece);
+        }
+        out
     }
 
     /// Takes about `mass_mg` out of this parcel (exactly, up to one milligram per element
     /// and lot of rounding), splitting every lot by the same fraction.
     pub fn split_mass(&mut self, mass_mg: i64) -> Parcel {
-        let total = self.mass();
+        let total = self.mass;
         if mass_mg >= total {
             return std::mem::take(self);
         }
-        let units = scale(self.units as i64, mass_mg, total) as u64;
-        self.units -= units;
-        let lots = self
-            .lots
-            .iter_mut()
-            .map(|l| l.split(mass_mg, total))
-            .collect();
-        Parcel { lots, units }
+        self.split(mass_mg, total)
     }
+}
+
+/// What a truck carries: its parcels, one for bulk material, one per pallet or job otherwise.
+pub type Shipment = SmallVec<[Parcel; 1]>;
+
+/// Total mass of a shipment.
+pub fn shipment_mass(s: &[Parcel]) -> i64 {
+    s.iter().map(Parcel::mass).sum()
 }
 
 /// A first-in, first-out store of parcels with running totals.
@@ -152,29 +448,22 @@ pub struct Stock {
     mass: i64,
     units: u64,
     /// Element totals, kept up to date so balances never walk the queue.
-    el: Vec<i64>,
+    el: Elements,
 }
 
 impl Stock {
     pub fn push(&mut self, p: Parcel) {
-        self.mass += p.mass();
+        self.mass += p.mass;
         self.units += p.units;
-        for l in &p.lots {
-            if self.el.len() < l.el.len() {
-                self.el.resize(l.el.len(), 0);
-            }
-            add_into(&mut self.el, &l.el);
-        }
+        p.add_elements(&mut self.el);
         self.parcels.push_back(p);
     }
 
     fn remove_totals(&mut self, p: &Parcel) {
-        self.mass -= p.mass();
+        self.mass -= p.mass;
         self.units -= p.units;
         for l in &p.lots {
-            for (a, b) in self.el.iter_mut().zip(l.el.iter()) {
-                *a -= b;
-            }
+            self.el.sub(&l.el);
         }
     }
 
@@ -188,28 +477,56 @@ impl Stock {
         self.parcels.front()
     }
 
-    /// Takes up to `mass_mg` from the front, splitting the last parcel taken if needed.
-    pub fn take_mass(&mut self, mass_mg: i64) -> Vec<Parcel> {
-        let mut out = Vec::new();
+    /// Takes up to `mass_mg` from the front into `out`, splitting the last parcel taken if
+    /// needed; lots of the same kind merge in `out`.
+    pub fn take_mass_into(&mut self, mass_mg: i64, out: &mut Parcel) {
         let mut left = mass_mg;
         while left > 0 {
             let Some(front) = self.parcels.front_mut() else {
                 break;
             };
-            let m = front.mass();
+            let m = front.mass;
             let piece = if m <= left {
                 self.parcels.pop_front().expect("front exists")
             } else {
                 front.split_mass(left)
             };
-            let pm = piece.mass();
+            let pm = piece.mass;
             self.remove_totals(&piece);
             left -= pm;
+            out.absorb(piece);
             if pm == 0 && m > 0 {
                 // Rounding left nothing to take: stop rather than spin.
                 break;
             }
-            out.push(piece);
+        }
+    }
+
+    /// Takes up to `mass_mg` from the front as a shipment: bulk material merged into one
+    /// parcel, counted parcels (pallets, jobs) kept apart.
+    pub fn take_shipment(&mut self, mass_mg: i64) -> Shipment {
+        let mut out = Shipment::new();
+        let mut left = mass_mg;
+        while left > 0 {
+            let Some(front) = self.parcels.front_mut() else {
+                break;
+            };
+            let m = front.mass;
+            let piece = if m <= left {
+                self.parcels.pop_front().expect("front exists")
+            } else {
+                front.split_mass(left)
+            };
+            let pm = piece.mass;
+            self.remove_totals(&piece);
+            left -= pm;
+            if pm == 0 && m > 0 {
+                break;
+            }
+            match out.last_mut() {
+                Some(last) if last.units == 0 && piece.units == 0 => last.absorb(piece),
+                _ => out.push(piece),
+            }
         }
         out
     }
@@ -230,8 +547,8 @@ impl Stock {
         self.parcels.is_empty()
     }
 
-    pub fn add_elements(&self, acc: &mut [i64]) {
-        add_into(acc, &self.el);
+    pub fn elements(&self) -> &Elements {
+        &self.el
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Parcel> {
@@ -241,34 +558,14 @@ impl Stock {
 
 /// Element flows through one node or link: what came in, what left, what was lost.
 /// At every moment `inflow = outflow + inventory + loss`, element by element.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    pub inflow: Vec<i64>,
-    pub outflow: Vec<i64>,
-    pub loss: Vec<i64>,
+    pub inflow: Elements,
+    pub outflow: Elements,
+    pub loss: Elements,
 }
 
 impl Ledger {
-    pub fn new(n: usize) -> Self {
-        Ledger {
-            inflow: vec![0; n],
-            outflow: vec![0; n],
-            loss: vec![0; n],
-        }
-    }
-
-    pub fn add_in(&mut self, el: &[i64]) {
-        add_into(&mut self.inflow, el);
-    }
-
-    pub fn add_out(&mut self, el: &[i64]) {
-        add_into(&mut self.outflow, el);
-    }
-
-    pub fn add_loss(&mut self, el: &[i64]) {
-        add_into(&mut self.loss, el);
-    }
-
     pub fn parcel_in(&mut self, p: &Parcel) {
         p.add_elements(&mut self.inflow);
     }
@@ -295,7 +592,7 @@ mod tests {
     fn a_lot_weighs_exactly_its_mass() {
         // 1,000,001 mg * 0.3 = 300,000.3 -> 300,000 Nd; the rest, 700,001, is other.
         let l = Lot::of_material(&magnet(), 0, 1_000_001, 0, 0);
-        assert_eq!(&*l.el, &[300_000, 700_001]);
+        assert_eq!(l.elements().first(2), &[300_000, 700_001]);
         assert_eq!(l.mass(), 1_000_001);
     }
 
@@ -304,26 +601,87 @@ mod tests {
         let mut a = Lot::of_material(&magnet(), 0, 1_000, 0, 0);
         // 300 * 1/3 = 100; 700 * 1/3 = 233.33 -> 233.
         let b = a.split(1, 3);
-        assert_eq!(&*b.el, &[100, 233]);
-        assert_eq!(&*a.el, &[200, 467]);
+        assert_eq!(b.elements().first(2), &[100, 233]);
+        assert_eq!(a.elements().first(2), &[200, 467]);
+        assert_eq!(a.mass() + b.mass(), 1_000);
+    }
+
+    #[test]
+    fn a_share_split_is_a_shift_and_matches_the_division() {
+        // Half of 1,001 mg by share: floor(1001 * 2^39 / 2^40) = 500, as by division.
+        let half = share_num(0.5);
+        assert_eq!(half, 1 << 39);
+        assert_eq!(share_of(1_001, half), 500);
+        assert_eq!(share_of(1_001, half), scale(1_001, half, SHARE_DEN));
+        // A share of 1 keeps everything.
+        assert_eq!(share_of(123_456_789, SHARE_DEN), 123_456_789);
+    }
+
+    #[test]
+    fn merged_lots_keep_exact_mean_times() {
+        // 1 kg born at t = 100 s and 3 kg born at t = 500 s: mean entry
+        // (1 * 100 + 3 * 500) / 4 = 400 s; waits likewise.
+        let mut a = Lot::of_material(&magnet(), 0, 1_000_000, 100, 7);
+        let b = Lot::of_material(&magnet(), 0, 3_000_000, 500, 7);
+        a.merge(&b);
+        assert_eq!(a.mass(), 4_000_000);
+        assert_eq!(a.born(), 400);
+        // At t = 1,000 s the mass-weighted age is 4 kg * 600 s.
+        assert_eq!(a.age_mg_s(1_000), 4_000_000 * 600);
+        // A quarter split off carries a quarter of the time sums: same mean.
+        let q = a.split(1, 4);
+        assert_eq!(q.mass(), 1_000_000);
+        assert_eq!(q.born(), 400);
+        assert_eq!(a.born(), 400);
+    }
+
+    #[test]
+    fn a_parcel_merges_lots_of_the_same_kind_only() {
+        let mut p = Parcel::new(0);
+        p.push(Lot::of_material(&magnet(), 0, 1_000, 0, 1));
+        p.push(Lot::of_material(&magnet(), 0, 2_000, 10, 1));
+        p.push(Lot::of_material(&magnet(), 0, 4_000, 10, 2)); // another origin
+        p.push(Lot::of_material(&magnet(), 1, 8_000, 10, 1)); // another material
+        assert_eq!(p.lots().len(), 3);
+        assert_eq!(p.mass(), 15_000);
+        assert_eq!(p.lots()[0].mass(), 3_000);
     }
 
     #[test]
     fn stock_takes_from_the_front_and_splits_the_last_parcel() {
         let mut s = Stock::default();
         for t in 0..3 {
-            s.push(Parcel {
-                lots: vec![Lot::of_material(&magnet(), 0, 1_000, t, 0)],
-                units: 10,
-            });
+            let mut p = Parcel::new(10);
+            p.push(Lot::of_material(&magnet(), 0, 1_000, t, 0));
+            s.push(p);
         }
         // 2,500 mg: the first two parcels whole, then half of the third.
-        let taken = s.take_mass(2_500);
+        let taken = s.take_shipment(2_500);
         assert_eq!(taken.len(), 3);
-        assert_eq!(taken.iter().map(Parcel::mass).sum::<i64>(), 2_500);
+        assert_eq!(shipment_mass(&taken), 2_500);
         assert_eq!(taken[2].units, 5);
         assert_eq!(s.mass(), 500);
         assert_eq!(s.units(), 5);
-        assert_eq!(s.front().map(|p| p.lots[0].born), Some(2));
+        assert_eq!(s.front().map(|p| p.lots()[0].born()), Some(2));
+        assert_eq!(s.elements().total(), 500);
+    }
+
+    #[test]
+    fn bulk_takes_merge_into_one_parcel() {
+        let mut s = Stock::default();
+        for t in 0..4 {
+            let mut p = Parcel::new(0);
+            p.push(Lot::of_material(&magnet(), 0, 1_000, t * 10, 0));
+            s.push(p);
+        }
+        // Three whole parcels of one kind merge into one lot born at mean (0+10+20)/3 = 10.
+        let mut out = Parcel::new(0);
+        s.take_mass_into(3_000, &mut out);
+        assert_eq!(out.lots().len(), 1);
+        assert_eq!(out.mass(), 3_000);
+        assert_eq!(out.lots()[0].born(), 10);
+        let ship = s.take_shipment(1_000);
+        assert_eq!(ship.len(), 1);
+        assert!(s.is_empty());
     }
 }

@@ -9,20 +9,19 @@
 
 pub mod flow;
 pub mod mass;
-pub mod plants;
+pub(crate) mod nodes;
 pub mod policy;
+pub(crate) mod pool;
 pub mod record;
 pub mod stats;
 
-use std::collections::BTreeMap;
-
 use crate::error::{Error, Result};
-use crate::kernel::{EventClass, EventId, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
-use crate::model::{LinkId, Model, NodeId, NodeKind};
-use mass::{Ledger, Parcel, Stock};
+use crate::kernel::{EventClass, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
+use crate::model::{LinkId, Model, NodeId};
+use mass::{Elements, Ledger, Shipment, Stock, shipment_mass};
+use nodes::Kind;
 use record::Recorder;
 pub use record::{RunResult, Summary, TimeSeries, TraceRow};
-use stats::Level;
 
 /// Everything that can happen. A closed set: the compiler checks every kind is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +39,7 @@ pub enum Event {
     /// A source releases its next lot.
     Arrival { node: NodeId },
     /// A truck (or conveyor load) reaches the end of a link.
-    Delivery { link: LinkId, shipment: u64 },
+    Delivery { link: LinkId, shipment: u32 },
     /// A server finishes its job or batch.
     Done { node: NodeId, server: u32 },
     /// An HPMS vessel ends the pause that holds it to its ramp-up capacity share.
@@ -100,94 +99,9 @@ pub struct RunOptions {
     pub trace: bool,
 }
 
-/// A job at a server: the parcel, when it arrived, when service began.
-#[derive(Debug, Clone)]
-pub(crate) struct Job {
-    pub parcel: Parcel,
-    pub started: SimTime,
-}
-
-#[derive(Debug)]
-pub(crate) struct Server {
-    pub job: Option<Job>,
-    pub done: Option<EventId>,
-    /// Reasons the server is down (a breakdown, a policy outage): up when 0.
-    pub down: u32,
-    /// Work left on a job paused by a breakdown or outage.
-    pub remaining: Option<SimTime>,
-    /// Taken out of service by a policy: finishes its job, takes no new one.
-    pub retired: bool,
-    /// Finished output that could not be stored yet: (port, parcel).
-    pub blocked: Vec<(usize, Parcel)>,
-    /// Held back by a ramp-up pause until a `Resume` event.
-    pub resting: bool,
-    pub failure_rng: Option<Rng>,
-}
-
-impl Server {
-    /// A new server, up and idle; `failure_rng` is its breakdown stream, if it breaks down.
-    pub fn new(failure_rng: Option<Rng>) -> Self {
-        Server {
-            job: None,
-            done: None,
-            down: 0,
-            remaining: None,
-            retired: false,
-            blocked: Vec::new(),
-            resting: false,
-            failure_rng,
-        }
-    }
-
-    /// The breakdown stream of server `s` of node `node_id`: keyed per server, so adding a
-    /// line leaves the others' breakdowns unchanged.
-    pub fn failure_stream(opts: &RunOptions, node_id: &str, s: usize) -> Rng {
-        stream(&StreamKey {
-            seed: opts.seed,
-            replication: opts.replication,
-            entity: &format!("{node_id}#{s}"),
-            purpose: "failures",
-        })
-    }
-
-    pub fn idle(&self) -> bool {
-        self.down == 0
-            && !self.retired
-            && self.job.is_none()
-            && self.blocked.is_empty()
-            && !self.resting
-    }
-}
-
-/// Identical servers (lines, vessels, station servers) with their time accounting.
-pub(crate) struct Pool {
-    pub servers: Vec<Server>,
-    pub busy: Level,
-    pub down: Level,
-    /// Servers not retired: the denominator of utilisation and availability.
-    pub active: Level,
-    /// Policy outages in progress: every server, including one added meanwhile, is down
-    /// once for each.
-    pub outages: u32,
-    pub service: Sampler,
-    pub service_rng: Rng,
-    /// (time between failures, repair) samplers, in hours.
-    pub failures: Option<(Sampler, Sampler)>,
-}
-
-pub(crate) enum Behaviour {
-    Source(plants::SourceState),
-    Preprocessor(plants::PreprocessorState),
-    Station(plants::StationState),
-    Hpms(plants::HpmsState),
-    Oxide(plants::OxideState),
-    Market(plants::MarketState),
-    Sink(plants::SinkState),
-}
-
-/// Per-node state shared by every kind.
-pub(crate) struct NodeState {
-    pub behaviour: Behaviour,
+/// A node in a run: its kind (settings and state) and what every node has.
+pub(crate) struct Node<'m> {
+    pub kind: Kind<'m>,
     pub ledger: Ledger,
     /// Material waiting at the node (input queues, market stock).
     pub input: Stock,
@@ -207,15 +121,18 @@ pub(crate) struct Counters {
     pub wait: stats::Tally,
     pub wait_total: stats::Tally,
     /// Cumulative output per element (products and forwarded material).
-    pub out_elements: Vec<i64>,
+    pub out_elements: Elements,
 }
 
 pub(crate) struct LinkState {
     pub ledger: Ledger,
     pub staged: Stock,
-    pub in_transit: BTreeMap<u64, Vec<Parcel>>,
+    /// A parcel on an immediate link about to leave (never held across events).
+    pub direct: Option<mass::Parcel>,
+    /// Shipments on the road, by slot in `Simulation::transit`.
+    pub in_transit: u32,
     /// Shipments that arrived while the destination was full, first come first served.
-    pub waiting: std::collections::VecDeque<Vec<Parcel>>,
+    pub waiting: std::collections::VecDeque<Shipment>,
     /// Mass in transit and waiting, kept up to date for recording.
     pub in_transit_mg: i64,
     pub waiting_mg: i64,
@@ -236,10 +153,14 @@ pub struct Simulation<'m> {
     pub(crate) model: &'m Model,
     pub(crate) opts: RunOptions,
     pub(crate) queue: EventQueue<Event>,
-    pub(crate) nodes: Vec<NodeState>,
+    pub(crate) nodes: Vec<Node<'m>>,
     pub(crate) links: Vec<LinkState>,
+    /// Shipments on the road, by slot (freed slots are reused, lowest last freed first).
+    pub(crate) transit: Vec<Option<(LinkId, Shipment)>>,
+    pub(crate) free_slots: Vec<u32>,
+    /// The model's rare-earth elements (recorded per node).
+    pub(crate) rare: Vec<usize>,
     pub(crate) rec: Recorder,
-    pub(crate) next_shipment: u64,
     /// Actions waiting for their time, by id (taken when applied).
     pub(crate) pending: Vec<Option<policy::Action>>,
     pub(crate) next_restriction: u64,
@@ -249,7 +170,6 @@ pub struct Simulation<'m> {
 impl<'m> Simulation<'m> {
     /// Builds the initial state: random streams, samplers, first events.
     pub fn new(model: &'m Model, opts: RunOptions) -> Result<Self> {
-        let n_el = model.elements.len();
         let key = |entity: &str, purpose: &str| -> Rng {
             stream(&StreamKey {
                 seed: opts.seed,
@@ -258,128 +178,31 @@ impl<'m> Simulation<'m> {
                 purpose,
             })
         };
-        let sampler = |d: &crate::kernel::Dist| -> Result<Sampler> {
-            d.sampler()
-                .map_err(|e| Error::Run(format!("distribution rejected after validation: {e}")))
-        };
         let mut nodes = Vec::with_capacity(model.nodes.len());
         for (n, node) in model.nodes.iter().enumerate() {
-            let id = node.id.as_str();
-            let pool = |servers: u32,
-                        service: &crate::kernel::Dist,
-                        failures: &Option<crate::model::Failures>|
-             -> Result<Pool> {
-                let failures = match failures {
-                    Some(f) => Some((sampler(&f.tbf_h)?, sampler(&f.repair_h)?)),
-                    None => None,
-                };
-                Ok(Pool {
-                    servers: (0..servers as usize)
-                        .map(|s| {
-                            Server::new(
-                                failures
-                                    .as_ref()
-                                    .map(|_| Server::failure_stream(&opts, id, s)),
-                            )
-                        })
-                        .collect(),
-                    busy: Level::default(),
-                    down: Level::default(),
-                    active: Level::with_value(servers as i64),
-                    outages: 0,
-                    service: sampler(service)?,
-                    service_rng: key(id, "service"),
-                    failures,
-                })
-            };
-            let behaviour = match &node.kind {
-                NodeKind::HddSource(s) => Behaviour::Source(plants::SourceState {
-                    lot: sampler(&s.magnet_g_per_drive)?,
-                    body: Some(sampler(&s.body_g_per_drive)?),
-                    interarrival: None,
-                    rate_multiplier: 1.0,
-                    arrival_rng: key(id, "arrivals"),
-                    lot_rng: key(id, "magnet_mass"),
-                    body_rng: key(id, "body_mass"),
-                }),
-                NodeKind::ScrapSource(s) => Behaviour::Source(plants::SourceState {
-                    lot: sampler(&s.lot_kg)?,
-                    body: None,
-                    interarrival: None,
-                    rate_multiplier: 1.0,
-                    arrival_rng: key(id, "arrivals"),
-                    lot_rng: key(id, "lot_mass"),
-                    body_rng: key(id, "body_mass"),
-                }),
-                NodeKind::Source(s) => Behaviour::Source(plants::SourceState {
-                    lot: sampler(&s.lot_kg)?,
-                    body: None,
-                    interarrival: Some(sampler(&s.interarrival_h)?),
-                    rate_multiplier: 1.0,
-                    arrival_rng: key(id, "arrivals"),
-                    lot_rng: key(id, "lot_mass"),
-                    body_rng: key(id, "body_mass"),
-                }),
-                NodeKind::Preprocessor(p) => Behaviour::Preprocessor(plants::PreprocessorState {
-                    pool: pool(p.lines, &p.cycle_s_per_drive, &p.failures)?,
-                    recovery_yield: p.recovery_yield,
-                }),
-                NodeKind::Station(s) => Behaviour::Station(plants::StationState {
-                    pool: pool(s.servers, &s.service_h, &s.failures)?,
-                    in_system: Level::default(),
-                }),
-                NodeKind::Hpms(h) => Behaviour::Hpms(plants::HpmsState {
-                    pool: pool(h.vessels, &h.cycle_h, &h.failures)?,
-                    commissioned: false,
-                    commissioned_at: None,
-                    commission_event: None,
-                    extraction_yield: h.extraction_yield,
-                    unsuitable_share: h.unsuitable_share,
-                    lead_times: Vec::new(),
-                    product_mass: 0,
-                    sintered_mass: 0,
-                    residue_mass: 0,
-                    co2_kg: 0.0,
-                    ramped_mark: None,
-                }),
-                NodeKind::OxidePlant(o) => Behaviour::Oxide(plants::OxideState {
-                    commissioned: false,
-                    commission_event: None,
-                    down: 0,
-                    recovery: o.recovery.clone(),
-                    feed_total: 0,
-                    feed_interval: 0,
-                    oxide_total: 0,
-                    oxygen_added: 0,
-                }),
-                NodeKind::Market(m) => Behaviour::Market(plants::MarketState::new(m)),
-                NodeKind::Sink => Behaviour::Sink(plants::SinkState),
-            };
             let ports = node.kind.ports().len();
-            nodes.push(NodeState {
-                behaviour,
-                ledger: Ledger::new(n_el),
+            nodes.push(Node {
+                kind: Kind::build(model, n, &opts)?,
+                ledger: Ledger::default(),
                 input: Stock::default(),
                 out_links: (0..ports).map(|p| model.links_from(n, p)).collect(),
                 in_links: (0..model.links.len())
                     .filter(|&l| model.links[l].to == n)
                     .collect(),
-                counters: Counters {
-                    out_elements: vec![0; n_el],
-                    ..Counters::default()
-                },
+                counters: Counters::default(),
             });
         }
         let mut links = Vec::with_capacity(model.links.len());
         for l in &model.links {
             links.push(LinkState {
-                ledger: Ledger::new(n_el),
+                ledger: Ledger::default(),
                 staged: Stock::default(),
-                in_transit: BTreeMap::new(),
+                direct: None,
+                in_transit: 0,
                 waiting: Default::default(),
                 in_transit_mg: 0,
                 waiting_mg: 0,
-                transit: sampler(&l.transit_days)?,
+                transit: nodes::sampler(&l.transit_days)?,
                 transit_rng: key(&l.id, "transit"),
                 trips: 0,
                 transit_multiplier: 1.0,
@@ -397,53 +220,15 @@ impl<'m> Simulation<'m> {
             queue: EventQueue::new(),
             nodes,
             links,
-            next_shipment: 0,
+            transit: Vec::new(),
+            free_slots: Vec::new(),
+            rare: model.rare_earths(),
             pending: Vec::new(),
             next_restriction: 0,
             policy: None,
         };
         sim.schedule_initial();
         Ok(sim)
-    }
-
-    fn schedule_initial(&mut self) {
-        let m = self.model;
-        for (n, node) in m.nodes.iter().enumerate() {
-            match &node.kind {
-                NodeKind::HddSource(_) | NodeKind::ScrapSource(_) | NodeKind::Source(_) => {
-                    self.schedule_next_arrival(n, None);
-                }
-                NodeKind::Preprocessor(_) | NodeKind::Station(_) => self.start_failures(n),
-                NodeKind::Hpms(h) => {
-                    let id = self
-                        .queue
-                        .schedule(h.commissioning, Event::Commission { node: n });
-                    if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
-                        st.commission_event = Some(id);
-                    }
-                }
-                NodeKind::OxidePlant(o) => {
-                    let id = self
-                        .queue
-                        .schedule(o.commissioning, Event::Commission { node: n });
-                    if let Behaviour::Oxide(st) = &mut self.nodes[n].behaviour {
-                        st.commission_event = Some(id);
-                    }
-                }
-                NodeKind::Market(_) => {
-                    self.queue
-                        .schedule(crate::kernel::DAY, Event::Daily { node: n });
-                }
-                NodeKind::Sink => {}
-            }
-        }
-        for (l, link) in m.links.iter().enumerate() {
-            if let crate::model::Dispatch::Timer { every, .. } = link.dispatch {
-                self.queue.schedule(every, Event::DispatchTimer { link: l });
-            }
-        }
-        self.queue
-            .schedule(m.record_every.min(m.horizon), Event::Record);
     }
 
     /// Lets a policy act on this run (scripts); called before `run`.
@@ -501,7 +286,7 @@ impl<'m> Simulation<'m> {
                     progress(now);
                     if now < horizon {
                         let next = (now + self.model.record_every).min(horizon);
-                        self.queue.schedule(next, Event::Record);
+                        self.queue.post(next, Event::Record);
                     }
                 }
             }
@@ -518,19 +303,18 @@ impl<'m> Simulation<'m> {
             | Event::Arrival { node }
             | Event::Daily { node } => (self.model.nodes[node].id.clone(), None),
             Event::Done { node, server } | Event::Resume { node, server } => {
-                let q = match &self.nodes[node].behaviour {
-                    Behaviour::Preprocessor(p) => job_mass(&p.pool, server),
-                    Behaviour::Station(p) => job_mass(&p.pool, server),
-                    Behaviour::Hpms(p) => job_mass(&p.pool, server),
-                    _ => None,
-                };
+                let q = self.nodes[node]
+                    .kind
+                    .pool()
+                    .and_then(|p| p.job_mass_kg(server));
                 (self.model.nodes[node].id.clone(), q)
             }
             Event::Delivery { link, shipment } => {
-                let q = self.links[link]
-                    .in_transit
-                    .get(&shipment)
-                    .map(|ps| ps.iter().map(Parcel::mass).sum::<i64>() as f64 / 1e6);
+                let q = self
+                    .transit
+                    .get(shipment as usize)
+                    .and_then(Option::as_ref)
+                    .map(|(_, s)| shipment_mass(s) as f64 / 1e6);
                 (self.model.links[link].id.clone(), q)
             }
             Event::DispatchTimer { link } => (
@@ -549,10 +333,16 @@ impl<'m> Simulation<'m> {
 
     /// Checks `inflow = outflow + inventory + loss` for every node, link and element.
     pub(crate) fn check_balance(&self) -> Result<()> {
+        let n_el = self.model.elements.len();
         let mut problems = Vec::new();
-        let mut check = |what: String, ledger: &Ledger, inv: Vec<i64>| {
-            for (e, held) in inv.iter().enumerate() {
-                let (i, o, l) = (ledger.inflow[e], ledger.outflow[e], ledger.loss[e]);
+        let mut check = |what: String, ledger: &Ledger, inv: Elements| {
+            for e in 0..n_el {
+                let (i, o, l) = (
+                    ledger.inflow.get(e),
+                    ledger.outflow.get(e),
+                    ledger.loss.get(e),
+                );
+                let held = inv.get(e);
                 let diff = i - o - l - held;
                 if diff != 0 {
                     problems.push(format!(
@@ -589,54 +379,32 @@ impl<'m> Simulation<'m> {
     /// Mass held at a node (input, jobs in service, blocked output), without allocating.
     pub(crate) fn node_inventory_mass(&self, n: NodeId) -> i64 {
         let node = &self.nodes[n];
-        let mut mass = node.input.mass();
-        let pool = self.pool(n);
-        if let Some(pool) = pool {
-            for s in &pool.servers {
-                mass += s.job.as_ref().map_or(0, |j| j.parcel.mass());
-                mass += s.blocked.iter().map(|(_, p)| p.mass()).sum::<i64>();
-            }
-        }
-        mass
+        node.input.mass() + node.kind.held_mass()
     }
 
     /// Element masses held at a node: input, jobs in service, blocked output.
-    pub(crate) fn node_inventory(&self, n: NodeId) -> Vec<i64> {
-        let mut inv = vec![0; self.model.elements.len()];
+    pub(crate) fn node_inventory(&self, n: NodeId) -> Elements {
         let node = &self.nodes[n];
-        node.input.add_elements(&mut inv);
-        let pool = self.pool(n);
-        if let Some(pool) = pool {
-            for s in &pool.servers {
-                if let Some(j) = &s.job {
-                    j.parcel.add_elements(&mut inv);
-                }
-                for (_, p) in &s.blocked {
-                    p.add_elements(&mut inv);
-                }
-            }
-        }
+        let mut inv = *node.input.elements();
+        node.kind.add_held_elements(&mut inv);
         inv
     }
 
-    pub(crate) fn link_inventory(&self, l: LinkId) -> Vec<i64> {
-        let mut inv = vec![0; self.model.elements.len()];
+    pub(crate) fn link_inventory(&self, l: LinkId) -> Elements {
         let link = &self.links[l];
-        link.staged.add_elements(&mut inv);
-        for ps in link.in_transit.values().chain(link.waiting.iter()) {
-            for p in ps {
-                p.add_elements(&mut inv);
-            }
+        let mut inv = *link.staged.elements();
+        if let Some(p) = &link.direct {
+            p.add_elements(&mut inv);
+        }
+        let on_road = self.transit.iter().flatten().filter(|(on, _)| *on == l);
+        for parcel in on_road
+            .flat_map(|(_, ship)| ship)
+            .chain(link.waiting.iter().flatten())
+        {
+            parcel.add_elements(&mut inv);
         }
         inv
     }
-}
-
-fn job_mass(pool: &Pool, server: u32) -> Option<f64> {
-    pool.servers
-        .get(server as usize)
-        .and_then(|s| s.job.as_ref())
-        .map(|j| j.parcel.mass() as f64 / 1e6)
 }
 
 /// Builds and runs a simulation in one call.
@@ -685,7 +453,7 @@ links:
         };
         assert!(sim.check_balance().is_ok());
         // One milligram of Nd appears from nowhere at the sink.
-        sim.nodes[1].ledger.inflow[0] += 1;
+        sim.nodes[1].ledger.inflow.add_to(0, 1);
         let err = sim.check_balance().unwrap_err().to_string();
         assert!(err.contains("node `end`, element Nd"), "{err}");
         assert!(err.contains("off by 1 mg"), "{err}");

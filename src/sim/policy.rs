@@ -4,10 +4,10 @@
 
 use crate::error::Result;
 use crate::kernel::SimTime;
-use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId, NodeKind};
+use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId};
 use crate::sim::mass::share_num;
-use crate::sim::plants::pool_of;
-use crate::sim::{Behaviour, Event, Server, Simulation};
+use crate::sim::nodes::market::Market;
+use crate::sim::{Event, Simulation};
 
 /// A yield a policy may change.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -105,7 +105,7 @@ impl Control<'_, '_> {
     /// Calls the policy's `fire(hook)` at `at` (before other events at that time).
     pub fn schedule_hook(&mut self, at: SimTime, hook: u32) {
         let at = at.max(self.now());
-        self.sim.queue.schedule(at, Event::Hook { hook });
+        self.sim.queue.post(at, Event::Hook { hook });
     }
 
     /// Submits an action taking effect at `at` (now or later), and logs it.
@@ -117,7 +117,7 @@ impl Control<'_, '_> {
         } else {
             let id = self.sim.pending.len() as u32;
             self.sim.pending.push(Some(action));
-            self.sim.queue.schedule(at, Event::Action { id });
+            self.sim.queue.post(at, Event::Action { id });
         }
     }
 
@@ -138,48 +138,37 @@ impl Control<'_, '_> {
 
     /// Lines, vessels or servers in service (not retired); 0 for other nodes.
     pub fn capacity(&self, n: NodeId) -> i64 {
-        self.sim.pool(n).map_or(0, |p| {
-            p.servers.iter().filter(|s| !s.retired).count() as i64
-        })
+        self.sim.nodes[n]
+            .kind
+            .pool()
+            .map_or(0, |p| p.in_service() as i64)
     }
 
     /// Share of a node's active servers up now (an oxide plant: 1 or 0).
     pub fn availability(&self, n: NodeId) -> f64 {
-        if let Behaviour::Oxide(o) = &self.sim.nodes[n].behaviour {
-            return if o.down == 0 && o.commissioned {
-                1.0
-            } else {
-                0.0
-            };
-        }
-        let Some(p) = self.sim.pool(n) else {
-            return 1.0;
-        };
-        let active: Vec<&Server> = p.servers.iter().filter(|s| !s.retired).collect();
-        if active.is_empty() {
-            return 0.0;
-        }
-        active.iter().filter(|s| s.down == 0).count() as f64 / active.len() as f64
+        self.sim.nodes[n].kind.availability()
     }
 
     /// Whether a plant is in operation (commissioned); true for other nodes.
     pub fn commissioned(&self, n: NodeId) -> bool {
-        match &self.sim.nodes[n].behaviour {
-            Behaviour::Hpms(h) => h.commissioned,
-            Behaviour::Oxide(o) => o.commissioned,
-            _ => true,
-        }
+        self.sim.nodes[n].kind.in_operation()
+    }
+
+    /// The markets of the run.
+    fn markets(&self) -> impl Iterator<Item = &Market<'_>> {
+        self.sim
+            .nodes
+            .iter()
+            .filter_map(|node| node.kind.as_market())
     }
 
     /// Market flows since the start, summed over markets: (demand, recycled, shortfall) in t.
     pub fn market_totals(&self) -> (f64, f64, f64) {
         let mut t = (0.0, 0.0, 0.0);
-        for node in &self.sim.nodes {
-            if let Behaviour::Market(m) = &node.behaviour {
-                t.0 += m.total.demand_t;
-                t.1 += m.total.recycled_t;
-                t.2 += m.total.shortfall_t;
-            }
+        for m in self.markets() {
+            t.0 += m.total.demand_t;
+            t.1 += m.total.recycled_t;
+            t.2 += m.total.shortfall_t;
         }
         t
     }
@@ -188,13 +177,10 @@ impl Control<'_, '_> {
     pub fn imports(&self, origin: &str) -> (f64, f64) {
         let mut total = 0.0;
         let mut share = 1.0;
-        for (n, node) in self.sim.nodes.iter().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) =
-                (&node.behaviour, &self.sim.model.nodes[n].kind)
-                && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
-            {
-                total += st.total.imports_t[i];
-                share = st.import_share(i);
+        for m in self.markets() {
+            if let Some(i) = m.origin(origin) {
+                total += m.total.imports_t[i];
+                share = m.import_share(i);
             }
         }
         (total, share)
@@ -203,19 +189,11 @@ impl Control<'_, '_> {
     /// Current demand rate over all markets, t/yr.
     pub fn demand_t_per_year(&self) -> f64 {
         let now = self.now();
-        let mut total = 0.0;
-        for (n, node) in self.sim.nodes.iter().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) =
-                (&node.behaviour, &self.sim.model.nodes[n].kind)
-            {
-                total += st.demand_rate(m, now);
-            }
-        }
-        total
+        self.markets().map(|m| m.demand_rate(now)).sum()
     }
 }
 
-impl Simulation<'_> {
+impl<'m> Simulation<'m> {
     /// Applies an action now.
     pub(crate) fn apply(&mut self, action: Action) {
         let now = self.queue.now();
@@ -240,13 +218,7 @@ impl Simulation<'_> {
                 self.for_markets(&origin, |st, i| st.restrictions[i].retain(|r| r.0 != id))
             }
             Action::Commission { node, at } => {
-                let event = match &mut self.nodes[node].behaviour {
-                    Behaviour::Hpms(h) if !h.commissioned => h.commission_event.as_mut(),
-                    Behaviour::Oxide(o) if !o.commissioned => o.commission_event.as_mut(),
-                    _ => None,
-                };
-                if let Some(id) = event {
-                    let id = *id;
+                if let Some(id) = self.nodes[node].kind.commission_event() {
                     self.queue.reschedule(id, at.max(now));
                 }
             }
@@ -257,9 +229,7 @@ impl Simulation<'_> {
             Action::OutageEnd { node } => self.set_outage(node, false),
             Action::Capacity { node, delta } => self.change_capacity(node, delta),
             Action::SourceRate { node, multiplier } => {
-                if let Behaviour::Source(s) = &mut self.nodes[node].behaviour {
-                    s.rate_multiplier = multiplier;
-                }
+                self.nodes[node].kind.set_rate_multiplier(multiplier);
             }
             Action::Transit { link, multiplier } => {
                 self.links[link].transit_multiplier = multiplier
@@ -268,35 +238,24 @@ impl Simulation<'_> {
                 self.links[link].cost_per_mile_usd = usd_per_mile
             }
             Action::Demand { sector, multiplier } => {
-                for (n, node) in self.nodes.iter_mut().enumerate() {
-                    if let (Behaviour::Market(st), NodeKind::Market(m)) =
-                        (&mut node.behaviour, &self.model.nodes[n].kind)
-                        && let Some(i) = m.demand.iter().position(|d| d.sector == sector)
-                    {
-                        st.demand_multiplier[i] = multiplier;
+                for m in self.markets_mut() {
+                    if let Some(i) = m.sector(&sector) {
+                        m.demand_multiplier[i] = multiplier;
                     }
                 }
             }
-            Action::Yield { node, kind, value } => match (&mut self.nodes[node].behaviour, kind) {
-                (Behaviour::Preprocessor(p), YieldKind::Recovery) => p.recovery_yield = value,
-                (Behaviour::Hpms(h), YieldKind::Extraction) => h.extraction_yield = value,
-                (Behaviour::Hpms(h), YieldKind::Unsuitable) => h.unsuitable_share = value,
-                (Behaviour::Oxide(o), YieldKind::Element(e)) => o.recovery[e] = value,
-                _ => {}
-            },
+            Action::Yield { node, kind, value } => {
+                self.nodes[node].kind.set_yield(kind, value);
+            }
             Action::Shares { shares } => {
                 for (l, share) in shares {
                     self.links[l].share_num = share_num(share);
                 }
             }
             Action::Exclude { sector, origin } => {
-                for (n, node) in self.nodes.iter_mut().enumerate() {
-                    if let (Behaviour::Market(st), NodeKind::Market(m)) =
-                        (&mut node.behaviour, &self.model.nodes[n].kind)
-                        && let Some(s) = m.demand.iter().position(|d| d.sector == sector)
-                        && let Some(o) = m.imports.iter().position(|d| d.origin == origin)
-                    {
-                        st.excluded[s][o] = true;
+                for m in self.markets_mut() {
+                    if let (Some(s), Some(o)) = (m.sector(&sector), m.origin(&origin)) {
+                        m.excluded[s][o] = true;
                     }
                 }
             }
@@ -307,7 +266,7 @@ impl Simulation<'_> {
         let id = self.pending.len() as u32;
         self.pending.push(Some(action));
         self.queue
-            .schedule(at.max(self.queue.now()), Event::Action { id });
+            .post(at.max(self.queue.now()), Event::Action { id });
     }
 
     pub(crate) fn on_action(&mut self, id: u32) {
@@ -316,96 +275,23 @@ impl Simulation<'_> {
         }
     }
 
-    fn for_markets(
-        &mut self,
-        origin: &str,
-        mut f: impl FnMut(&mut crate::sim::plants::MarketState, usize),
-    ) {
-        for (n, node) in self.nodes.iter_mut().enumerate() {
-            if let (Behaviour::Market(st), NodeKind::Market(m)) =
-                (&mut node.behaviour, &self.model.nodes[n].kind)
-                && let Some(i) = m.imports.iter().position(|x| x.origin == origin)
-            {
-                f(st, i);
+    fn markets_mut(&mut self) -> impl Iterator<Item = &mut Market<'m>> {
+        self.nodes
+            .iter_mut()
+            .filter_map(|node| node.kind.as_market_mut())
+    }
+
+    fn for_markets(&mut self, origin: &str, mut f: impl FnMut(&mut Market<'m>, usize)) {
+        for m in self.markets_mut() {
+            if let Some(i) = m.origin(origin) {
+                f(m, i);
             }
         }
     }
 
     fn set_outage(&mut self, n: NodeId, down: bool) {
-        if let Behaviour::Oxide(o) = &mut self.nodes[n].behaviour {
-            o.down = if down {
-                o.down + 1
-            } else {
-                o.down.saturating_sub(1)
-            };
-            return;
-        }
-        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
-            return;
-        };
-        if down {
-            pool.outages += 1;
-        } else if pool.outages == 0 {
-            return;
-        } else {
-            pool.outages -= 1;
-        }
-        let count = pool.servers.len();
-        for s in 0..count {
-            if down {
-                self.server_down(n, s);
-            } else {
-                self.server_up(n, s);
-            }
-        }
-    }
-
-    fn change_capacity(&mut self, n: NodeId, delta: i64) {
-        let now = self.queue.now();
-        let id = self.model.nodes[n].id.clone();
-        let opts = self.opts.clone();
-        let commissioned =
-            !matches!(&self.nodes[n].behaviour, Behaviour::Hpms(h) if !h.commissioned);
-        let Some(pool) = pool_of(&mut self.nodes[n].behaviour) else {
-            return;
-        };
-        if delta > 0 {
-            let mut added = Vec::new();
-            for _ in 0..delta {
-                let s = pool.servers.len();
-                let failure_rng = pool
-                    .failures
-                    .as_ref()
-                    .map(|_| Server::failure_stream(&opts, &id, s));
-                let mut server = Server::new(failure_rng);
-                // A server added during an outage is down with the others until it ends.
-                server.down = pool.outages;
-                if server.down > 0 {
-                    pool.down.add(now, 1);
-                }
-                pool.servers.push(server);
-                added.push(s);
-            }
-            pool.active.add(now, delta);
-            if commissioned {
-                for s in added {
-                    self.start_failures_of(n, s);
-                }
-            }
-            self.try_start(n);
-        } else {
-            // Retire the newest servers first; a job in progress finishes.
-            let mut left = -delta;
-            for server in pool.servers.iter_mut().rev() {
-                if left == 0 {
-                    break;
-                }
-                if !server.retired {
-                    server.retired = true;
-                    left -= 1;
-                }
-            }
-            pool.active.add(now, -(-delta - left));
+        if !self.nodes[n].kind.plant_outage(down) {
+            self.pool_outage(n, down);
         }
     }
 }

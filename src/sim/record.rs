@@ -3,10 +3,13 @@
 
 use chrono::NaiveDate;
 
-use crate::kernel::{SimTime, YEAR};
-use crate::model::{MG_PER_KG, MG_PER_T, Model, NodeKind};
+use crate::kernel::SimTime;
+use crate::model::{MG_PER_KG, Model};
+use crate::sim::mass::Elements;
+use crate::sim::nodes::RecordCx;
+use crate::sim::pool::Pool;
 use crate::sim::stats::weighted_quantile;
-use crate::sim::{Behaviour, Simulation};
+use crate::sim::{Counters, Simulation};
 
 /// Metrics every model may record, in metric-id order: (name, unit).
 pub const FIXED_METRICS: [(&str, &str); 27] = [
@@ -39,9 +42,10 @@ pub const FIXED_METRICS: [(&str, &str); 27] = [
     ("servers", "servers"),
 ];
 
+/// Metric ids of [`FIXED_METRICS`], by name.
 #[derive(Clone, Copy)]
 #[repr(u32)]
-enum M {
+pub(crate) enum M {
     Inventory,
     Storage,
     QueueDrives,
@@ -219,16 +223,16 @@ pub(crate) struct Recorder {
     pub ts: TimeSeries,
     pub trace: Option<Vec<TraceRow>>,
     last_time: SimTime,
-    /// Per node: busy, down and in-system areas at the previous record.
+    /// Per node: busy, down, active-server and in-system areas at the previous record.
     last_busy: Vec<i128>,
     last_down: Vec<i128>,
     last_active: Vec<i128>,
     last_in_system: Vec<i128>,
-    /// Per node: cumulative product mass at the previous record (HPMS).
-    last_product: Vec<i64>,
     n_fixed: u32,
     /// Metric ids of names made at run time (per origin, per sector), in first-use order.
     dynamic: std::collections::BTreeMap<String, u32>,
+    /// The same ids by the caller's key, so a name is formatted only once.
+    dynamic_keys: std::collections::BTreeMap<(usize, usize, usize), u32>,
     /// Actions policies took.
     pub shocks: Vec<crate::sim::policy::ShockRow>,
 }
@@ -262,33 +266,86 @@ impl Recorder {
             last_down: vec![0; n],
             last_active: vec![0; n],
             last_in_system: vec![0; n],
-            last_product: vec![0; n],
             n_fixed: FIXED_METRICS.len() as u32,
             dynamic: Default::default(),
+            dynamic_keys: Default::default(),
             shocks: Vec::new(),
         }
     }
 
-    fn push(&mut self, t: SimTime, entity: usize, metric: u32, value: f64) {
+    pub(crate) fn push(&mut self, t: SimTime, entity: usize, metric: u32, value: f64) {
         self.ts.time_s.push(t);
         self.ts.entity.push(entity as u32);
         self.ts.metric.push(metric);
         self.ts.value.push(value);
     }
 
-    /// The id of a metric named at run time, registered on first use.
-    fn dynamic(&mut self, name: String, unit: &str) -> u32 {
-        if let Some(&id) = self.dynamic.get(&name) {
+    /// The id of a metric named at run time, registered on first use; `key` identifies
+    /// the caller's metric so its name is made only once.
+    pub(crate) fn dynamic(
+        &mut self,
+        name: impl FnOnce() -> String,
+        unit: &str,
+        key: (usize, usize, usize),
+    ) -> u32 {
+        if let Some(&id) = self.dynamic_keys.get(&key) {
             return id;
         }
-        let id = self.ts.metric_names.len() as u32;
-        self.ts.metric_names.push((name.clone(), unit.to_string()));
-        self.dynamic.insert(name, id);
+        let name = name();
+        let id = match self.dynamic.get(&name) {
+            Some(&id) => id,
+            None => {
+                let id = self.ts.metric_names.len() as u32;
+                self.ts.metric_names.push((name.clone(), unit.to_string()));
+                self.dynamic.insert(name, id);
+                id
+            }
+        };
+        self.dynamic_keys.insert(key, id);
         id
     }
 
-    fn put(&mut self, t: SimTime, entity: usize, m: M, value: f64) {
+    pub(crate) fn put(&mut self, t: SimTime, entity: usize, m: M, value: f64) {
         self.push(t, entity, m as u32, value);
+    }
+
+    /// The rows every server node records: inventory, storage, output, servers,
+    /// utilisation and availability over the interval, mean wait. Returns the busy and
+    /// active server-second areas so far.
+    pub(crate) fn pool_rows(
+        &mut self,
+        now: SimTime,
+        n: usize,
+        pool: &Pool,
+        c: &Counters,
+        inventory_mg: i64,
+        storage_mg: i64,
+    ) -> (i128, i128) {
+        let busy = pool.busy.area(now);
+        let down = pool.down.area(now);
+        let active = pool.active.area(now);
+        let busy_d = busy - self.last_busy[n];
+        let down_d = down - self.last_down[n];
+        let servers_dt = (active - self.last_active[n]) as f64;
+        self.last_busy[n] = busy;
+        self.last_down[n] = down;
+        self.last_active[n] = active;
+        self.put(now, n, M::Inventory, kg(inventory_mg));
+        self.put(now, n, M::Storage, kg(storage_mg));
+        self.put(now, n, M::Throughput, kg(c.out_mass));
+        self.put(now, n, M::CumOutput, kg(c.out_mass_total));
+        self.put(now, n, M::Servers, pool.active.value() as f64);
+        self.put(now, n, M::Utilisation, ratio(busy_d, servers_dt));
+        self.put(now, n, M::Availability, 1.0 - ratio(down_d, servers_dt));
+        self.put(now, n, M::MeanWait, c.wait.mean().unwrap_or(0.0));
+        (busy, active)
+    }
+
+    /// The mean of a level over the interval of `dt` seconds that ends with `area`.
+    pub(crate) fn interval_mean(&mut self, n: usize, area: i128, dt: f64) -> f64 {
+        let d = area - self.last_in_system[n];
+        self.last_in_system[n] = area;
+        ratio(d, dt)
     }
 
     pub fn trace(&mut self, row: TraceRow) {
@@ -302,8 +359,15 @@ fn kg(mg: i64) -> f64 {
     mg as f64 / MG_PER_KG as f64
 }
 
-fn ratio(num: i128, den: f64) -> f64 {
-    if den > 0.0 { num as f64 / den } else { 0.0 }
+/// What the summary gathers across nodes before it is complete.
+#[derive(Default)]
+pub(crate) struct Totals {
+    /// (lead time in days, kg) of product made from drive magnets, every hub.
+    pub lead: Vec<(f64, f64)>,
+    /// Per hub past its ramp-up for a year: (t/yr, utilisation, mean vessels).
+    pub ramped: Vec<(f64, f64, f64)>,
+    /// HPMS hubs in the model.
+    pub hpms: usize,
 }
 
 impl Simulation<'_> {
@@ -311,170 +375,55 @@ impl Simulation<'_> {
     pub(crate) fn record(&mut self, now: SimTime) {
         let model = self.model;
         let dt = (now - self.rec.last_time) as f64;
-        let rare = model.rare_earths();
         for n in 0..model.nodes.len() {
-            let inventory = self.node_inventory_mass(n);
-            let storage = self.staged_mass(n);
-            let node = &self.nodes[n];
-            let c = node.counters.clone();
-            let rec = &mut self.rec;
-            match &node.behaviour {
-                Behaviour::Source(_) => {
-                    rec.put(now, n, M::Throughput, kg(c.out_mass));
-                    rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
-                    if matches!(model.nodes[n].kind, NodeKind::HddSource(_)) {
-                        rec.put(now, n, M::Drives, c.units as f64);
-                    }
-                }
-                Behaviour::Preprocessor(_) | Behaviour::Station(_) | Behaviour::Hpms(_) => {
-                    let pool = self.pool(n).expect("server nodes have pools");
-                    let busy = pool.busy.area(now);
-                    let down = pool.down.area(now);
-                    let active = pool.active.area(now);
-                    let servers_now = pool.active.value() as f64;
-                    let rec = &mut self.rec;
-                    let busy_d = busy - rec.last_busy[n];
-                    let down_d = down - rec.last_down[n];
-                    let servers_dt = (active - rec.last_active[n]) as f64;
-                    rec.last_busy[n] = busy;
-                    rec.last_down[n] = down;
-                    rec.last_active[n] = active;
-                    rec.put(now, n, M::Inventory, kg(inventory));
-                    rec.put(now, n, M::Storage, kg(storage));
-                    rec.put(now, n, M::Throughput, kg(c.out_mass));
-                    rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
-                    rec.put(now, n, M::Servers, servers_now);
-                    rec.put(now, n, M::Utilisation, ratio(busy_d, servers_dt));
-                    rec.put(now, n, M::Availability, 1.0 - ratio(down_d, servers_dt));
-                    rec.put(now, n, M::MeanWait, c.wait.mean().unwrap_or(0.0));
-                    match &self.nodes[n].behaviour {
-                        Behaviour::Preprocessor(_) => {
-                            let q = self.nodes[n].input.units() as f64;
-                            let rec = &mut self.rec;
-                            rec.put(now, n, M::QueueDrives, q);
-                            rec.put(now, n, M::Drives, c.units as f64);
-                        }
-                        Behaviour::Station(st) => {
-                            let q = self.nodes[n].input.len() as f64;
-                            let in_sys = st.in_system.value() as f64;
-                            let area = st.in_system.area(now);
-                            let rec = &mut self.rec;
-                            let d = area - rec.last_in_system[n];
-                            rec.last_in_system[n] = area;
-                            rec.put(now, n, M::QueueJobs, q);
-                            rec.put(now, n, M::InSystem, in_sys);
-                            rec.put(now, n, M::MeanInSystem, ratio(d, dt));
-                        }
-                        Behaviour::Hpms(st) => {
-                            let NodeKind::Hpms(h) = &model.nodes[n].kind else {
-                                unreachable!()
-                            };
-                            let share =
-                                st.commissioned_at.map_or(0.0, |c| h.capacity_share(c, now));
-                            let product = st.product_mass;
-                            if st.ramped_mark.is_none()
-                                && st.commissioned_at.is_some_and(|c| now >= c + h.ramp)
-                            {
-                                let mark = (now, product, busy, active);
-                                if let Behaviour::Hpms(st) = &mut self.nodes[n].behaviour {
-                                    st.ramped_mark = Some(mark);
-                                }
-                            }
-                            let rec = &mut self.rec;
-                            rec.put(now, n, M::CapacityShare, share);
-                            let last = rec.last_product[n];
-                            rec.put(now, n, M::Product, kg(product - last));
-                        }
-                        _ => {}
-                    }
-                }
-                Behaviour::Oxide(st) => {
-                    rec.put(now, n, M::Inventory, kg(inventory));
-                    rec.put(now, n, M::Storage, kg(storage));
-                    rec.put(now, n, M::FeedProcessed, kg(st.feed_interval));
-                    rec.put(now, n, M::Throughput, kg(c.out_mass));
-                    rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
-                }
-                Behaviour::Market(st) => {
-                    let f = &st.interval;
-                    rec.put(now, n, M::Inventory, kg(inventory));
-                    rec.put(now, n, M::Demand, f.demand_t);
-                    rec.put(now, n, M::Recycled, f.recycled_t);
-                    rec.put(now, n, M::Shortfall, f.shortfall_t);
-                    rec.put(
-                        now,
-                        n,
-                        M::DomesticShare,
-                        if f.demand_t > 0.0 {
-                            f.recycled_t / f.demand_t
-                        } else {
-                            0.0
-                        },
-                    );
-                    let NodeKind::Market(m) = &model.nodes[n].kind else {
-                        unreachable!()
-                    };
-                    for (i, imp) in m.imports.iter().enumerate() {
-                        let id = rec.dynamic(format!("imports_t.{}", imp.origin), "t");
-                        rec.push(now, n, id, f.imports_t[i]);
-                    }
-                    for (s, d) in m.demand.iter().enumerate() {
-                        let id = rec.dynamic(format!("shortfall_t.{}", d.sector), "t");
-                        rec.push(now, n, id, f.sector_shortfall_t[s]);
-                        for (i, imp) in m.imports.iter().enumerate() {
-                            let id =
-                                rec.dynamic(format!("imports_t.{}.{}", imp.origin, d.sector), "t");
-                            rec.push(now, n, id, f.sector_imports_t[s][i]);
-                        }
-                    }
-                }
-                Behaviour::Sink(_) => {
-                    rec.put(now, n, M::Throughput, kg(c.out_mass));
-                    rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
-                    rec.put(now, n, M::MeanSojourn, c.wait.mean().unwrap_or(0.0));
-                }
-            }
-            if !matches!(self.nodes[n].behaviour, Behaviour::Market(_)) {
+            let inventory_mg = self.node_inventory_mass(n);
+            let storage_mg = self.staged_mass(n);
+            let node = &mut self.nodes[n];
+            let cx = RecordCx {
+                now,
+                dt,
+                n,
+                inventory_mg,
+                storage_mg,
+                rec: &mut self.rec,
+            };
+            if node.kind.record(cx, &node.counters, &node.input) {
                 let rec = &mut self.rec;
-                for &e in &rare {
+                for &e in &self.rare {
                     let id = rec.n_fixed + e as u32;
-                    rec.push(now, n, id, kg(c.out_elements[e]));
+                    rec.push(now, n, id, kg(node.counters.out_elements.get(e)));
                 }
             }
         }
         let n_nodes = model.nodes.len();
         for l in 0..model.links.len() {
             let st = &self.links[l];
-            let (in_transit, waiting) = (st.in_transit_mg, st.waiting_mg);
-            let (staged, trips, cost, co2) = (st.staged.mass(), st.trips, st.cost_usd, st.co2_kg);
             let rec = &mut self.rec;
             let e = n_nodes + l;
-            rec.put(now, e, M::Staged, kg(staged));
-            rec.put(now, e, M::InTransit, kg(in_transit));
-            rec.put(now, e, M::Waiting, kg(waiting));
-            rec.put(now, e, M::Trips, trips as f64);
-            rec.put(now, e, M::Cost, cost);
-            rec.put(now, e, M::Co2, co2);
+            rec.put(now, e, M::Staged, kg(st.staged.mass()));
+            rec.put(now, e, M::InTransit, kg(st.in_transit_mg));
+            rec.put(now, e, M::Waiting, kg(st.waiting_mg));
+            rec.put(now, e, M::Trips, st.trips as f64);
+            rec.put(now, e, M::Cost, st.cost_usd);
+            rec.put(now, e, M::Co2, st.co2_kg);
         }
         // Reset interval counters.
-        for (n, node) in self.nodes.iter_mut().enumerate() {
+        for node in &mut self.nodes {
             node.counters.out_mass = 0;
             node.counters.units = 0;
             node.counters.wait = Default::default();
-            match &mut node.behaviour {
-                Behaviour::Oxide(st) => st.feed_interval = 0,
-                Behaviour::Market(st) => {
-                    if let NodeKind::Market(m) = &model.nodes[n].kind {
-                        st.interval = super::plants::MarketFlows::zero(m);
-                    }
-                }
-                _ => {}
-            }
+            node.kind.reset_interval();
         }
-        for (n, node) in self.nodes.iter().enumerate() {
-            if let Behaviour::Hpms(st) = &node.behaviour {
-                self.rec.last_product[n] = st.product_mass;
-            }
+        if self.rec.last_time == 0 {
+            // Every step records as many rows as the first: room for the whole run at once.
+            let steps = (model.horizon / model.record_every.max(1)) as usize + 1;
+            let rows = self.rec.ts.len();
+            let ts = &mut self.rec.ts;
+            let more = rows.saturating_mul(steps);
+            ts.time_s.reserve(more);
+            ts.entity.reserve(more);
+            ts.metric.reserve(more);
+            ts.value.reserve(more);
         }
         self.rec.last_time = now;
     }
@@ -490,42 +439,10 @@ impl Simulation<'_> {
             years: model.years,
             ..Summary::default()
         };
-        let mut lead = Vec::new();
-        let mut ramped: Vec<(f64, f64, f64)> = Vec::new();
-        for (n, node) in self.nodes.iter().enumerate() {
-            match (&node.behaviour, &model.nodes[n].kind) {
-                (Behaviour::Preprocessor(_), _) => s.drives_processed += node.counters.units_total,
-                (Behaviour::Hpms(st), NodeKind::Hpms(h)) => {
-                    s.magnets_t += st.product_mass as f64 / MG_PER_T as f64;
-                    s.sintered_magnets_t += st.sintered_mass as f64 / MG_PER_T as f64;
-                    s.process_co2_t += st.co2_kg / 1000.0;
-                    s.hpms_nameplate_t_per_year += h.nameplate_output_t_per_year;
-                    lead.extend(st.lead_times.iter().copied());
-                    if let Some((t0, m0, b0, a0)) = st.ramped_mark
-                        && now - t0 >= YEAR
-                    {
-                        let span = (now - t0) as f64;
-                        let rate =
-                            (st.product_mass - m0) as f64 / MG_PER_T as f64 / span * YEAR as f64;
-                        let active = (st.pool.active.area(now) - a0) as f64;
-                        let util = (st.pool.busy.area(now) - b0) as f64 / active.max(1.0);
-                        ramped.push((rate, util, active / span));
-                    }
-                }
-                (Behaviour::Oxide(st), _) => {
-                    s.oxides_t += st.oxide_total as f64 / MG_PER_T as f64;
-                    s.oxide_feed_t += st.feed_total as f64 / MG_PER_T as f64;
-                }
-                (Behaviour::Market(st), _) => {
-                    s.demand_t += st.total.demand_t;
-                    s.recycled_supply_t += st.total.recycled_t;
-                    s.imports_t += st.total.imports_t.iter().sum::<f64>();
-                    s.shortfall_t += st.total.shortfall_t;
-                    s.shortfall_last_year_t += st.last_year.shortfall_t;
-                    s.recycled_supply_last_year_t += st.last_year.recycled_t;
-                }
-                _ => {}
-            }
+        let mut totals = Totals::default();
+        for node in &self.nodes {
+            node.kind
+                .summarize(&mut s, &mut totals, &node.counters, now);
         }
         if s.oxide_feed_t > 0.0 {
             s.oxide_t_per_t_feed = Some(s.oxides_t / s.oxide_feed_t);
@@ -533,22 +450,19 @@ impl Simulation<'_> {
         if s.demand_t > 0.0 {
             s.domestic_share = Some(s.recycled_supply_t / s.demand_t);
         }
+        let lead = &mut totals.lead;
         let total_w: f64 = lead.iter().map(|x| x.1).sum();
         if total_w > 0.0 {
             s.lead_time_mean_days = Some(lead.iter().map(|x| x.0 * x.1).sum::<f64>() / total_w);
-            s.lead_time_p95_days = weighted_quantile(&mut lead, 0.95);
+            s.lead_time_p95_days = weighted_quantile(lead, 0.95);
         }
         for l in &self.links {
             s.transport_cost_usd += l.cost_usd;
             s.transport_co2_t += l.co2_kg / 1000.0;
         }
         s.co2_t = s.transport_co2_t + s.process_co2_t;
-        let hpms_count = model
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Hpms(_)))
-            .count();
-        if hpms_count > 0 && ramped.len() == hpms_count {
+        let ramped = &totals.ramped;
+        if totals.hpms > 0 && ramped.len() == totals.hpms {
             let out: f64 = ramped.iter().map(|r| r.0).sum();
             let vessels: f64 = ramped.iter().map(|r| r.2).sum();
             let util = ramped.iter().map(|r| r.1 * r.2).sum::<f64>() / vessels;
@@ -579,7 +493,8 @@ impl Simulation<'_> {
 
     fn entity_stats(&self, now: SimTime) -> Vec<EntityStats> {
         let model = self.model;
-        let sum_kg = |v: &[i64]| v.iter().sum::<i64>() as f64 / MG_PER_KG as f64;
+        let n_el = model.elements.len();
+        let sum_kg = |v: &Elements| v.first(n_el).iter().sum::<i64>() as f64 / MG_PER_KG as f64;
         let mut out = Vec::new();
         for (n, node) in self.nodes.iter().enumerate() {
             let mut e = EntityStats {
@@ -592,19 +507,7 @@ impl Simulation<'_> {
                 units: node.counters.units_total,
                 ..EntityStats::default()
             };
-            if let Some(pool) = self.pool(n) {
-                let cap = pool.active.area(now) as f64;
-                e.utilisation = Some(ratio(pool.busy.area(now), cap));
-                e.availability = Some(1.0 - ratio(pool.down.area(now), cap));
-                e.mean_wait_h = node.counters.wait_total.mean();
-            }
-            match &node.behaviour {
-                Behaviour::Station(st) => {
-                    e.mean_in_system = Some(ratio(st.in_system.area(now), now as f64))
-                }
-                Behaviour::Sink(_) => e.mean_sojourn_h = node.counters.wait_total.mean(),
-                _ => {}
-            }
+            node.kind.describe(&mut e, &node.counters, now);
             out.push(e);
         }
         for (l, link) in self.links.iter().enumerate() {
@@ -621,4 +524,17 @@ impl Simulation<'_> {
         }
         out
     }
+}
+
+/// Whole-run utilisation and availability of a server pool.
+pub(crate) fn describe_pool(e: &mut EntityStats, pool: &Pool, c: &Counters, now: SimTime) {
+    let cap = pool.active.area(now) as f64;
+    e.utilisation = Some(ratio(pool.busy.area(now), cap));
+    e.availability = Some(1.0 - ratio(pool.down.area(now), cap));
+    e.mean_wait_h = c.wait_total.mean();
+}
+
+/// A ratio of an area to a span, 0 for an empty span.
+pub(crate) fn ratio(num: i128, den: f64) -> f64 {
+    if den > 0.0 { num as f64 / den } else { 0.0 }
 }

@@ -55,6 +55,12 @@ impl Tally {
         self.weight += w;
     }
 
+    /// Adds observations given as their weighted sum and total weight.
+    pub fn add_sum(&mut self, weighted_sum: f64, w: f64) {
+        self.sum += weighted_sum;
+        self.weight += w;
+    }
+
     pub fn mean(&self) -> Option<f64> {
         (self.weight > 0.0).then(|| self.sum / self.weight)
     }

@@ -79,7 +79,7 @@ pub fn last(r: &RunResult, entity: &str, metric: &str) -> f64 {
 }
 
 /// Whole-run statistics of one node or link.
-pub fn stats<'a>(r: &'a RunResult, id: &str) -> &'a magloop::sim::record::EntityStats {
+pub fn stats<'a>(r: &'a RunResult, id: &str) -> &'a sim::record::EntityStats {
     r.entities
         .iter()
         .find(|e| e.id == id)

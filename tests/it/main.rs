@@ -1,16 +1,19 @@
 //! magloop's integration tests, as one binary (polars is linked once, not once per file).
 //!
-//! Modules, each a theme:
+//! Modules, each a theme (the three largest are folders of submodules, each with a README):
 //! - `common`: shared helpers (temporary folders, loading YAML, running the binary).
 //! - `nodes`: each node kind alone in a tiny network, expected values worked out by hand.
-//! - `validation`: every model error, with its message, place and exit code.
+//! - `validation`: every model error, with its message, place and exit code; one submodule per
+//!   kind of mistake (`syntax`, `fields`, `distributions`, `ranges`, `references`, ...).
 //! - `default_model`: the checks the default model must pass on a 10-year run.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
 //! - `batch`: experiments: identical datasets across --jobs and shards, resume, failures.
 //! - `golden`: digests of every output file for the default model and each shipped script.
 //! - `properties`: random small networks conserve every element (proptest).
-//! - `scripts`: policy scripts: each shipped script's effect, every API function, bad scripts.
-//! - `hostile`: the corpus under tests/hostile/ and made-up garbage: exit 2, no panic, no hang.
+//! - `scripts`: policy scripts: each shipped script's effect (`shipped`), every API function
+//!   (`api`), bad scripts (`bad`), bugs found, `magloop api` (`api_reference`).
+//! - `hostile`: the corpus under tests/hostile/ (`corpus`) and made-up garbage (`made_here`,
+//!   `limits`, `known_bugs`): exit 2, no panic, no hang.
 //! - `theory`: agreement with queueing theory (M/M/1, M/M/c, Jackson tandem, Little's law)
 //!   and with a SimPy peer where Python and simpy are installed.
 //! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.

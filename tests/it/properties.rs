@@ -212,7 +212,7 @@ proptest! {
         // Network-wide: what sources made plus oxygen taken up = what left the network
         // (sinks, market, by-products) + losses + everything still held. Node in/out sums
         // telescope over links, so this holds iff the per-entity balances do.
-        let total = |f: fn(&magloop::sim::record::EntityStats) -> f64| r.entities.iter().map(f).sum::<f64>();
+        let total = |f: fn(&sim::record::EntityStats) -> f64| r.entities.iter().map(f).sum::<f64>();
         let lhs = total(|e| e.in_kg) - total(|e| e.out_kg);
         let rhs = total(|e| e.loss_kg) + total(|e| e.inventory_kg);
         prop_assert!((lhs - rhs).abs() <= 1e-6 * total(|e| e.in_kg).max(1.0), "lhs {lhs} rhs {rhs}");

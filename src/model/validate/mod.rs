@@ -1,0 +1,277 @@
+//! Turns a parsed model file into a validated `Model`, collecting every problem at once.
+//!
+//! Each section is read on its own, in this order: name, calendar, elements, materials, nodes
+//! (one file per kind under `nodes/`), links, and last the topology once nothing else is wrong.
+
+mod context;
+mod links;
+mod nodes;
+mod topology;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde_yaml::Value;
+
+use crate::error::Problem;
+use crate::kernel::{SimTime, secs_from_days};
+use crate::model::network::{MAX_ELEMENTS, Material, Model};
+use crate::model::spec::{CalendarSpec, MaterialSpec, RawModel};
+
+pub(crate) use context::Ctx;
+use context::{did_you_mean, finite, show};
+pub use context::{kg_to_mg, to_dist};
+
+/// The largest mass any capacity may hold (1e12 kg = 1e18 mg, inside i64).
+const MAX_KG: f64 = 1e12;
+/// The most arrivals a source may create over the horizon (about a minute of simulation).
+const MAX_ARRIVALS: f64 = 2e8;
+const MAX_YEARS: f64 = 200.0;
+/// The most mass (t) one source may create over a run.
+const MAX_SOURCE_TONNES: f64 = 1e8;
+/// The most lines, servers or vessels a node may have.
+const MAX_SERVERS: u32 = 10_000;
+
+/// Overrides the command line may apply before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub years: Option<f64>,
+}
+
+/// Reads and validates the whole document. `Err` carries every problem found.
+pub fn validate(text: &str, overrides: &Overrides) -> Result<Model, Vec<Problem>> {
+    let mut cx = Ctx::new(text);
+    let doc: Value = match serde_yaml::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e.location().map(|l| (l.line(), l.column()));
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            return Err(vec![Problem {
+                path: String::new(),
+                line,
+                message: format!("YAML syntax error: {msg}"),
+                hint: Some("check indentation and that every `key: value` has its colon".into()),
+            }]);
+        }
+    };
+    if doc.is_null() {
+        return Err(vec![Problem {
+            path: String::new(),
+            line: None,
+            message: "the model file is empty".into(),
+            hint: Some("start from models/us_magnet_network.yaml".into()),
+        }]);
+    }
+    if !doc.is_mapping() {
+        cx.problem(
+            "",
+            "a model file must be a YAML mapping with `name`, `calendar`, `elements`, `materials`, `nodes` and `links`",
+            Some("start from models/us_magnet_network.yaml".into()),
+        );
+        return Err(cx.problems);
+    }
+    let Some(raw) = cx.read::<RawModel>(&doc, "") else {
+        return Err(cx.problems);
+    };
+    let model = build(&mut cx, raw, overrides);
+    if cx.problems.is_empty() {
+        Ok(model)
+    } else {
+        Err(cx.problems)
+    }
+}
+
+/// Checks every section; the model it returns is only used when no problem was found.
+fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Model {
+    check_name(cx, &raw.name);
+    let cal = calendar(cx, &raw.calendar, ov);
+    let elements = elements(cx, &raw.elements);
+    let materials = materials(cx, &raw.materials, &elements);
+    let nodes = nodes::nodes(cx, &raw.nodes, &cal, &materials, &elements);
+    let links = links::links(cx, &raw.links, &nodes);
+    let model = Model {
+        name: raw.name,
+        description: raw.description,
+        start: cal.start,
+        years: cal.years,
+        horizon: cal.horizon,
+        record_every: cal.record_every,
+        elements,
+        materials,
+        nodes: nodes.built,
+        links,
+    };
+    if cx.problems.is_empty() {
+        topology::check_topology(cx, &model);
+    }
+    model
+}
+
+/// The model's name names its output folder.
+fn check_name(cx: &mut Ctx, name: &str) {
+    if name.trim().is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        cx.problem(
+            "name",
+            format!("`{name}` cannot name an output folder"),
+            Some("use letters, digits, `_` and `-` only".into()),
+        );
+    }
+}
+
+/// The `calendar:` section, checked and converted to seconds.
+struct Calendar {
+    start: NaiveDate,
+    /// The horizon in years (1 when the file's figure is out of range).
+    years: f64,
+    horizon: SimTime,
+    record_every: SimTime,
+}
+
+fn calendar(cx: &mut Ctx, value: &Value, ov: &Overrides) -> Calendar {
+    let cal = cx.read::<CalendarSpec>(value, "calendar");
+    let (start, years, record_every) = match &cal {
+        Some(c) => {
+            let start =
+                NaiveDate::parse_from_str(c.start.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+                    cx.problem(
+                        "calendar.start",
+                        format!("`{}` is not a date", c.start),
+                        Some("write YYYY-MM-DD, e.g. 2025-01-01".into()),
+                    );
+                    NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date")
+                });
+            let years = ov.years.unwrap_or(c.years);
+            cx.positive("calendar.years", years, MAX_YEARS);
+            cx.positive("calendar.record_every_days", c.record_every_days, 3660.0);
+            if finite(c.record_every_days) && c.record_every_days < 1.0 / 24.0 {
+                cx.problem(
+                    "calendar.record_every_days",
+                    "must be at least one hour (1/24 day)",
+                    None,
+                );
+            }
+            (start, years, secs_from_days(c.record_every_days).max(3600))
+        }
+        None => (
+            NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"),
+            1.0,
+            86_400,
+        ),
+    };
+    let years = if finite(years) && years > 0.0 && years <= MAX_YEARS {
+        years
+    } else {
+        1.0
+    };
+    let horizon = secs_from_days(years * 365.25);
+    Calendar {
+        start,
+        years,
+        horizon,
+        record_every,
+    }
+}
+
+/// The `elements:` list: declared symbols, then `other`.
+fn elements(cx: &mut Ctx, value: &Value) -> Vec<String> {
+    let mut elements: Vec<String> = cx.read(value, "elements").unwrap_or_default();
+    // `other` is appended below, so it takes one of the places.
+    let tracked = elements.len() + 1;
+    if tracked > MAX_ELEMENTS {
+        cx.problem(
+            "elements",
+            format!(
+                "{} elements are listed; with the implicit `other` that makes {tracked}, more than the {MAX_ELEMENTS} a model can track",
+                elements.len()
+            ),
+            Some(format!(
+                "list at most {} elements; the mass of those left out counts as `other`",
+                MAX_ELEMENTS - 1
+            )),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, e) in elements.iter().enumerate() {
+        if !seen.insert(e.clone()) {
+            cx.problem(
+                &format!("elements[{i}]"),
+                format!("`{e}` is listed twice"),
+                None,
+            );
+        }
+        if e == "other" {
+            cx.problem(
+                &format!("elements[{i}]"),
+                "`other` is implicit (the balance of every composition)",
+                Some("remove it".into()),
+            );
+        }
+    }
+    elements.push("other".to_string());
+    elements
+}
+
+/// The `materials:` section: each composition in mass fractions per element, `other` last.
+fn materials(cx: &mut Ctx, value: &Value, elements: &[String]) -> Vec<Material> {
+    let n_el = elements.len();
+    let mat_specs: BTreeMap<String, Value> = cx.read(value, "materials").unwrap_or_default();
+    let mut materials = Vec::new();
+    for (name, v) in &mat_specs {
+        let path = format!("materials.{name}");
+        let Some(spec) = cx.read::<MaterialSpec>(v, &path) else {
+            continue;
+        };
+        let mut fractions = vec![0.0; n_el];
+        let mut total = 0.0;
+        for (el, pct) in &spec.composition {
+            let p = format!("{path}.composition.{el}");
+            match elements.iter().position(|e| e == el) {
+                Some(i) if i + 1 < n_el => {
+                    if !(finite(*pct) && (0.0..=100.0).contains(pct)) {
+                        cx.problem(
+                            &p,
+                            format!("must be a wt% from 0 to 100, found {}", show(*pct)),
+                            None,
+                        );
+                    } else {
+                        fractions[i] = pct / 100.0;
+                        total += pct;
+                    }
+                }
+                _ if el == "other" => cx.problem(
+                    &p,
+                    "`other` is the balance up to 100 wt% and is not written",
+                    Some("remove it".into()),
+                ),
+                _ => {
+                    let known: Vec<&str> =
+                        elements[..n_el - 1].iter().map(String::as_str).collect();
+                    cx.problem(
+                        &p,
+                        format!("element `{el}` is not declared"),
+                        Some(did_you_mean(el, &known, "add it to `elements:`")),
+                    );
+                }
+            }
+        }
+        if total > 100.0 + 1e-9 {
+            cx.problem(
+                &format!("{path}.composition"),
+                format!("adds up to {total} wt%, more than 100"),
+                Some("the balance up to 100 % is `other`; lower the figures".into()),
+            );
+        }
+        fractions[n_el - 1] = ((100.0 - total) / 100.0).max(0.0);
+        materials.push(Material {
+            name: name.clone(),
+            role: spec.role,
+            fractions,
+        });
+    }
+    materials
+}

@@ -1,0 +1,55 @@
+//! `hdd_source`: data-centre hard-drive retirements, part captured, delivered in pallets.
+
+use super::NodeCx;
+use crate::model::network::{HddSource, MaterialRole};
+use crate::model::spec::HddSourceSpec;
+
+pub(super) fn hdd_source(n: &mut NodeCx) -> Option<HddSource> {
+    let s: HddSourceSpec = n.read()?;
+    n.positive("drives_per_year", s.drives_per_year, 1e10);
+    n.growth("growth_per_year", s.growth_per_year);
+    n.share("capture_share", s.capture_share);
+    if s.capture_share == 0.0 {
+        n.problem(
+            "capture_share",
+            "must be above 0 (no drive would ever arrive)",
+            Some("remove the source instead".into()),
+        );
+    }
+    n.count("pallet_drives", s.pallet_drives, 1_000_000);
+    let magnet = n.dist("magnet_g_per_drive", &s.magnet_g_per_drive);
+    let body = n.dist("body_g_per_drive", &s.body_g_per_drive);
+    let mm = n.material("magnet_material", &s.magnet_material);
+    let bm = n.material("body_material", &s.body_material);
+    n.role_is("magnet_material", mm, &[MaterialRole::Magnet]);
+    n.role_is("body_material", bm, &[MaterialRole::Carrier]);
+    if s.pallet_drives > 0 {
+        n.arrivals(
+            "pallet_drives",
+            s.drives_per_year * s.capture_share / s.pallet_drives as f64,
+            s.growth_per_year,
+        );
+    }
+    if magnet.validate().is_ok() && body.validate().is_ok() {
+        let t_per_drive = (magnet.mean() + body.mean()) / 1e6;
+        n.mass(
+            "drives_per_year",
+            s.drives_per_year * s.capture_share * t_per_drive,
+            s.growth_per_year,
+        );
+    }
+    let (start, end) = n.window(&s.start, &s.end);
+    Some(HddSource {
+        drives_per_year: s.drives_per_year,
+        growth_per_year: s.growth_per_year,
+        capture_share: s.capture_share,
+        pallet_drives: s.pallet_drives,
+        magnet_g_per_drive: magnet,
+        body_g_per_drive: body,
+        magnet_material: mm,
+        body_material: bm,
+        arrivals: s.arrivals,
+        start,
+        end,
+    })
+}

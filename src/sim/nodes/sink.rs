@@ -1,0 +1,40 @@
+//! `sink`: where material leaves the model (oxide buyers, departures of a queueing
+//! network); it records how long what it consumed spent in the network.
+
+use crate::kernel::{HOUR, SimTime};
+use crate::model::MG_PER_KG;
+use crate::sim::Counters;
+use crate::sim::mass::{Ledger, Parcel};
+use crate::sim::nodes::RecordCx;
+use crate::sim::record::M;
+
+pub(crate) struct Sink;
+
+impl Sink {
+    /// Consumes a delivered parcel: counted as the sink's output, with its time in the network.
+    pub fn consume(&mut self, p: Parcel, now: SimTime, ledger: &mut Ledger, c: &mut Counters) {
+        // Sojourn in the network: from the oldest lot's (mean) entry to now.
+        let born = p.lots().iter().map(|l| l.born()).min().unwrap_or(now);
+        let hours = (now - born) as f64 / HOUR as f64;
+        c.wait.add(hours, 1.0);
+        c.wait_total.add(hours, 1.0);
+        c.units += p.units;
+        c.units_total += p.units;
+        c.out_mass += p.mass();
+        c.out_mass_total += p.mass();
+        p.add_elements(&mut c.out_elements);
+        ledger.parcel_out(&p);
+    }
+}
+
+pub(crate) fn record(cx: RecordCx<'_>, c: &Counters) {
+    let (now, n, rec) = (cx.now, cx.n, cx.rec);
+    rec.put(now, n, M::Throughput, c.out_mass as f64 / MG_PER_KG as f64);
+    rec.put(
+        now,
+        n,
+        M::CumOutput,
+        c.out_mass_total as f64 / MG_PER_KG as f64,
+    );
+    rec.put(now, n, M::MeanSojourn, c.wait.mean().unwrap_or(0.0));
+}

@@ -1,0 +1,175 @@
+//! The corpus under tests/hostile/: every file says what it expects, and is refused with it.
+
+use std::fs;
+
+use super::{assert_no_problems, check_refused, run_guarded};
+use crate::common::{repo, stderr, tempdir};
+
+/// One corpus file and what its first line says it must give.
+#[derive(Debug)]
+struct Case {
+    /// Relative to the repository, e.g. `tests/hostile/models/01-only-a-comment.yaml`.
+    path: String,
+    needle: String,
+    /// Only `run` meets the error (it is inside a closure); `validate` passes.
+    run_time_only: bool,
+    /// A known bug: checked by its own ignored test below, not by the corpus loops.
+    known_bug: bool,
+}
+
+/// The corpus files of one folder (`models`, `scripts`, `experiments`), sorted.
+fn corpus(folder: &str) -> Vec<Case> {
+    let dir = repo().join("tests/hostile").join(folder);
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let path = format!("tests/hostile/{folder}/{name}");
+            let text = fs::read_to_string(repo().join(&path)).unwrap();
+            let first = text.lines().next().unwrap_or("");
+            let comment = first
+                .strip_prefix("# ")
+                .or_else(|| first.strip_prefix("// "))
+                .unwrap_or_else(|| panic!("{path}: the first line must be a comment"));
+            let (needle, run_time_only) =
+                if let Some((_, n)) = comment.split_once(". Expects at run time: ") {
+                    (n, true)
+                } else if let Some((_, n)) = comment.split_once(". Expects: ") {
+                    (n, false)
+                } else {
+                    panic!("{path}: the first line must end `. Expects: <what stderr holds>`")
+                };
+            Case {
+                known_bug: name.contains("-bug-"),
+                path,
+                needle: needle.trim().to_string(),
+                run_time_only,
+            }
+        })
+        .collect()
+}
+
+/// Corpus files that are known bugs (`-bug-` in the name, skipped by the corpus loops), and
+/// the ignored test that checks each. Those found by this corpus and since fixed became
+/// ordinary corpus cases (see "Found and fixed" in tests/hostile/README.md).
+const KNOWN_BUGS: &[(&str, &str)] = &[
+    // Not a `-bug-` file: it passes the corpus loop (exit 2, its place named); its wording
+    // is the bug.
+    (
+        "models/33-integer-beyond-u64.yaml",
+        "bug_an_integer_beyond_u64_is_called_a_yaml_syntax_error",
+    ),
+];
+
+#[test]
+fn every_corpus_file_says_what_it_expects_and_is_listed_in_the_readme() {
+    let readme = fs::read_to_string(repo().join("tests/hostile/README.md")).unwrap();
+    // The hostile tests' source, every file of the module, to find each known bug's test.
+    let mut this = String::new();
+    for entry in fs::read_dir(repo().join("tests/it/hostile")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            this.push_str(&fs::read_to_string(&path).unwrap());
+        }
+    }
+    let mut problems = Vec::new();
+    for folder in ["models", "scripts", "experiments"] {
+        let cases = corpus(folder);
+        assert!(cases.len() >= 20, "{folder}: only {} cases", cases.len());
+        for c in cases {
+            let short = c.path.trim_start_matches("tests/hostile/");
+            if !readme.contains(&format!("`{short}`")) {
+                problems.push(format!("{}: not listed in tests/hostile/README.md", c.path));
+            }
+            if c.needle.is_empty() {
+                problems.push(format!("{}: says nothing after `Expects:`", c.path));
+            }
+            if c.known_bug {
+                match KNOWN_BUGS.iter().find(|(f, _)| *f == short) {
+                    None => problems.push(format!("{}: a bug file not in KNOWN_BUGS", c.path)),
+                    Some((_, test)) if !this.contains(&format!("fn {test}()")) => {
+                        problems.push(format!("{}: no test named {test}", c.path))
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    assert_no_problems(problems);
+}
+
+#[test]
+fn every_hostile_model_is_refused_by_validate_and_by_run() {
+    let mut problems = Vec::new();
+    for c in corpus("models").iter().filter(|c| !c.known_bug) {
+        let p = c.path.as_str();
+        problems.extend(check_refused(&repo(), &["validate", p], p, &c.needle, None));
+        let tmp = tempdir();
+        let out = tmp.path().join("out");
+        let out_s = out.to_str().unwrap();
+        problems.extend(check_refused(
+            &repo(),
+            &["run", p, "--out", out_s, "-q"],
+            p,
+            &c.needle,
+            Some(&out),
+        ));
+    }
+    assert_no_problems(problems);
+}
+
+#[test]
+fn every_hostile_script_is_refused_by_run_and_by_validate() {
+    let mut problems = Vec::new();
+    for c in corpus("scripts").iter().filter(|c| !c.known_bug) {
+        let p = c.path.as_str();
+        let tmp = tempdir();
+        let out = tmp.path().join("out");
+        let out_s = out.to_str().unwrap();
+        problems.extend(check_refused(
+            &repo(),
+            &["run", "--script", p, "--years", "2", "--out", out_s, "-q"],
+            p,
+            &c.needle,
+            Some(&out),
+        ));
+        let args = ["validate", "models/us_magnet_network.yaml", "--script", p];
+        if c.run_time_only {
+            // A closure runs on its simulated date, which `validate` never reaches.
+            let o = run_guarded(&repo(), &args);
+            if o.status.code() != Some(0) {
+                problems.push(format!(
+                    "{p}: validate should pass (the error is inside a closure), got {:?}: {}",
+                    o.status.code(),
+                    stderr(&o)
+                ));
+            }
+        } else {
+            problems.extend(check_refused(&repo(), &args, p, &c.needle, None));
+        }
+    }
+    assert_no_problems(problems);
+}
+
+#[test]
+fn every_hostile_experiment_is_refused_by_batch() {
+    let mut problems = Vec::new();
+    for c in corpus("experiments").iter().filter(|c| !c.known_bug) {
+        let p = c.path.as_str();
+        let tmp = tempdir();
+        let out = tmp.path().join("out");
+        let out_s = out.to_str().unwrap();
+        problems.extend(check_refused(
+            &repo(),
+            &["batch", p, "--out", out_s, "-q", "--jobs", "1"],
+            p,
+            &c.needle,
+            Some(&out),
+        ));
+    }
+    assert_no_problems(problems);
+}

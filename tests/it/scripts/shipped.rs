@@ -1,0 +1,563 @@
+//! Each shipped script's effect on the default model, and scripted runs' determinism.
+
+use std::fs;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::{
+    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, defence_demand_t, field,
+    in_range, mean, run_ok, sum, write_script, ymd,
+};
+use crate::common::{repo, run_in, stderr, stdout, tempdir};
+
+#[test]
+fn the_shipped_scripts_are_the_ones_tested_here() {
+    // A new script in scripts/ needs a test of its effect below, and a line in SHIPPED.
+    let mut found: Vec<String> = fs::read_dir(repo().join("scripts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("rhai"))
+        .map(|p| format!("scripts/{}", p.file_name().unwrap().to_str().unwrap()))
+        .collect();
+    found.sort();
+    assert_eq!(found, SHIPPED);
+}
+
+#[test]
+fn every_shipped_script_validates_against_the_default_model_alone_and_together() {
+    for script in SHIPPED {
+        let o = run_in(&repo(), &["validate", MODEL, "--script", script]);
+        assert_eq!(o.status.code(), Some(0), "{script}: {}", stderr(&o));
+        assert!(stdout(&o).contains("; 1 script ok"), "{}", stdout(&o));
+    }
+    let mut args = vec!["validate", MODEL];
+    for script in SHIPPED {
+        args.extend(["--script", script]);
+    }
+    let o = run_in(&repo(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("; 6 scripts ok"), "{}", stdout(&o));
+}
+
+#[test]
+fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
+    let dir = tempdir();
+    let run = run_ok(
+        &dir.path().join("run"),
+        &["scripts/china_export_controls_2025.rhai"],
+        "3",
+    );
+    let china = run.series("us_market", "imports_t.china");
+    // In 2025 nothing recycled reaches the market (the Dallas hub starts in mid-2027), and
+    // China is the first origin served, so it supplies all it may: each day's imports are
+    // exactly its share of the baseline, 7,800 t/yr x 1.072^(days / 365.25) / 365.25.
+    let share_on = |d: NaiveDate| -> f64 {
+        match d {
+            d if d < ymd(2025, 4, 4) => 1.0,
+            d if d < ymd(2025, 5, 1) => 0.5, // at("2025-04-04"): halved
+            d if d < ymd(2025, 6, 1) => 0.07, // May: 46.4 t of ~650 t
+            d if d < ymd(2025, 7, 1) => 0.5,
+            d if d < ymd(2025, 8, 1) => 0.95,
+            d if d < ymd(2025, 9, 1) => 0.91,
+            _ => 1.0,
+        }
+    };
+    for p in china.iter().filter(|p| p.date.year() == 2025) {
+        assert_close(
+            p.value,
+            share_on(p.date) * china_baseline_t(p.days()),
+            1e-9,
+            &format!("China imports on {}", p.date),
+        );
+    }
+    // May as a whole: 0.07 of the baseline; of the pre-shock April days (1-3 April) it is
+    // 0.07 x 1.072^(~45 / 365.25) = 0.0706, inside 2 %.
+    let may = sum(&china, ymd(2025, 5, 1), ymd(2025, 5, 31));
+    let may_baseline: f64 = china
+        .iter()
+        .filter(|p| in_range(p, ymd(2025, 5, 1), ymd(2025, 5, 31)))
+        .map(|p| china_baseline_t(p.days()))
+        .sum();
+    assert_close(may / may_baseline, 0.07, 1e-9, "May / baseline");
+    let april_pre_shock_daily = mean(&china, ymd(2025, 4, 1), ymd(2025, 4, 3));
+    assert_close(
+        (may / 31.0) / april_pre_shock_daily,
+        0.07,
+        0.02,
+        "May daily mean / pre-shock April daily mean",
+    );
+    // July 0.95 and from September 1.0 of the baseline, whole months.
+    let month_ratio = |from: NaiveDate, to: NaiveDate| {
+        let base: f64 = china
+            .iter()
+            .filter(|p| in_range(p, from, to))
+            .map(|p| china_baseline_t(p.days()))
+            .sum();
+        sum(&china, from, to) / base
+    };
+    assert_close(
+        month_ratio(ymd(2025, 7, 1), ymd(2025, 7, 31)),
+        0.95,
+        1e-9,
+        "July",
+    );
+    assert_close(
+        month_ratio(ymd(2025, 9, 1), ymd(2025, 12, 31)),
+        1.0,
+        1e-9,
+        "Sep-Dec",
+    );
+    assert_close(
+        month_ratio(ymd(2026, 1, 1), ymd(2027, 12, 30)),
+        1.0,
+        1e-9,
+        "2026-2027",
+    );
+
+    // The shortfall: "other" (2,700 t/yr) is fully used anyway, so each day lacks exactly
+    // what China did not send: 7,800 x (1 - share) x growth / 365.25. Only in 2025.
+    let shortfall = run.series("us_market", "shortfall_t");
+    let expected_2025: f64 = shortfall
+        .iter()
+        .filter(|p| p.date.year() == 2025)
+        .map(|p| (1.0 - share_on(p.date)) * china_baseline_t(p.days()))
+        .sum();
+    let got_2025 = sum(&shortfall, ymd(2025, 1, 1), ymd(2025, 12, 31));
+    assert!(got_2025 > 1000.0, "2025 shortfall {got_2025} t");
+    assert_close(got_2025, expected_2025, 1e-9, "2025 shortfall, t");
+    for p in shortfall.iter().filter(|p| p.date >= ymd(2025, 9, 1)) {
+        assert_eq!(p.value, 0.0, "shortfall on {}", p.date);
+    }
+
+    // The shock log: the dated steps at the start (time 0), then the notes at their dates.
+    let file = "scripts/china_export_controls_2025.rhai";
+    let shocks = run.shocks();
+    let got: Vec<(NaiveDate, NaiveDate, String)> = shocks
+        .iter()
+        .map(|s| (s.date, s.effective, s.action.clone()))
+        .collect();
+    let start = ymd(2025, 1, 1);
+    let expected = vec![
+        (start, ymd(2025, 5, 1), "set_import_share".to_string()),
+        (start, ymd(2025, 6, 1), "set_import_share".into()),
+        (start, ymd(2025, 7, 1), "set_import_share".into()),
+        (start, ymd(2025, 8, 1), "set_import_share".into()),
+        (start, ymd(2025, 9, 1), "set_import_share".into()),
+        (ymd(2025, 4, 4), ymd(2025, 4, 4), "note".into()),
+        (ymd(2025, 4, 4), ymd(2025, 4, 4), "set_import_share".into()),
+        (ymd(2025, 10, 9), ymd(2025, 10, 9), "note".into()),
+        (ymd(2025, 11, 7), ymd(2025, 11, 7), "note".into()),
+    ];
+    assert_eq!(got, expected);
+    assert!(shocks.iter().all(|s| s.script == file && s.line.is_some()));
+    assert_eq!(shocks[0].time_s, 0);
+    assert_eq!(shocks[0].arguments, r#""china", 0.07, "2025-05-01""#);
+    let notes = run.notes();
+    assert!(
+        notes[0].1.starts_with("MOFCOM Announcement 18"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].1.contains("0.1 % Chinese-content rule"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].1.contains("suspended until 2026-11-10"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn dfw_commissioning_delay_makes_nothing_before_2029_and_the_baseline_does() {
+    let dir = tempdir();
+    let delayed = run_ok(
+        &dir.path().join("delayed"),
+        &["scripts/dfw_commissioning_delay.rhai"],
+        "5",
+    );
+    let base = run_ok(&dir.path().join("base"), &[], "5");
+    // Mid-2027 + 18 months = 2029-01-01 00:00. The record dated 2029-01-01 covers
+    // 31 Dec, so it is still 0; from 2 January the hub works off the feed that waited
+    // (about 1.5 years of it), so every day of 2029 makes product.
+    let product = delayed.series("dfw_hpms", "product_kg");
+    for p in product.iter().filter(|p| p.date <= ymd(2029, 1, 1)) {
+        assert_eq!(p.value, 0.0, "delayed hub made product on {}", p.date);
+    }
+    for p in product
+        .iter()
+        .filter(|p| in_range(p, ymd(2029, 1, 2), ymd(2029, 12, 31)))
+    {
+        assert!(p.value > 0.0, "delayed hub idle on {}", p.date);
+    }
+    let row = delayed
+        .shocks()
+        .into_iter()
+        .find(|s| s.action == "delay_commissioning")
+        .expect("a delay_commissioning row");
+    assert!(
+        row.arguments.ends_with("-> 2029-01-01"),
+        "{}",
+        row.arguments
+    );
+    // Without the script the hub starts on 2027-07-01: product from the next day, and in 2028.
+    let base_product = base.series("dfw_hpms", "product_kg");
+    let first = base_product.iter().find(|p| p.value > 0.0).unwrap().date;
+    assert_eq!(first, ymd(2027, 7, 2));
+    assert!(sum(&base_product, ymd(2028, 1, 1), ymd(2028, 12, 31)) > 0.0);
+}
+
+#[test]
+fn reno_outage_stops_reno_for_three_months_and_its_backlog_drains() {
+    let dir = tempdir();
+    let out = run_ok(
+        &dir.path().join("outage"),
+        &["scripts/reno_outage.rhai"],
+        "3",
+    );
+    let base = run_ok(&dir.path().join("base"), &[], "3");
+    // Down from 2026-03-01 00:00 to 2026-06-01 00:00: the records dated 2 March to 1 June
+    // (each covering the day before) see no line up and no drive processed.
+    let (from, to) = (ymd(2026, 3, 2), ymd(2026, 6, 1));
+    let availability = out.series("reno_nv", "availability");
+    let drives = out.series("reno_nv", "drives");
+    for p in availability.iter().filter(|p| in_range(p, from, to)) {
+        assert_eq!(p.value, 0.0, "availability on {}", p.date);
+    }
+    for p in drives.iter().filter(|p| in_range(p, from, to)) {
+        assert_eq!(p.value, 0.0, "drives on {}", p.date);
+    }
+    assert!(sum(&drives, ymd(2026, 6, 2), ymd(2026, 6, 30)) > 0.0);
+
+    // Upstream waits: Reno's intake (150,000 drives, about 10 days) fills, then pallets
+    // wait on the link from the western data centres; both drain once the line is back.
+    // Reno's line has about twice the capacity it needs (1 line at 2.17 s a drive and 80 %
+    // availability: 11.6 M drives/yr against 8 M x 0.65 = 5.2 M arriving), so the ~1.3 M
+    // drive backlog clears in about 1.3 / (11.6 - 5.2) yr = 2.5 months: by October.
+    let queue = out.series("reno_nv", "queue_drives");
+    let waiting = out.series("hdd_west_to_reno", "waiting_kg");
+    let queue_max_during = queue
+        .iter()
+        .filter(|p| in_range(p, from, to))
+        .fold(0.0f64, |m, p| m.max(p.value));
+    assert_eq!(queue_max_during, 150_000.0);
+    let base_queue_max = base
+        .series("reno_nv", "queue_drives")
+        .iter()
+        .fold(0.0f64, |m, p| m.max(p.value));
+    assert!(base_queue_max < 50_000.0, "baseline queue {base_queue_max}");
+    for p in waiting.iter().filter(|p| p.date < ymd(2026, 3, 1)) {
+        assert_eq!(p.value, 0.0, "waiting on {}", p.date);
+    }
+    let (w_apr, w_jun) = (
+        at(&waiting, ymd(2026, 4, 15)),
+        at(&waiting, ymd(2026, 6, 1)),
+    );
+    assert!(
+        0.0 < w_apr && w_apr < w_jun,
+        "waiting grows: {w_apr} then {w_jun} kg"
+    );
+    for p in waiting.iter().filter(|p| p.date >= ymd(2026, 10, 1)) {
+        assert_eq!(p.value, 0.0, "still waiting on {}", p.date);
+    }
+    for p in queue.iter().filter(|p| p.date >= ymd(2026, 10, 1)) {
+        assert!(p.value < 50_000.0, "queue {} on {}", p.value, p.date);
+    }
+
+    // The same drives arrive (keyed random streams) and the backlog drains long before the
+    // end, so the 3-year total matches the baseline's to within 1 % of the backlog (the
+    // drives the baseline processed during the outage, ~1.3 M). Observed: equal.
+    let base_drives = base.series("reno_nv", "drives");
+    let backlog = sum(&base_drives, from, to);
+    assert!(backlog > 1.0e6, "backlog {backlog}");
+    let total = |s: &[Point]| s.iter().map(|p| p.value).sum::<f64>();
+    let diff = (total(&drives) - total(&base_drives)).abs();
+    assert!(
+        diff <= 0.01 * backlog,
+        "3-year totals differ by {diff} drives"
+    );
+}
+
+#[test]
+fn second_inserma_line_doubles_reno_from_2028_and_halves_its_utilisation() {
+    let dir = tempdir();
+    let run = run_ok(
+        &dir.path().join("run"),
+        &["scripts/second_inserma_line_2028.rhai"],
+        "5",
+    );
+    // The line is added at 2028-01-01 00:00, before that instant's record.
+    for p in run.series("reno_nv", "servers") {
+        let expected = if p.date < ymd(2028, 1, 1) { 1.0 } else { 2.0 };
+        assert_eq!(p.value, expected, "servers on {}", p.date);
+    }
+    // The same drives (~36 % of one line's time) spread over two lines: about 18 % each.
+    let u = run.series("reno_nv", "utilisation");
+    let before = mean(&u, ymd(2027, 1, 1), ymd(2027, 12, 31));
+    let after = mean(&u, ymd(2029, 1, 1), ymd(2029, 12, 31));
+    assert!(
+        (0.45..=0.55).contains(&(after / before)),
+        "utilisation {before} -> {after}"
+    );
+}
+
+#[test]
+fn hyperscaler_refresh_surge_moves_drives_earlier_without_changing_the_decade() {
+    let dir = tempdir();
+    let surge = run_ok(
+        &dir.path().join("surge"),
+        &["scripts/hyperscaler_refresh_surge.rhai"],
+        "10",
+    );
+    let base = run_ok(&dir.path().join("base"), &[], "10");
+    let s = surge.series("hdd_east", "drives");
+    let b = base.series("hdd_east", "drives");
+    let year = |p: &[Point], y: i32| sum(p, ymd(y, 1, 1), ymd(y, 12, 31));
+    let daily = |p: &[Point], y: i32| mean(p, ymd(y, 1, 1), ymd(y, 12, 31));
+    // 12 M x 0.65 = 7.8 M drives/yr (26,000 pallets): 1.5x in 2026-2027, 0.75x in
+    // 2028-2031. Against the same year of the baseline (same arrival stream) and against
+    // 2025's daily rate (2025 has 364 records, 2028 has 366: compare means), within 4 %.
+    for y in [2026, 2027] {
+        assert_close(
+            year(&s, y) / year(&b, y),
+            1.5,
+            0.04,
+            &format!("{y} vs baseline"),
+        );
+    }
+    assert_close(daily(&s, 2026) / daily(&s, 2025), 1.5, 0.04, "2026 vs 2025");
+    for y in 2028..=2031 {
+        assert_close(
+            year(&s, y) / year(&b, y),
+            0.75,
+            0.04,
+            &format!("{y} vs baseline"),
+        );
+        assert_close(
+            daily(&s, y) / daily(&s, 2025),
+            0.75,
+            0.04,
+            &format!("{y} vs 2025"),
+        );
+    }
+    // 0.5 x 2 years extra = 0.25 x 4 years given back: the decade's total is unchanged.
+    let total = |p: &[Point]| p.iter().map(|x| x.value).sum::<f64>();
+    assert_close(total(&s), total(&b), 0.01, "drives over the decade");
+}
+
+#[test]
+fn defence_2027_rule_bars_chinese_supply_to_defence_from_2027() {
+    let dir = tempdir();
+    let rule = run_ok(
+        &dir.path().join("rule"),
+        &["scripts/defence_2027_rule.rhai"],
+        "3",
+    );
+    let base = run_ok(&dir.path().join("base"), &[], "3");
+    for p in rule
+        .series("us_market", "imports_t.china.defence")
+        .iter()
+        .filter(|p| p.date >= ymd(2027, 1, 1))
+    {
+        assert_eq!(p.value, 0.0, "Chinese supply to defence on {}", p.date);
+    }
+    // Origins are shared among sectors in proportion to need, so in the baseline defence
+    // draws on China like every sector (~74 % of imports). Under the rule, defence's share of
+    // Chinese supply moves to recycled material (served first to barred sectors) and to
+    // other origins: in 2027 it buys more from "other" than in the baseline.
+    let year_2027 = |r: &Run, metric: &str| {
+        sum(
+            &r.series("us_market", metric),
+            ymd(2027, 1, 1),
+            ymd(2027, 12, 31),
+        )
+    };
+    assert!(year_2027(&base, "imports_t.china.defence") > 0.0);
+    assert!(
+        year_2027(&rule, "imports_t.other.defence") > year_2027(&base, "imports_t.other.defence"),
+        "{} vs {}",
+        year_2027(&rule, "imports_t.other.defence"),
+        year_2027(&base, "imports_t.other.defence")
+    );
+    // Other origins (2,700 t/yr) cover defence's 300 t/yr: no defence shortfall.
+    for p in rule.series("us_market", "shortfall_t.defence") {
+        assert_eq!(p.value, 0.0, "defence shortfall on {}", p.date);
+    }
+}
+
+#[test]
+fn defence_draws_on_china_before_the_2027_rule() {
+    let dir = tempdir();
+    let rule = run_ok(
+        &dir.path().join("rule"),
+        &["scripts/defence_2027_rule.rhai"],
+        "3",
+    );
+    // China supplies ~74 % of imports (7,800 of 10,500 t/yr); shared out in proportion,
+    // defence would take ~74 % of its 300 t/yr from China before 2027.
+    for p in rule
+        .series("us_market", "imports_t.china.defence")
+        .iter()
+        .filter(|p| p.date < ymd(2027, 1, 1))
+    {
+        assert!(p.value > 0.0, "no Chinese supply to defence on {}", p.date);
+    }
+}
+
+#[test]
+fn two_scripts_in_order_defence_rule_bites_when_china_is_defences_supplier() {
+    // The first script leaves only defence and `other` buying, from China alone; the
+    // shipped rule then bars China from defence. Given in this order, both act.
+    let dir = tempdir();
+    let first = write_script(
+        dir.path(),
+        "china_only.rhai",
+        r#"// Only defence and `other` buy magnets, and only China sells them.
+for s in ["ev_hybrid", "wind", "electronics", "industrial"] {
+    set_demand(s, 0.0, "2025-01-01");
+}
+set_import_share("other", 0.0);
+"#,
+    );
+    let run = run_ok(
+        &dir.path().join("run"),
+        &[&first, "scripts/defence_2027_rule.rhai"],
+        "3",
+    );
+    let china = run.series("us_market", "imports_t.china.defence");
+    let short = run.series("us_market", "shortfall_t.defence");
+    let recycled = run.series("us_market", "recycled_supply_t");
+    // Before 2027 China (7,800 t/yr) covers defence (300 t/yr) each day in full.
+    for p in china.iter().filter(|p| p.date < ymd(2027, 1, 1)) {
+        assert_close(
+            p.value,
+            defence_demand_t(p.days()),
+            1e-9,
+            &p.date.to_string(),
+        );
+    }
+    // From 2027 China may not, `other` sells nothing, and nothing recycled arrives before
+    // the hub's first product on 2 July 2027: all of defence's demand is short.
+    for (c, s) in china.iter().zip(&short) {
+        if c.date >= ymd(2027, 1, 1) {
+            assert_eq!(c.value, 0.0, "China to defence on {}", c.date);
+        }
+        if in_range(s, ymd(2027, 1, 1), ymd(2027, 7, 1)) {
+            assert_close(
+                s.value,
+                defence_demand_t(s.days()),
+                1e-9,
+                &s.date.to_string(),
+            );
+        }
+    }
+    // Then defence, served first, takes the recycled supply (all of it: ~0.5 t a day is
+    // less than its ~1 t), and only the rest is short: shortfall + recycled = demand.
+    let mut days = 0;
+    for ((s, r), c) in short.iter().zip(&recycled).zip(&china) {
+        if in_range(s, ymd(2027, 7, 2), ymd(2027, 12, 31)) {
+            assert!(r.value > 0.0, "nothing recycled on {}", r.date);
+            assert_close(
+                s.value + r.value,
+                defence_demand_t(s.days()),
+                1e-9,
+                &s.date.to_string(),
+            );
+            assert_eq!(c.value, 0.0);
+            days += 1;
+        }
+    }
+    assert_eq!(days, 183);
+    // The manifest and the shock log keep the order given.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(run.dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scripts"][0][0], first.as_str());
+    assert_eq!(manifest["scripts"][1][0], "scripts/defence_2027_rule.rhai");
+    let scripts: Vec<String> = run.shocks().into_iter().map(|s| s.script).collect();
+    // 4 set_demand and 1 set_import_share, then exclude_origin and a note.
+    assert_eq!(scripts[..5], vec![first.clone(); 5]);
+    assert_eq!(scripts[5..], ["scripts/defence_2027_rule.rhai"; 2]);
+}
+
+#[test]
+fn scripts_apply_in_the_order_given_so_the_last_word_wins() {
+    // Both set China's share from the same instant: the actions run in the order the
+    // scripts were given, so the second one's share stands.
+    let dir = tempdir();
+    let a = write_script(
+        dir.path(),
+        "a.rhai",
+        "set_import_share(\"china\", 0.3, \"2025-03-01\");\nat(\"2025-03-15\", || note(\"share=\" + import_share(\"china\")));\n",
+    );
+    let b = write_script(
+        dir.path(),
+        "b.rhai",
+        "set_import_share(\"china\", 0.6, \"2025-03-01\");\n",
+    );
+    let ab = run_ok(&dir.path().join("ab"), &[&a, &b], "0.5");
+    let ba = run_ok(&dir.path().join("ba"), &[&b, &a], "0.5");
+    assert_eq!(field(&ab.notes()[0].1, "share"), 0.6);
+    assert_eq!(field(&ba.notes()[0].1, "share"), 0.3);
+}
+
+#[test]
+fn scripted_runs_are_deterministic_and_the_manifest_vouches_for_the_scripts() {
+    let dir = tempdir();
+    let stateful = write_script(
+        dir.path(),
+        "stateful.rhai",
+        r#"// A state-triggered note: closures keep their state between steps.
+let peak = 0.0;
+on_record(|| {
+    let q = inventory("reno_nv");
+    if q > peak * 1.5 && q > 10000.0 {
+        peak = q;
+        note("reno intake " + q);
+    }
+});
+"#,
+    );
+    let scripts = [
+        "scripts/china_export_controls_2025.rhai",
+        "scripts/reno_outage.rhai",
+        stateful.as_str(),
+    ];
+    let a = run_ok(&dir.path().join("a"), &scripts, "2");
+    let b = run_ok(&dir.path().join("b"), &scripts, "2");
+    for name in [
+        "shocks.parquet",
+        "timeseries.parquet",
+        "nodes.parquet",
+        "summary.parquet",
+    ] {
+        assert!(
+            fs::read(a.dir.join(name)).unwrap() == fs::read(b.dir.join(name)).unwrap(),
+            "{name} differs between two identical runs"
+        );
+    }
+    assert!(a.notes().iter().any(|(_, t)| t.starts_with("reno intake")));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.dir.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<(String, String)> = manifest["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x[0].as_str().unwrap().to_string(),
+                x[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = scripts
+        .iter()
+        .map(|s| {
+            let bytes = fs::read(repo().join(s)).unwrap();
+            (s.to_string(), magloop::model::sha256_hex(&bytes))
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        manifest["files"]["shocks.parquet"].as_str().unwrap(),
+        magloop::model::sha256_hex(&fs::read(a.dir.join("shocks.parquet")).unwrap())
+    );
+}
