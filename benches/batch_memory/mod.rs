@@ -1,5 +1,6 @@
 //! Batch memory against run count: `magloop batch` of the default model at two sizes, each
-//! in its own process, with its peak resident memory and CPU time (from `wait4`, Linux).
+//! in its own process, with its peak resident memory and CPU time (from `/proc`, Linux;
+//! "n/a" elsewhere).
 //!
 //! The target: the larger batch peaks within 15 % of the smaller one. The rate,
 //! runs per CPU-second of the larger batch, gives the projected wall time of 10,000 runs.
@@ -9,7 +10,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What one `magloop batch` process used.
 struct Usage {
@@ -19,67 +20,62 @@ struct Usage {
     peak_bytes: Option<u64>,
 }
 
-/// Runs `cmd` to its end; panics unless it succeeds.
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+/// Children's CPU time so far (user + system of the waited-for children), from
+/// `/proc/self/stat`: the difference across one child's wait is that child's own.
+fn children_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3 (state);
+    // cutime and cstime are fields 16 and 17, in USER_HZ ticks (100 per second on Linux).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i - 3)?.parse::<f64>().ok();
+    Some((ticks(16)? + ticks(17)?) / 100.0)
+}
+
+/// A process's peak resident memory so far (`VmHWM`), while it runs.
+fn peak_rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// Runs `cmd` to its end, reading its peak memory every 2 ms (a high-water mark, so only
+/// growth in its last 2 ms can be missed); panics unless it succeeds.
 fn measure(cmd: &mut Command) -> Usage {
-    use std::ffi::c_long;
-    /// `struct rusage` on 64-bit Linux: two `timeval`s, then 14 `long`s (`ru_maxrss` first,
-    /// in KiB).
-    #[repr(C)]
-    struct Rusage {
-        utime: [c_long; 2],
-        stime: [c_long; 2],
-        maxrss: c_long,
-        rest: [c_long; 13],
-    }
-    unsafe extern "C" {
-        fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut Rusage) -> i32;
-    }
+    let cpu_before = children_cpu_s();
     let start = Instant::now();
-    let child = cmd.spawn().expect("magloop starts");
-    let pid = child.id() as i32;
-    let mut status = 0;
-    let mut usage = Rusage {
-        utime: [0; 2],
-        stime: [0; 2],
-        maxrss: 0,
-        rest: [0; 13],
-    };
-    // wait4 reaps the child (std's `Child` is dropped unwaited, which is allowed) and
-    // reports this child's own usage, unlike getrusage(RUSAGE_CHILDREN).
-    loop {
-        // SAFETY: both pointers are to live, writable values of the declared C layouts.
-        let r = unsafe { wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
+    let mut child = cmd.spawn().expect("magloop starts");
+    let mut peak = None;
+    let status = loop {
+        if let Some(p) = peak_rss_bytes(child.id()) {
+            peak = Some(p);
         }
-        let err = std::io::Error::last_os_error();
-        assert_eq!(err.kind(), std::io::ErrorKind::Interrupted, "wait4: {err}");
-    }
+        if let Some(status) = child.try_wait().expect("magloop is waited for") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
     let wall_s = start.elapsed().as_secs_f64();
-    drop(child);
-    // Exited (low 7 bits 0) with code 0.
-    assert!(
-        status & 0x7f == 0 && (status >> 8) & 0xff == 0,
-        "magloop batch failed: {status:#x}"
-    );
-    let secs = |tv: [c_long; 2]| tv[0] as f64 + tv[1] as f64 * 1e-6;
+    assert!(status.success(), "magloop batch failed: {status}");
     Usage {
         wall_s,
-        cpu_s: Some(secs(usage.utime) + secs(usage.stime)),
-        peak_bytes: Some(usage.maxrss as u64 * 1024),
+        cpu_s: children_cpu_s()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
+        peak_bytes: peak,
     }
 }
 
-#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-fn measure(cmd: &mut Command) -> Usage {
-    let start = Instant::now();
-    assert!(cmd.status().expect("magloop starts").success());
-    Usage {
-        wall_s: start.elapsed().as_secs_f64(),
-        cpu_s: None,
-        peak_bytes: None,
-    }
+/// The magloop executable to measure: `MAGLOOP_BENCH_BIN` if set (a copy of the build, as
+/// `target/` shared with other checkouts may hold another one's), else cargo's.
+fn magloop_bin() -> std::ffi::OsString {
+    std::env::var_os("MAGLOOP_BENCH_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_magloop").into())
 }
 
 /// `magloop batch` of `runs` runs of the default model over `years`, `--jobs 2`, in `dir`.
@@ -94,7 +90,7 @@ fn batch(dir: &Path, years: u32, runs: u32) -> Usage {
     .expect("experiment written");
     let out = dir.join(format!("out_{years}y_{runs}"));
     measure(
-        Command::new(env!("CARGO_BIN_EXE_magloop"))
+        Command::new(magloop_bin())
             .args(["batch", "--quiet", "--jobs", "2", "--out"])
             .arg(&out)
             .arg(&exp),
