@@ -130,7 +130,8 @@ fn simpy_mm1(years: f64) -> Result<f64, String> {
         .ok_or_else(|| "no customers_per_s in its output".into())
 }
 
-/// Runs `magloop run ARGS --quiet --out DIR` as a user would; returns the wall time.
+/// Runs `magloop run ARGS --quiet --out DIR` as a user would (DIR new each time); returns
+/// the wall time.
 fn magloop_run(args: &[&str], dir: &Path) -> f64 {
     let start = Instant::now();
     let status = Command::new(env!("CARGO_BIN_EXE_magloop"))
@@ -172,7 +173,12 @@ fn queueing_side_by_side(reps: usize, quick: bool) {
     let y = years.to_string();
     let wall = median(
         (0..reps)
-            .map(|_| magloop_run(&[&file, "--years", &y], dir.path()))
+            .map(|i| {
+                magloop_run(
+                    &[&file, "--years", &y],
+                    &dir.path().join(format!("mm1-{i}")),
+                )
+            })
             .collect(),
     );
     let ours = customers as f64 / wall;
@@ -190,9 +196,10 @@ fn queueing_side_by_side(reps: usize, quick: bool) {
         bare / 1e6,
         bare / ours
     );
-    match simpy_mm1(if quick { 1.0 } else { 10.0 }) {
+    let simpy_years = if quick { 1.0 } else { 10.0 };
+    match simpy_mm1(simpy_years) {
         Ok(simpy) => println!(
-            "| M/M/1 rho 0.9: SimPy 4 (10 years, in-process time) | {:.0} customers/s | magloop is {:.0}x faster |",
+            "| M/M/1 rho 0.9: SimPy 4 ({simpy_years} years, in-process time) | {:.0} customers/s | magloop is {:.0}x faster |",
             simpy,
             ours / simpy
         ),
@@ -284,20 +291,14 @@ fn main() {
     // Whole command as a user runs it (load, simulate, write Parquet), in its own process
     // so its peak resident memory is its own: read back from manifest.json.
     let dir = tempfile::tempdir().expect("temporary folder");
+    let y = years.to_string();
     let mut walls = Vec::new();
     let mut peak = 0;
-    for _ in 0..reps {
-        let start = Instant::now();
-        let status = Command::new(env!("CARGO_BIN_EXE_magloop"))
-            .args(["run", "--quiet", "--years", &years.to_string(), "--out"])
-            .arg(dir.path())
-            .status()
-            .expect("magloop runs");
-        assert!(status.success());
-        walls.push(start.elapsed().as_secs_f64());
+    for i in 0..reps {
+        let out = dir.path().join(format!("run-{i}"));
+        walls.push(magloop_run(&["--years", &y], &out));
         let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap())
-                .unwrap();
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
         peak = manifest["peak_rss_bytes"].as_u64().unwrap_or(0);
     }
     let run_wall = median(walls);

@@ -6,6 +6,6 @@ pub mod rng;
 pub mod time;
 
 pub use dist::{Dist, DistError, Sampler};
-pub use queue::{EventClass, EventId, EventQueue};
+pub use queue::{EventClass, EventId, EventQueue, PostId};
 pub use rng::{Rng, StreamKey, stream};
 pub use time::*;

@@ -15,8 +15,9 @@
 //!
 //! Two kinds of pending event share that order: those [`EventQueue::schedule`]d, which can
 //! be cancelled, moved and asked for their time (held in a `priority-queue` keyed by id),
-//! and those [`EventQueue::post`]ed, which only ever pop (held in a plain binary heap, about
-//! three times cheaper per operation). `pop` takes the earlier of the two heads.
+//! and those [`EventQueue::post`]ed, which can only be cancelled (held in a plain binary
+//! heap, about three times cheaper per operation; a cancelled one is dropped when it reaches
+//! the head, uncounted). `pop` takes the earlier of the two heads.
 
 use std::borrow::Borrow;
 use std::cmp::{Ordering, Reverse};
@@ -97,6 +98,10 @@ impl Hasher for IdHasher {
 
 type IdBuildHasher = BuildHasherDefault<IdHasher>;
 
+/// A handle to a posted event, valid for [`EventQueue::cancel_post`] until it pops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PostId(u64);
+
 /// A posted event: ordered by its key alone, earliest first in a max-heap.
 struct Posted<E> {
     key: (SimTime, u8, u64),
@@ -128,6 +133,8 @@ impl<E> Ord for Posted<E> {
 pub struct EventQueue<E> {
     pending: PriorityQueue<Entry<E>, Priority, IdBuildHasher>,
     posted: BinaryHeap<Posted<E>>,
+    /// Posted events cancelled but still in the heap, dropped when they reach its head.
+    cancelled: std::collections::BTreeSet<u64>,
     now: SimTime,
     next_id: u64,
     next_sequence: u64,
@@ -146,6 +153,7 @@ impl<E> EventQueue<E> {
         EventQueue {
             pending: PriorityQueue::with_default_hasher(),
             posted: BinaryHeap::new(),
+            cancelled: Default::default(),
             now: 0,
             next_id: 0,
             next_sequence: 0,
@@ -160,11 +168,11 @@ impl<E> EventQueue<E> {
 
     /// The number of pending events.
     pub fn len(&self) -> usize {
-        self.pending.len() + self.posted.len()
+        self.pending.len() + self.posted.len() - self.cancelled.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pending.is_empty() && self.posted.is_empty()
+        self.len() == 0
     }
 
     /// The number of events popped so far.
@@ -189,8 +197,8 @@ impl<E> EventQueue<E> {
     }
 
     /// Posts `event` at absolute time `at`: like `schedule`, in the same order, but it can
-    /// be neither cancelled nor moved (`time_of`, `cancel` and `reschedule` do not see it).
-    pub fn post(&mut self, at: SimTime, event: E)
+    /// only be cancelled, not moved (`time_of`, `cancel` and `reschedule` do not see it).
+    pub fn post(&mut self, at: SimTime, event: E) -> PostId
     where
         E: EventClass,
     {
@@ -199,14 +207,34 @@ impl<E> EventQueue<E> {
         self.next_id += 1;
         let key = (at, event.class(), self.take_sequence());
         self.posted.push(Posted { key, id, event });
+        PostId(id)
     }
 
     /// Posts `event` `delay` seconds after `now` (saturating at `SimTime::MAX`).
-    pub fn post_in(&mut self, delay: SimTime, event: E)
+    pub fn post_in(&mut self, delay: SimTime, event: E) -> PostId
     where
         E: EventClass,
     {
         self.post(self.now.saturating_add(delay), event)
+    }
+
+    /// Cancels a posted event that has not popped yet (the caller knows: it holds the id
+    /// only until then): it will never pop, nor count as popped.
+    pub fn cancel_post(&mut self, id: PostId) {
+        self.cancelled.insert(id.0);
+    }
+
+    /// Drops cancelled posted events from the head of the heap.
+    fn drop_cancelled(&mut self) {
+        while !self.cancelled.is_empty() {
+            match self.posted.peek() {
+                Some(p) if self.cancelled.contains(&p.id) => {
+                    let p = self.posted.pop().expect("peeked");
+                    self.cancelled.remove(&p.id);
+                }
+                _ => break,
+            }
+        }
     }
 
     /// Schedules `event` `delay` seconds after `now` (saturating at `SimTime::MAX`).
@@ -243,7 +271,8 @@ impl<E> EventQueue<E> {
     }
 
     /// The time of the next event to pop, if any.
-    pub fn peek_time(&self) -> Option<SimTime> {
+    pub fn peek_time(&mut self) -> Option<SimTime> {
+        self.drop_cancelled();
         let scheduled = self.pending.peek().map(|(_, &Reverse((at, _, _)))| at);
         let posted = self.posted.peek().map(|p| p.key.0);
         match (scheduled, posted) {
@@ -254,6 +283,7 @@ impl<E> EventQueue<E> {
 
     /// Removes the next event, advances `now` to its time, and returns it.
     pub fn pop(&mut self) -> Option<(SimTime, EventId, E)> {
+        self.drop_cancelled();
         let scheduled = self.pending.peek().map(|(_, &Reverse(key))| key);
         let posted = self.posted.peek().map(|p| p.key);
         let from_posted = match (scheduled, posted) {
@@ -454,6 +484,7 @@ mod tests {
         Cancel { pick: usize },
         Reschedule { pick: usize, delay: SimTime },
         Post { delay: SimTime, class: u8 },
+        CancelPost { pick: usize },
         ProbeAnyId { pick: u64 },
         Pop,
     }
@@ -466,7 +497,9 @@ mod tests {
         // Live ids in a Vec so a random one can be picked and removed in O(1).
         live: Vec<u64>,
         slot_of: HashMap<u64, usize>,
-        posted: std::collections::HashSet<u64>,
+        posted: HashMap<u64, (SimTime, u8, u64)>,
+        /// Posted ids still pending, to pick one to cancel.
+        posted_live: Vec<u64>,
         now: SimTime,
         next_id: u64,
         next_sequence: u64,
@@ -492,12 +525,21 @@ mod tests {
             let key = (at, class, self.next_sequence);
             self.next_sequence += 1;
             self.by_key.insert(key, (id, payload));
-            self.posted.insert(id);
+            self.posted.insert(id, key);
+            self.posted_live.push(id);
             id
         }
 
+        fn cancel_post(&mut self, id: u64) {
+            let key = self.posted[&id];
+            self.by_key.remove(&key);
+            self.forget(id);
+        }
+
         fn forget(&mut self, id: u64) {
-            if self.posted.remove(&id) {
+            if self.posted.remove(&id).is_some() {
+                let slot = self.posted_live.iter().position(|&x| x == id).unwrap();
+                self.posted_live.swap_remove(slot);
                 return;
             }
             let slot = self.slot_of.remove(&id).unwrap();
@@ -539,6 +581,7 @@ mod tests {
         let mut queue = EventQueue::new();
         let mut reference = Reference::default();
         let mut ids: HashMap<u64, EventId> = HashMap::new();
+        let mut post_ids: HashMap<u64, PostId> = HashMap::new();
         let mut payload = 0u64;
         for op in ops {
             match op {
@@ -552,8 +595,13 @@ mod tests {
                 Op::Post { delay, class } => {
                     payload += 1;
                     let at = reference.now + delay;
-                    reference.post(at, class, payload);
-                    queue.post(at, event(class, payload));
+                    let expected = reference.post(at, class, payload);
+                    post_ids.insert(expected, queue.post(at, event(class, payload)));
+                }
+                Op::CancelPost { pick } if !reference.posted_live.is_empty() => {
+                    let target = reference.posted_live[pick % reference.posted_live.len()];
+                    reference.cancel_post(target);
+                    queue.cancel_post(post_ids[&target]);
                 }
                 Op::Cancel { pick } if !reference.live.is_empty() => {
                     let target = reference.live[pick % reference.live.len()];
@@ -614,9 +662,12 @@ mod tests {
                 delay: rng.random_range(0..50),
                 class: rng.random_range(0..4),
             },
-            25..40 => Op::Post {
+            25..37 => Op::Post {
                 delay: rng.random_range(0..50),
                 class: rng.random_range(0..4),
+            },
+            37..40 => Op::CancelPost {
+                pick: rng.random_range(0..usize::MAX),
             },
             40..50 => Op::Cancel {
                 pick: rng.random_range(0..usize::MAX),
@@ -640,6 +691,7 @@ mod tests {
         prop_oneof![
             3 => (0..20i64, 0..3u8).prop_map(|(delay, class)| Op::Schedule { delay, class }),
             2 => (0..20i64, 0..3u8).prop_map(|(delay, class)| Op::Post { delay, class }),
+            1 => any::<usize>().prop_map(|pick| Op::CancelPost { pick }),
             1 => any::<usize>().prop_map(|pick| Op::Cancel { pick }),
             1 => (any::<usize>(), 0..20i64).prop_map(|(pick, delay)| Op::Reschedule { pick, delay }),
             1 => any::<u64>().prop_map(|pick| Op::ProbeAnyId { pick }),

@@ -477,9 +477,9 @@ impl Stock {
         self.parcels.front()
     }
 
-    /// Takes up to `mass_mg` from the front into `out`, splitting the last parcel taken if
-    /// needed; lots of the same kind merge in `out`.
-    pub fn take_mass_into(&mut self, mass_mg: i64, out: &mut Parcel) {
+    /// Takes up to `mass_mg` from the front, splitting the last parcel taken if needed,
+    /// and hands each piece to `put` in order.
+    fn take_front(&mut self, mass_mg: i64, mut put: impl FnMut(Parcel)) {
         let mut left = mass_mg;
         while left > 0 {
             let Some(front) = self.parcels.front_mut() else {
@@ -494,7 +494,7 @@ impl Stock {
             let pm = piece.mass;
             self.remove_totals(&piece);
             left -= pm;
-            out.absorb(piece);
+            put(piece);
             if pm == 0 && m > 0 {
                 // Rounding left nothing to take: stop rather than spin.
                 break;
@@ -502,32 +502,19 @@ impl Stock {
         }
     }
 
+    /// Takes up to `mass_mg` from the front into `out`; lots of the same kind merge there.
+    pub fn take_mass_into(&mut self, mass_mg: i64, out: &mut Parcel) {
+        self.take_front(mass_mg, |piece| out.absorb(piece));
+    }
+
     /// Takes up to `mass_mg` from the front as a shipment: bulk material merged into one
     /// parcel, counted parcels (pallets, jobs) kept apart.
     pub fn take_shipment(&mut self, mass_mg: i64) -> Shipment {
         let mut out = Shipment::new();
-        let mut left = mass_mg;
-        while left > 0 {
-            let Some(front) = self.parcels.front_mut() else {
-                break;
-            };
-            let m = front.mass;
-            let piece = if m <= left {
-                self.parcels.pop_front().expect("front exists")
-            } else {
-                front.split_mass(left)
-            };
-            let pm = piece.mass;
-            self.remove_totals(&piece);
-            left -= pm;
-            if pm == 0 && m > 0 {
-                break;
-            }
-            match out.last_mut() {
-                Some(last) if last.units == 0 && piece.units == 0 => last.absorb(piece),
-                _ => out.push(piece),
-            }
-        }
+        self.take_front(mass_mg, |piece| match out.last_mut() {
+            Some(last) if last.units == 0 && piece.units == 0 => last.absorb(piece),
+            _ => out.push(piece),
+        });
         out
     }
 

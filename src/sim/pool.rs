@@ -4,7 +4,7 @@
 
 use smallvec::SmallVec;
 
-use crate::kernel::{EventId, HOUR, Rng, Sampler, SimTime, StreamKey, secs_from_hours, stream};
+use crate::kernel::{HOUR, PostId, Rng, Sampler, SimTime, StreamKey, secs_from_hours, stream};
 use crate::model::{MG_PER_KG, NodeId};
 use crate::sim::mass::Parcel;
 use crate::sim::stats::Level;
@@ -23,7 +23,8 @@ pub(crate) struct Job {
 #[derive(Debug)]
 pub(crate) struct Server {
     pub job: Option<Job>,
-    pub done: Option<EventId>,
+    /// The pending completion of the job in service, and when it falls.
+    pub done: Option<(PostId, SimTime)>,
     /// Reasons the server is down (a breakdown, a policy outage): up when 0.
     pub down: u32,
     /// Work left on a job paused by a breakdown or outage.
@@ -218,10 +219,8 @@ impl Simulation<'_> {
         pool.down.add(now, 1);
         if server.job.is_some() {
             pool.busy.add(now, -1);
-            if let Some(id) = server.done.take()
-                && let Some(t) = self.queue.time_of(id)
-            {
-                self.queue.cancel(id);
+            if let Some((id, t)) = server.done.take() {
+                self.queue.cancel_post(id);
                 server.remaining = Some(t - now);
             }
         }
@@ -244,15 +243,15 @@ impl Simulation<'_> {
         pool.down.add(now, -1);
         if server.job.is_some() {
             pool.busy.add(now, 1);
-            let left = server.remaining.take().unwrap_or(0);
-            let id = self.queue.schedule(
-                now + left,
+            let at = now + server.remaining.take().unwrap_or(0);
+            let id = self.queue.post(
+                at,
                 Event::Done {
                     node: n,
                     server: s as u32,
                 },
             );
-            server.done = Some(id);
+            server.done = Some((id, at));
         }
         self.try_start(n);
     }
@@ -321,9 +320,9 @@ impl Simulation<'_> {
                     c.wait_total.add_sum(kg_h, kg);
                 }
             }
-            let duration = node.kind.service_time(&parcel, now);
-            let id = self.queue.schedule(
-                now + duration,
+            let at = now + node.kind.service_time(&parcel, now);
+            let id = self.queue.post(
+                at,
                 Event::Done {
                     node: n,
                     server: s as u32,
@@ -335,7 +334,7 @@ impl Simulation<'_> {
                 parcel,
                 started: now,
             });
-            server.done = Some(id);
+            server.done = Some((id, at));
         }
         if took {
             self.wake_inbound(n);

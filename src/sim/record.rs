@@ -309,6 +309,12 @@ impl Recorder {
         self.push(t, entity, m as u32, value);
     }
 
+    /// Output over the interval and since the start, kg: rows every sending node records.
+    pub(crate) fn output_rows(&mut self, now: SimTime, n: usize, c: &Counters) {
+        self.put(now, n, M::Throughput, kg(c.out_mass));
+        self.put(now, n, M::CumOutput, kg(c.out_mass_total));
+    }
+
     /// The rows every server node records: inventory, storage, output, servers,
     /// utilisation and availability over the interval, mean wait. Returns the busy and
     /// active server-second areas so far.
@@ -332,8 +338,7 @@ impl Recorder {
         self.last_active[n] = active;
         self.put(now, n, M::Inventory, kg(inventory_mg));
         self.put(now, n, M::Storage, kg(storage_mg));
-        self.put(now, n, M::Throughput, kg(c.out_mass));
-        self.put(now, n, M::CumOutput, kg(c.out_mass_total));
+        self.output_rows(now, n, c);
         self.put(now, n, M::Servers, pool.active.value() as f64);
         self.put(now, n, M::Utilisation, ratio(busy_d, servers_dt));
         self.put(now, n, M::Availability, 1.0 - ratio(down_d, servers_dt));

@@ -134,8 +134,7 @@ impl<'m> OxidePlant<'m> {
         rec.put(now, n, M::Inventory, kg(cx.inventory_mg));
         rec.put(now, n, M::Storage, kg(cx.storage_mg));
         rec.put(now, n, M::FeedProcessed, kg(self.feed_interval));
-        rec.put(now, n, M::Throughput, kg(c.out_mass));
-        rec.put(now, n, M::CumOutput, kg(c.out_mass_total));
+        rec.output_rows(now, n, c);
     }
 
     pub fn summarize(&self, s: &mut Summary) {

@@ -2,7 +2,6 @@
 //! network); it records how long what it consumed spent in the network.
 
 use crate::kernel::{HOUR, SimTime};
-use crate::model::MG_PER_KG;
 use crate::sim::Counters;
 use crate::sim::mass::{Ledger, Parcel};
 use crate::sim::nodes::RecordCx;
@@ -29,12 +28,6 @@ impl Sink {
 
 pub(crate) fn record(cx: RecordCx<'_>, c: &Counters) {
     let (now, n, rec) = (cx.now, cx.n, cx.rec);
-    rec.put(now, n, M::Throughput, c.out_mass as f64 / MG_PER_KG as f64);
-    rec.put(
-        now,
-        n,
-        M::CumOutput,
-        c.out_mass_total as f64 / MG_PER_KG as f64,
-    );
+    rec.output_rows(now, n, c);
     rec.put(now, n, M::MeanSojourn, c.wait.mean().unwrap_or(0.0));
 }

@@ -218,13 +218,7 @@ impl<'m> PlainSource<'m> {
 /// A source's rows: output over the interval and since the start, drives for HDD sources.
 pub(crate) fn record(cx: RecordCx<'_>, c: &Counters, drives: bool) {
     let (now, n, rec) = (cx.now, cx.n, cx.rec);
-    rec.put(now, n, M::Throughput, c.out_mass as f64 / MG_PER_KG as f64);
-    rec.put(
-        now,
-        n,
-        M::CumOutput,
-        c.out_mass_total as f64 / MG_PER_KG as f64,
-    );
+    rec.output_rows(now, n, c);
     if drives {
         rec.put(now, n, M::Drives, c.units as f64);
     }
