@@ -3,6 +3,8 @@
 //! A bench command (harness = false), not timed tests: it prints medians over repeated
 //! runs and the ratios that matter, in a Markdown table for BENCHMARKS.md.
 
+mod batch_memory;
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
@@ -306,4 +308,5 @@ fn main() {
         run_wall * 1e9 / events as f64,
         peak as f64 / (1024.0 * 1024.0)
     );
+    batch_memory::run(quick);
 }
