@@ -61,13 +61,20 @@ pub fn parquet_bytes(df: &mut DataFrame) -> std::result::Result<Vec<u8>, PolarsE
 /// The temporary file has a unique random name (`.NAME.tmp-XXXXXX`), so processes writing
 /// into one folder never collide, even with equal process ids in different containers or
 /// on different cluster nodes; a temporary left by a killed process never looks complete.
+/// It is created as any new file is (mode 0666 less the umask: 0644 under umask 022), not
+/// with `tempfile`'s private 0600, so colleagues on a shared file system can read results.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let final_path = dir.join(name);
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}.tmp-"))
-            .tempfile_in(dir)?;
-        tmp.write_all(bytes)?;
+            .make_in(dir, |path| {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(path)
+            })?;
+        tmp.as_file_mut().write_all(bytes)?;
         tmp.as_file().sync_all()?;
         tmp.persist(&final_path).map_err(|e| e.error)?;
         Ok(())
@@ -300,4 +307,36 @@ pub fn events_frame(r: &RunResult) -> PolarsResult<DataFrame> {
             col!("quantity_kg", rows, |e| e.quantity_kg),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// This process's umask, from /proc/self/status (Linux 4.7 and later).
+    fn umask() -> Option<u32> {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+        u32::from_str_radix(line.split_whitespace().nth(1)?, 8).ok()
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn written_files_get_the_mode_new_files_get_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let Some(mask) = umask() else {
+            eprintln!("skipped: no Umask line in /proc/self/status");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(dir.path(), "x.parquet", b"bytes").unwrap();
+        let mode = fs::metadata(dir.path().join("x.parquet"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o666 & !mask, "umask {mask:o}");
+        // Nothing else left in the folder.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }
