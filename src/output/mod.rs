@@ -1,6 +1,8 @@
 //! Writes a run's recorded results: Parquet tables (zstd) and `manifest.json`, each under a
 //! temporary name renamed into place when complete. Reads results; never runs anything.
 
+pub mod folder;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -103,14 +105,10 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
         })
 }
 
-/// Writes every file of one run into `dir`, manifest last.
+/// Writes every file of one run into `dir`, manifest last. `dir` is a fresh folder
+/// ([`folder::stage`]), renamed into place once the whole run is written.
 pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Result<PathBuf> {
-    prepare_dir(dir)?;
-    // An old manifest would vouch for files about to be replaced: remove it first.
     let manifest_path = dir.join(MANIFEST);
-    if manifest_path.exists() {
-        fs::remove_file(&manifest_path).map_err(|e| Error::output(&manifest_path, e))?;
-    }
     let mut tables: Vec<(&str, DataFrame)> = vec![
         (
             TIMESERIES,
@@ -129,18 +127,11 @@ pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Resu
             shocks_frame(result).map_err(|e| polars_err(&dir.join(SHOCKS), e))?,
         ),
     ];
-    match &result.trace {
-        Some(_) => tables.push((
+    if result.trace.is_some() {
+        tables.push((
             EVENTS,
             events_frame(result).map_err(|e| polars_err(&dir.join(EVENTS), e))?,
-        )),
-        None => {
-            // A trace from an earlier run must not pass for this run's.
-            let stale = dir.join(EVENTS);
-            if stale.exists() {
-                fs::remove_file(&stale).map_err(|e| Error::output(&stale, e))?;
-            }
-        }
+        ));
     }
     for (name, mut df) in tables {
         let bytes = parquet_bytes(&mut df).map_err(|e| polars_err(&dir.join(name), e))?;
