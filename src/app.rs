@@ -8,8 +8,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::error::Result;
 use crate::kernel::DAY;
 use crate::model::{self, LoadedModel, Overrides};
+use crate::output::folder::{self, Replaced, RunIdentity};
 use crate::output::{self, Manifest};
 use crate::script;
+use crate::sim::record::EntityStats;
 use crate::sim::{self, RunOptions, RunResult};
 
 /// A resolved `run` request.
@@ -19,7 +21,7 @@ pub struct RunRequest {
     pub model: Option<PathBuf>,
     pub seed: u64,
     pub years: Option<f64>,
-    /// Output folder; `None` for `outputs/<model>/seed-<seed>`.
+    /// Output folder; `None` for the default ([`folder::default_dir`]).
     pub out: Option<PathBuf>,
     pub trace: bool,
     pub quiet: bool,
@@ -27,6 +29,8 @@ pub struct RunRequest {
     pub scripts: Vec<PathBuf>,
     /// What the scripts may use over the run.
     pub script_budget: script::Budget,
+    /// Replace the output folder whatever run or files it holds (never one holding folders).
+    pub force: bool,
 }
 
 /// Loads a model file, or the embedded default.
@@ -44,7 +48,21 @@ pub struct RunReport {
     pub wall_time_s: f64,
     /// What the scripts used of their budget, when there were scripts.
     pub scripts: Option<script::Usage>,
+    /// The model file as named, or the embedded default's label.
+    pub model_origin: String,
+    /// Whether the model was the copy compiled into magloop (no MODEL given).
+    pub embedded_model: bool,
+    /// Set when the embedded model ran while `models/us_magnet_network.yaml` in the working
+    /// folder differs from it: edits there were not used.
+    pub edited_default_ignored: bool,
+    /// The scripts applied, in order, as named.
+    pub script_files: Vec<String>,
+    /// What the output folder held before.
+    pub replaced: Replaced,
 }
+
+/// The embedded default model's file, relative to a checkout of the repository.
+pub const DEFAULT_MODEL_FILE: &str = "models/us_magnet_network.yaml";
 
 /// Peak resident memory of this process so far (Linux), in bytes.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -55,32 +73,57 @@ pub fn peak_rss_bytes() -> Option<u64> {
 }
 
 /// Runs one simulation and writes its output folder.
+///
+/// The folder is checked before the run (absent, empty, or this same run's results; with
+/// `force` anything but a folder of folders), the run is written into a new folder beside
+/// it and renamed into place at the end: a failed or killed run leaves the old one as it was.
 pub fn run(req: &RunRequest) -> Result<RunReport> {
     let loaded = load(req.model.as_deref(), &Overrides { years: req.years })?;
     let scripts = script::compile(&req.scripts)?;
-    let dir = req.out.clone().unwrap_or_else(|| {
-        PathBuf::from("outputs")
-            .join(&loaded.model.name)
-            .join(format!("seed-{}", req.seed))
-    });
-    // Fail on an unwritable folder before spending time on the run; a folder made here is
-    // removed again if the run fails, so a failed run leaves nothing behind.
-    let made = !dir.exists();
-    output::prepare_dir(&dir)?;
-    let result = run_into(req, &loaded, scripts, &dir);
-    if result.is_err() && made {
-        let _ = std::fs::remove_dir(&dir);
-    }
-    result
+    let identity = RunIdentity {
+        model_file: loaded.origin.clone(),
+        model_sha256: loaded.sha256.clone(),
+        scripts: scripts
+            .iter()
+            .map(|s| (s.file.clone(), s.sha256.clone()))
+            .collect(),
+        seed: req.seed,
+        years: loaded.model.years,
+    };
+    let dir = req
+        .out
+        .clone()
+        .unwrap_or_else(|| folder::default_dir(&loaded.model.name, req.years, &identity));
+    let staged = folder::stage(&dir, identity, req.force)?;
+    let script_files = scripts.iter().map(|s| s.file.clone()).collect();
+    // On an error the staged folder is dropped, and with it everything this run wrote.
+    let (result, wall_time_s, usage) = run_into(req, &loaded, scripts, staged.dir())?;
+    let replaced = staged.commit()?;
+    let embedded_model = req.model.is_none();
+    let edited_default_ignored = embedded_model
+        && std::fs::read(DEFAULT_MODEL_FILE)
+            .is_ok_and(|b| b != model::DEFAULT_MODEL_YAML.as_bytes());
+    Ok(RunReport {
+        dir,
+        result,
+        wall_time_s,
+        model_origin: loaded.origin,
+        embedded_model,
+        edited_default_ignored,
+        script_files,
+        scripts: usage,
+        replaced,
+    })
 }
 
+/// Runs the simulation and writes its files into `dir`; returns the result, the wall time
+/// and what the scripts used of their budget.
 fn run_into(
     req: &RunRequest,
     loaded: &LoadedModel,
     scripts: Vec<script::Script>,
     dir: &Path,
-) -> Result<RunReport> {
-    let dir = dir.to_path_buf();
+) -> Result<(RunResult, f64, Option<script::Usage>)> {
     let bar = progress_bar(&loaded.model, req.quiet);
     let started = Instant::now();
     let opts = RunOptions {
@@ -121,13 +164,8 @@ fn run_into(
         scripts: script_hashes,
         files: Default::default(),
     };
-    output::write_run(&dir, &result, manifest)?;
-    Ok(RunReport {
-        dir,
-        result,
-        wall_time_s,
-        scripts: usage,
-    })
+    output::write_run(dir, &result, manifest)?;
+    Ok((result, wall_time_s, usage))
 }
 
 fn progress_bar(model: &model::Model, quiet: bool) -> ProgressBar {
@@ -150,39 +188,122 @@ fn progress_bar(model: &model::Model, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// A node or link is named in the report as holding a backlog when, at the end, it holds at
+/// least this share of all that entered it during the run (a normal run of the default
+/// model holds under 1 % anywhere; Reno losing its only line leaves 90 % of what its link
+/// carried waiting on it)...
+pub const BACKLOG_SHARE: f64 = 0.10;
+/// ... and at least this much, kg, so the last lots of a small model stay quiet.
+pub const BACKLOG_MIN_KG: f64 = 1000.0;
+/// The most backlogs listed one by one; `nodes.parquet` has them all.
+const BACKLOGS_SHOWN: usize = 5;
+
+/// `x` with `decimals` decimals and a comma between thousands: `1,203,721`, `3,734.6`.
+pub fn thousands(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    let (sign, digits) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if !int.bytes().all(|b| b.is_ascii_digit()) {
+        return s; // inf, NaN
+    }
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Nodes and links holding a backlog at the end (see [`BACKLOG_SHARE`]), largest first.
+pub fn backlogs(result: &RunResult) -> Vec<&EntityStats> {
+    let mut found: Vec<_> = result
+        .entities
+        .iter()
+        .filter(|e| e.inventory_kg >= BACKLOG_MIN_KG && e.inventory_kg >= BACKLOG_SHARE * e.in_kg)
+        .collect();
+    found.sort_by(|a, b| b.inventory_kg.total_cmp(&a.inventory_kg));
+    found
+}
+
 /// A short human report of a run, for stdout.
 pub fn describe(report: &RunReport) -> String {
     let s = &report.result.summary;
+    let t = |x: f64| thousands(x, 0);
     let mut out = format!(
-        "magloop: {} seed {} over {} years: {} events in {:.2} s\n  wrote {}\n",
+        "magloop: {} seed {} over {} years: {} events in {:.2} s\n",
         s.model,
         s.seed,
         s.years,
-        report.result.events,
+        thousands(report.result.events as f64, 0),
         report.wall_time_s,
-        report.dir.display()
     );
+    if report.embedded_model {
+        out.push_str(&format!(
+            "  model: {DEFAULT_MODEL_FILE} as built into magloop; to run an edited copy: magloop run {DEFAULT_MODEL_FILE}\n"
+        ));
+        if report.edited_default_ignored {
+            out.push_str(&format!(
+                "  note: {DEFAULT_MODEL_FILE} here differs from the built-in copy; your edits were not used\n"
+            ));
+        }
+    } else {
+        out.push_str(&format!("  model: {}\n", report.model_origin));
+    }
+    if !report.script_files.is_empty() {
+        // Not `scripts:`, the line of what they used of their budget.
+        out.push_str(&format!(
+            "  policy scripts: {}\n",
+            report.script_files.join(", ")
+        ));
+    }
     out.push_str(&format!(
-        "  drives processed {}, recycled magnets {:.1} t, oxides {:.1} t\n",
-        s.drives_processed, s.magnets_t, s.oxides_t
+        "  wrote {}{}\n",
+        report.dir.display(),
+        match report.replaced {
+            Replaced::Nothing => "",
+            Replaced::SameRun => " (replacing an earlier copy of this run)",
+            Replaced::Forced => " (replacing what it held: --force)",
+        }
+    ));
+    out.push_str(&format!(
+        "  {} drives processed; recycled magnets {} t ({} t sintered magnets, {} t co-products); oxides {} t\n",
+        thousands(s.drives_processed as f64, 0),
+        thousands(s.magnets_t, 1),
+        thousands(s.sintered_magnets_t, 1),
+        thousands(s.magnets_t - s.sintered_magnets_t, 1),
+        thousands(s.oxides_t, 1)
     ));
     if let (Some(mean), Some(p95)) = (s.lead_time_mean_days, s.lead_time_p95_days) {
         out.push_str(&format!(
-            "  lead time drive -> magnet: mean {mean:.0} d, p95 {p95:.0} d\n"
+            "  lead time drive -> magnet: mean {} d, p95 {} d\n",
+            t(mean),
+            t(p95)
         ));
     }
     if let Some(share) = s.domestic_share {
         out.push_str(&format!(
-            "  demand {:.0} t, recycled share {:.2} %, shortfall {:.0} t\n",
-            s.demand_t,
+            "  demand {} t, recycled share {:.2} %, shortfall {} t\n",
+            t(s.demand_t),
             100.0 * share,
-            s.shortfall_t
+            t(s.shortfall_t)
         ));
     }
     if s.transport_cost_usd > 0.0 {
         out.push_str(&format!(
-            "  transport ${:.0}, CO2 {:.0} t (transport {:.0} t, process {:.0} t)\n",
-            s.transport_cost_usd, s.co2_t, s.transport_co2_t, s.process_co2_t
+            "  transport ${}, CO2 {} t (transport {} t, process {} t)\n",
+            t(s.transport_cost_usd),
+            t(s.co2_t),
+            t(s.transport_co2_t),
+            t(s.process_co2_t)
         ));
     }
     if let Some(f) = s.hpms_finding() {
@@ -201,21 +322,116 @@ pub fn describe(report: &RunReport) -> String {
             u.budget
         ));
     }
+    let found = backlogs(&report.result);
+    for e in found.iter().take(BACKLOGS_SHOWN) {
+        let place = if e.kind == "link" {
+            format!("on link {}", e.id)
+        } else {
+            format!("at {} ({})", e.id, e.kind)
+        };
+        out.push_str(&format!(
+            "  backlog at the end: {} t waiting {place} ({:.0} % of what entered it)\n",
+            t(e.inventory_kg / 1000.0),
+            100.0 * e.inventory_kg / e.in_kg
+        ));
+    }
+    if found.len() > BACKLOGS_SHOWN {
+        out.push_str(&format!(
+            "  ... and {} more backlogs (nodes.parquet, inventory_kg)\n",
+            found.len() - BACKLOGS_SHOWN
+        ));
+    }
     out
 }
 
-/// `magloop validate MODEL [--script S ...]`: the model, then each script against it (their
-/// top levels held to `budget`).
+/// What `magloop validate` checked.
+pub enum Validated {
+    /// A model (the embedded default without MODEL) and this many scripts against it.
+    Model { loaded: LoadedModel, scripts: usize },
+    /// An experiment file, loaded as `magloop batch` loads it: every scenario's model,
+    /// overrides and scripts.
+    Experiment(crate::batch::Experiment),
+}
+
+/// Whether `path` looks like an experiment file rather than a model: a regular file with a
+/// top-level `scenarios:` or `replications:` key and no `nodes:`. Read here only when it is
+/// a regular file, so a pipe or FIFO is read once, as a model.
+fn looks_like_experiment(path: &Path) -> bool {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Ok(text) = crate::files::read_text(path) else {
+        return false; // the model loader reports why
+    };
+    let top = |key: &str| text.lines().any(|l| l.starts_with(key));
+    (top("scenarios:") || top("replications:")) && !top("nodes:")
+}
+
+/// `magloop validate [MODEL] [--script S ...]`: the model (the embedded default without
+/// MODEL), then each script against it; or, given an experiment file, the experiment.
 pub fn validate(
-    model: &Path,
+    model: Option<&Path>,
     scripts: &[PathBuf],
     years: Option<f64>,
     budget: script::Budget,
-) -> Result<(LoadedModel, usize)> {
-    let loaded = load(Some(model), &Overrides { years })?;
+) -> Result<Validated> {
+    if let Some(path) = model
+        && looks_like_experiment(path)
+    {
+        if !scripts.is_empty() || years.is_some() {
+            return Err(crate::Error::Model {
+                file: path.display().to_string(),
+                problems: vec![crate::error::Problem {
+                    path: String::new(),
+                    line: None,
+                    message: "this is an experiment file, which names its own scripts and years: --script and --years do not apply".into(),
+                    hint: Some(format!("run `magloop validate {}` alone", path.display())),
+                }],
+            });
+        }
+        return crate::batch::load(path).map(Validated::Experiment);
+    }
+    let loaded = load(model, &Overrides { years })?;
     let compiled = script::compile(scripts)?;
     script::check_with_budget(&loaded.model, &compiled, budget)?;
-    Ok((loaded, compiled.len()))
+    Ok(Validated::Model {
+        loaded,
+        scripts: compiled.len(),
+    })
+}
+
+/// The line `magloop validate` prints when all is well.
+pub fn describe_validated(v: &Validated) -> String {
+    match v {
+        Validated::Model { loaded, scripts } => {
+            let scripts = match scripts {
+                0 => String::new(),
+                1 => "; 1 script ok".to_string(),
+                n => format!("; {n} scripts ok"),
+            };
+            let m = &loaded.model;
+            format!(
+                "{}: ok ({} nodes, {} links, {} materials, {} elements{scripts})",
+                loaded.origin,
+                m.nodes.len(),
+                m.links.len(),
+                m.materials.len(),
+                m.elements.len() - 1
+            )
+        }
+        Validated::Experiment(exp) => {
+            let (n, k) = (exp.scenarios.len(), exp.seeds.len());
+            format!(
+                "{}: ok (experiment `{}`: {n} scenario{} x {k} seed{} = {} runs; run it with `magloop batch {}`)",
+                exp.file.display(),
+                exp.name,
+                if n == 1 { "" } else { "s" },
+                if k == 1 { "" } else { "s" },
+                thousands((n * k) as f64, 0),
+                exp.file.display()
+            )
+        }
+    }
 }
 
 /// `magloop api`: the script API reference as Markdown.
@@ -314,5 +530,22 @@ pub fn batch(
                 ExitCode::from(3)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped_with_commas() {
+        assert_eq!(thousands(129_932_700.0, 0), "129,932,700");
+        assert_eq!(thousands(1_203_721.2, 0), "1,203,721");
+        assert_eq!(thousands(3734.567, 1), "3,734.6");
+        assert_eq!(thousands(999.96, 1), "1,000.0");
+        assert_eq!(thousands(523.0, 0), "523");
+        assert_eq!(thousands(0.0, 0), "0");
+        assert_eq!(thousands(-27_353.4, 0), "-27,353");
+        assert_eq!(thousands(f64::INFINITY, 0), "inf");
     }
 }

@@ -23,15 +23,15 @@ struct Cli {
 enum Command {
     /// Simulate a model (the embedded default when MODEL is left out) and write its outputs.
     Run {
-        /// Model YAML file.
+        /// Model YAML file [default: the copy of models/us_magnet_network.yaml built into magloop].
         model: Option<PathBuf>,
-        /// Random seed.
-        #[arg(long, default_value_t = 1)]
+        /// Random seed, a whole number from 0 to 18446744073709551615.
+        #[arg(long, default_value_t = 1, value_parser = parse_seed, allow_hyphen_values = true)]
         seed: u64,
         /// Horizon in years (overrides the model's calendar.years).
-        #[arg(long, value_parser = parse_years)]
+        #[arg(long, value_parser = parse_years, allow_hyphen_values = true)]
         years: Option<f64>,
-        /// Output folder [default: outputs/<model>/seed-<seed>].
+        /// Output folder [default: outputs/<model>/seed-<seed>[+years-Y][+<script>...][-<hash>]].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Policy script (Rhai); repeat for several, applied in the order given.
@@ -39,28 +39,36 @@ enum Command {
         scripts: Vec<PathBuf>,
         /// Rhai operations all the scripts may use over the run (script time is capped at
         /// 1 µs an operation, at least 1 s).
-        #[arg(long, value_name = "OPERATIONS", value_parser = parse_budget, default_value_t)]
+        #[arg(long, value_name = "OPERATIONS", value_parser = parse_script_budget, default_value_t, allow_hyphen_values = true)]
         script_budget: Budget,
         /// Also write every event to events.parquet.
         #[arg(long)]
         trace: bool,
+        /// Replace the output folder even when it holds another run or other files (never a
+        /// folder holding folders).
+        #[arg(long)]
+        force: bool,
         /// No progress bar and no report.
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Check a model (and scripts against it) without running: exit 0, or exit 2 listing the problems.
+    /// Check a model (and scripts against it) or an experiment file without running: exit 0,
+    /// or exit 2 listing the problems.
     Validate {
-        /// Model YAML file.
-        model: PathBuf,
+        /// Model or experiment YAML file [default: the model built into magloop].
+        model: Option<PathBuf>,
         /// Horizon in years to check scripts' dates against (overrides calendar.years).
-        #[arg(long, value_parser = parse_years)]
+        #[arg(long, value_parser = parse_years, allow_hyphen_values = true)]
         years: Option<f64>,
         /// Policy script to compile and check against the model; repeat for several.
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
         /// Rhai operations the scripts' top levels may use.
-        #[arg(long, value_name = "OPERATIONS", value_parser = parse_budget, default_value_t)]
+        #[arg(long, value_name = "OPERATIONS", value_parser = parse_script_budget, default_value_t, allow_hyphen_values = true)]
         script_budget: Budget,
+        /// Print nothing when all is well (problems still go to stderr).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run an experiment: a scenario x seed grid, in parallel, into one Parquet dataset.
     Batch {
@@ -69,14 +77,14 @@ enum Command {
         /// Output folder [default: outputs/<experiment name>].
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads [default: one per core].
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        /// Worker threads, from 1 to 1024 [default: one per core].
+        #[arg(long, value_parser = parse_jobs, allow_hyphen_values = true)]
         jobs: Option<u16>,
         /// Skip runs already complete in the output folder; redo missing or broken ones.
         #[arg(long)]
         resume: bool,
         /// Run only the K-th of N slices of the grid (0 <= K < N), e.g. for a Slurm job array.
-        #[arg(long, value_name = "K/N")]
+        #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
         shard: Option<magloop::batch::Shard>,
         /// No progress bar and no report.
         #[arg(long, short)]
@@ -90,25 +98,63 @@ enum Command {
     },
 }
 
+// Each value parser's message names its option and says what the value must be, and is
+// printed alone (see `main`), so a negative number gets this message, not clap's `-- -1` tip.
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| {
+        format!(
+            "--seed takes a whole number from 0 to {}, got `{s}`",
+            u64::MAX
+        )
+    })
+}
+
 fn parse_years(s: &str) -> Result<f64, String> {
-    let y: f64 = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of years"))?;
-    if y.is_finite() && y > 0.0 && y <= 200.0 {
-        Ok(y)
-    } else {
-        Err(format!("must be above 0 and at most 200, found {s}"))
+    match s.parse::<f64>() {
+        Ok(y) if y.is_finite() && y > 0.0 && y <= 200.0 => Ok(y),
+        _ => Err(format!(
+            "--years takes a number of years above 0 and at most 200, got `{s}`"
+        )),
     }
+}
+
+fn parse_jobs(s: &str) -> Result<u16, String> {
+    match s.parse::<u16>() {
+        Ok(j) if (1..=1024).contains(&j) => Ok(j),
+        _ => Err(format!(
+            "--jobs takes a whole number of worker threads from 1 to 1024, got `{s}`"
+        )),
+    }
+}
+
+fn parse_script_budget(s: &str) -> Result<Budget, String> {
+    parse_budget(s).map_err(|e| format!("--script-budget: {e}"))
+}
+
+fn parse_shard(s: &str) -> Result<magloop::batch::Shard, String> {
+    s.parse().map_err(|e| format!("--shard: {e}"))
+}
+
+/// Prints a command-line error: a bad value as its parser's message alone, the rest as clap
+/// words them. Returns the exit code (2 for usage errors; help and version are successes).
+fn print_usage_error(e: &clap::Error) -> u8 {
+    use clap::error::ErrorKind;
+    match (e.kind(), std::error::Error::source(e)) {
+        (ErrorKind::ValueValidation, Some(why)) => {
+            eprintln!("error: {why}\n\nFor more information, try '--help'.");
+        }
+        _ => {
+            let _ = e.print();
+        }
+    }
+    if e.use_stderr() { 2 } else { 0 }
 }
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            // clap uses 2 for usage errors; help and version are successes.
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(e) => return ExitCode::from(print_usage_error(&e)),
     };
     let outcome = match cli.command {
         Command::Run {
@@ -119,6 +165,7 @@ fn main() -> ExitCode {
             scripts,
             script_budget,
             trace,
+            force,
             quiet,
         } => {
             let req = RunRequest {
@@ -130,6 +177,7 @@ fn main() -> ExitCode {
                 quiet,
                 scripts,
                 script_budget,
+                force,
             };
             app::run(&req).map(|report| {
                 if !quiet {
@@ -142,20 +190,11 @@ fn main() -> ExitCode {
             scripts,
             years,
             script_budget,
-        } => app::validate(&model, &scripts, years, script_budget).map(|(m, n)| {
-            let scripts = match n {
-                0 => String::new(),
-                1 => "; 1 script ok".to_string(),
-                n => format!("; {n} scripts ok"),
-            };
-            println!(
-                "{}: ok ({} nodes, {} links, {} materials, {} elements{scripts})",
-                m.origin,
-                m.model.nodes.len(),
-                m.model.links.len(),
-                m.model.materials.len(),
-                m.model.elements.len() - 1
-            );
+            quiet,
+        } => app::validate(model.as_deref(), &scripts, years, script_budget).map(|v| {
+            if !quiet {
+                println!("{}", app::describe_validated(&v));
+            }
         }),
         Command::Batch {
             experiment,

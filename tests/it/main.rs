@@ -7,6 +7,9 @@
 //!   kind of mistake (`syntax`, `fields`, `distributions`, `ranges`, `references`, ...).
 //! - `default_model`: the checks the default model must pass on a 10-year run.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
+//! - `outputs`: where `run` writes: default folders that do not collide, refusals that keep
+//!   the old results byte-identical, `--force`, failed and killed runs, file modes under a
+//!   umask, `validate` of experiments, the printed report.
 //! - `batch`: experiments: identical datasets across --jobs and shards, resume, failures.
 //! - `golden`: digests of every output file for the default model and each shipped script.
 //! - `properties`: random small networks conserve every element (proptest).
@@ -25,6 +28,7 @@ mod default_model;
 mod golden;
 mod hostile;
 mod nodes;
+mod outputs;
 mod properties;
 mod scripts;
 mod slurm;

@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use super::{assert_no_problems, check_refused, run_guarded};
+use super::{assert_no_problems, check_refused, refusal_problems, run_guarded};
 use crate::common::{repo, stderr, tempdir};
 
 /// One corpus file and what its first line says it must give.
@@ -17,7 +17,7 @@ struct Case {
     known_bug: bool,
 }
 
-/// The corpus files of one folder (`models`, `scripts`, `experiments`), sorted.
+/// The corpus files of one folder (`models`, `scripts`, `experiments`, `cli`), sorted.
 fn corpus(folder: &str) -> Vec<Case> {
     let dir = repo().join("tests/hostile").join(folder);
     let mut names: Vec<String> = fs::read_dir(&dir)
@@ -77,9 +77,18 @@ fn every_corpus_file_says_what_it_expects_and_is_listed_in_the_readme() {
         }
     }
     let mut problems = Vec::new();
-    for folder in ["models", "scripts", "experiments"] {
+    for (folder, at_least) in [
+        ("models", 20),
+        ("scripts", 20),
+        ("experiments", 20),
+        ("cli", 10),
+    ] {
         let cases = corpus(folder);
-        assert!(cases.len() >= 20, "{folder}: only {} cases", cases.len());
+        assert!(
+            cases.len() >= at_least,
+            "{folder}: only {} cases",
+            cases.len()
+        );
         for c in cases {
             let short = c.path.trim_start_matches("tests/hostile/");
             if !readme.contains(&format!("`{short}`")) {
@@ -170,6 +179,37 @@ fn every_hostile_experiment_is_refused_by_batch() {
             &c.needle,
             Some(&out),
         ));
+    }
+    assert_no_problems(problems);
+}
+
+#[test]
+fn every_hostile_command_line_is_refused_with_its_message() {
+    let repo_s = repo().display().to_string();
+    let mut problems = Vec::new();
+    for c in corpus("cli").iter().filter(|c| !c.known_bug) {
+        let text = fs::read_to_string(repo().join(&c.path)).unwrap();
+        let Some(line) = text.lines().nth(1) else {
+            problems.push(format!("{}: no command line after the comment", c.path));
+            continue;
+        };
+        let args: Vec<String> = line
+            .split_whitespace()
+            .map(|a| a.replace("{repo}", &repo_s))
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // From an empty folder, which must stay empty. The needle names the option or the
+        // file given; one that starts `error:` is the whole start of the first line.
+        let tmp = tempdir();
+        let o = run_guarded(tmp.path(), &args);
+        problems.extend(refusal_problems(&o, &args, "", &c.needle, Some(tmp.path())));
+        let first = stderr(&o).lines().next().unwrap_or("").to_string();
+        if c.needle.starts_with("error:") && !first.starts_with(&c.needle) {
+            problems.push(format!(
+                "{}: the first line of stderr is\n  {first}\nnot\n  {}",
+                c.path, c.needle
+            ));
+        }
     }
     assert_no_problems(problems);
 }

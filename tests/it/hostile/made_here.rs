@@ -388,39 +388,18 @@ fn bad_command_line_arguments_exit_2_with_a_message() {
             vec!["validate", mm1, "--seed", "1"],
             "unexpected argument '--seed'",
         ),
-        (vec!["run", "--seed", "-1"], "unexpected argument '-1'"),
-        (
-            vec!["run", "--seed", "99999999999999999999"],
-            "invalid value '99999999999999999999' for '--seed <SEED>'",
-        ),
-        (
-            vec!["run", "--seed", "1.5"],
-            "invalid value '1.5' for '--seed <SEED>'",
-        ),
+        // Negative numbers, words and out-of-range values: tests/hostile/cli/ has more.
         (
             vec!["run", "--seed", ""],
-            "invalid value '' for '--seed <SEED>'",
-        ),
-        (
-            vec!["run", "--years", "nan"],
-            "must be above 0 and at most 200, found nan",
+            "error: --seed takes a whole number from 0 to 18446744073709551615, got ``",
         ),
         (
             vec!["run", "--years", "inf"],
-            "must be above 0 and at most 200, found inf",
-        ),
-        (vec!["run", "--years", "-inf"], "unexpected argument '-i'"),
-        (
-            vec!["run", "--years", "0"],
-            "must be above 0 and at most 200, found 0",
+            "error: --years takes a number of years above 0 and at most 200, got `inf`",
         ),
         (
             vec!["run", "--years", "1e400"],
-            "must be above 0 and at most 200, found 1e400",
-        ),
-        (
-            vec!["run", "--years", "ten"],
-            "`ten` is not a number of years",
+            "error: --years takes a number of years above 0 and at most 200, got `1e400`",
         ),
         (
             vec!["run", "--out"],
@@ -430,14 +409,9 @@ fn bad_command_line_arguments_exit_2_with_a_message() {
             vec!["run", "--script"],
             "a value is required for '--script <FILE>'",
         ),
-        (vec!["batch", exp, "--jobs", "0"], "0 is not in 1..=1024"),
         (
             vec!["batch", exp, "--jobs", "99999"],
-            "99999 is not in 1..=1024",
-        ),
-        (
-            vec!["batch", exp, "--jobs", "-3"],
-            "unexpected argument '-3'",
+            "error: --jobs takes a whole number of worker threads from 1 to 1024, got `99999`",
         ),
         (vec!["batch", exp, "--shard", "5/4"], "`5/4` is not a shard"),
         (vec!["batch", exp, "--shard", "0/0"], "`0/0` is not a shard"),
