@@ -268,7 +268,10 @@ fn occupant(dir: &Path, this: &RunIdentity) -> io::Result<Occupant> {
 /// removed, with any folders made for the destination, so a failed run leaves the
 /// destination as it was. A killed run leaves only the hidden folder, which may be deleted.
 pub struct StagedRun {
+    /// The folder as the user named it, for messages.
     dest: PathBuf,
+    /// The folder itself (`dest`, or where it links to).
+    target: PathBuf,
     staging: PathBuf,
     /// Folders made for the destination, outermost first.
     made: Vec<PathBuf>,
@@ -284,16 +287,12 @@ pub struct StagedRun {
 /// but folders (a run folder has none, so `--force` cannot wipe a project or a batch).
 /// Refusals come before the run, so no time is spent on results that could not be kept.
 pub fn stage(dest: &Path, identity: RunIdentity, force: bool) -> Result<StagedRun> {
-    let Some(name) = dest.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+    if dest.file_name().is_none() {
         return Err(Error::output(
             dest,
             "name the folder itself, e.g. --out runs/baseline: a run is written beside its folder and renamed into place",
         ));
-    };
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    }
     let mut made: Vec<PathBuf> = dest
         .ancestors()
         .take_while(|a| !a.as_os_str().is_empty() && fs::symlink_metadata(a).is_err())
@@ -309,11 +308,26 @@ pub fn stage(dest: &Path, identity: RunIdentity, force: bool) -> Result<StagedRu
     // From here on, leaving early removes what was made.
     let mut staged = StagedRun {
         dest: dest.to_path_buf(),
+        target: dest.to_path_buf(),
         staging: PathBuf::new(),
         made,
         identity,
         force,
         done: false,
+    };
+    // A symbolic link (`--out` to a link into scratch space) is followed: the run replaces
+    // the folder it points to, and the link keeps working.
+    if fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        staged.target = fs::canonicalize(dest).map_err(|e| Error::output(dest, e))?;
+    }
+    let name = staged
+        .target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = match staged.target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     };
     staged
         .admits()
@@ -344,7 +358,7 @@ impl StagedRun {
 
     /// Whether the destination may take this run now and how, or why not and what to do.
     fn admits(&self) -> std::result::Result<Replaced, (String, &'static str)> {
-        let occupant = occupant(&self.dest, &self.identity)
+        let occupant = occupant(&self.target, &self.identity)
             .map_err(|e| (e.to_string(), "choose another folder with --out"))?;
         match occupant {
             Occupant::Nothing => Ok(Replaced::Nothing),
@@ -382,8 +396,8 @@ impl StagedRun {
         };
         let moved = match how {
             // An empty folder is replaced by rename(2) itself.
-            Replaced::Nothing => fs::rename(&self.staging, &self.dest),
-            Replaced::SameRun | Replaced::Forced => exchange(&self.staging, &self.dest),
+            Replaced::Nothing => fs::rename(&self.staging, &self.target),
+            Replaced::SameRun | Replaced::Forced => exchange(&self.staging, &self.target),
         };
         moved.map_err(|e| {
             Error::output(

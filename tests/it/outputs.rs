@@ -1,6 +1,7 @@
 //! Where `magloop run` writes and what it refuses to overwrite: default folders that do
 //! not collide, refusals that leave the old results byte-identical, `--force`, failed and
 //! killed runs, file modes under the umask, and the printed report.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -152,6 +153,20 @@ fn the_tutorials_first_commands_and_an_edited_model_write_separate_folders() {
         .iter()
         .find(|n| is_hashed(n, "seed-1+reno_outage"))
         .unwrap_or_else(|| panic!("no seed-1+reno_outage-<hash> in {folders:?}"));
+    // The folder the READMEs name: editing scripts/reno_outage.rhai changes its hash.
+    const DOCUMENTED: &str = "seed-1+reno_outage-c4fbbfe1";
+    assert_eq!(
+        scripted_dir.as_str(),
+        DOCUMENTED,
+        "scripts/reno_outage.rhai changed: put the new folder name in the READMEs"
+    );
+    for doc in ["outputs/README.md", "scripts/README.md"] {
+        let text = fs::read_to_string(repo().join(doc)).unwrap();
+        assert!(
+            text.contains(DOCUMENTED),
+            "{doc} does not name {DOCUMENTED}"
+        );
+    }
     let scripted = manifest(&d.join("outputs/us_magnet_network").join(scripted_dir));
     assert_eq!(scripted["scripts"][0][0], "scripts/reno_outage.rhai");
     let edited = manifest(&d.join("outputs/us_magnet_network").join(edited_dir));
@@ -357,6 +372,25 @@ fn a_killed_run_leaves_the_old_folder_intact() {
             .collect();
         t
     });
+}
+
+#[test]
+fn an_output_folder_given_as_a_symbolic_link_is_followed_and_the_link_kept() {
+    let tmp = tempdir();
+    let real = tmp.path().join("scratch/run");
+    fs::create_dir_all(&real).unwrap();
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    ok(&run_into(&link, &[]));
+    ok(&run_into(&link, &["--force", "--seed", "2"]));
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(manifest(&real)["seed"], 2);
+    assert_eq!(names(&tmp.path().join("scratch")), ["run"]);
 }
 
 // ---- file modes ------------------------------------------------------------------------
