@@ -213,10 +213,15 @@ fn another_run_into_the_same_folder_is_refused_and_the_first_stays_byte_identica
     let before = snapshot(&out);
     let fix =
         "Choose another folder with --out, or pass --force to replace it and everything in it";
+    // A script valid over the one-year run (the refusal comes before any script runs).
+    let scripts = tempdir();
+    let policy = scripts.path().join("policy.rhai");
+    fs::write(&policy, "note(\"a policy\");\n").unwrap();
     refused(
-        &run_into(&out, &["--script", "scripts/reno_outage.rhai"]),
+        &run_into(&out, &["--script", policy.to_str().unwrap()]),
         &format!(
-            "error: cannot write {o}: it holds the results of another run (scripts none there, scripts/reno_outage.rhai here); nothing was written. {fix}"
+            "error: cannot write {o}: it holds the results of another run (scripts none there, {} here); nothing was written. {fix}",
+            policy.display()
         ),
     );
     refused(
