@@ -1,13 +1,13 @@
 //! The validated network: ids resolved to indices, units converted once (time in seconds,
-//! mass in milligrams), ranges checked. The simulation reads only these types.
+//! mass in milligrams), ranges checked. The simulation reads only these types (each node
+//! kind's own settings are in `model::kinds`, re-exported here).
 
 use chrono::NaiveDate;
 
 use crate::kernel::{Dist, SimTime};
-pub use crate::model::kinds::{
-    Demand, HddSource, Hpms, Import, KINDS, Kind, Market, NodeKind, OxidePlant, OxideProduct,
-    PORT_MAGNETS, PORT_RESIDUE, Preprocessor, ScrapSource, Source, Station,
-};
+// Every kind's types (`NodeKind`, `Kind`, `Hpms`, `PORT_MAGNETS`, ...) at `model::`, the
+// paths the simulation names them by; a new kind's appear there with no edit here.
+pub use crate::model::kinds::*;
 pub use crate::model::spec::{Arrivals, MaterialRole};
 
 pub type MatId = usize;
