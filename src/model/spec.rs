@@ -8,6 +8,11 @@ use std::collections::BTreeMap;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
+pub use crate::model::kinds::{
+    DemandSpec, HddSourceSpec, HpmsSpec, ImportSpec, MarketSpec, OxidePlantSpec, OxideProductSpec,
+    PreprocessorSpec, ScrapSourceSpec, SinkSpec, SourceSpec, StationSpec,
+};
+
 /// The top level of a model file. Sections stay as YAML values here so that each node and
 /// link is read on its own and every problem in the file is reported at once.
 #[derive(Debug, Deserialize)]
@@ -36,7 +41,7 @@ pub struct CalendarSpec {
     pub record_every_days: f64,
 }
 
-fn one() -> f64 {
+pub(crate) fn one() -> f64 {
     1.0
 }
 
@@ -231,195 +236,6 @@ pub enum Arrivals {
 pub struct FailureSpec {
     pub tbf_h: DistSpec,
     pub repair_h: DistSpec,
-}
-
-/// Data-centre hard-disk-drive retirements, delivered in pallets.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HddSourceSpec {
-    pub id: String,
-    pub kind: String,
-    pub drives_per_year: f64,
-    #[serde(default)]
-    pub growth_per_year: f64,
-    /// Share of retired drives that reach the network (the rest are shredded elsewhere).
-    #[serde(default = "one")]
-    pub capture_share: f64,
-    pub pallet_drives: u32,
-    pub magnet_g_per_drive: DistSpec,
-    pub body_g_per_drive: DistSpec,
-    pub magnet_material: String,
-    pub body_material: String,
-    #[serde(default)]
-    pub arrivals: Arrivals,
-    pub start: Option<String>,
-    pub end: Option<String>,
-}
-
-/// A stream of magnet scrap by mass (rotors, wind, speakers, SmCo, swarf).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScrapSourceSpec {
-    pub id: String,
-    pub kind: String,
-    pub material: String,
-    pub tonnes_per_year: f64,
-    #[serde(default)]
-    pub growth_per_year: f64,
-    /// Ceiling on the grown rate (t/yr); no ceiling when absent.
-    pub max_tonnes_per_year: Option<f64>,
-    pub lot_kg: DistSpec,
-    #[serde(default)]
-    pub arrivals: Arrivals,
-    pub start: Option<String>,
-    pub end: Option<String>,
-}
-
-/// A plain queueing-network source: explicit inter-arrival times.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceSpec {
-    pub id: String,
-    pub kind: String,
-    pub material: String,
-    pub interarrival_h: DistSpec,
-    #[serde(default = "one_kg")]
-    pub lot_kg: DistSpec,
-    pub start: Option<String>,
-    pub end: Option<String>,
-}
-
-fn one_kg() -> DistSpec {
-    DistSpec::Constant(1.0)
-}
-
-/// An ILS site with Inserma HDD separation lines.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PreprocessorSpec {
-    pub id: String,
-    pub kind: String,
-    pub lines: u32,
-    pub cycle_s_per_drive: DistSpec,
-    pub failures: Option<FailureSpec>,
-    /// Share of the drives' magnet mass recovered into the output stream.
-    pub recovery_yield: f64,
-    /// Magnet share of the output stream by mass (the rest is carrier from the drive body).
-    pub magnet_share: f64,
-    /// Material label for the non-magnet part of the output stream.
-    pub carrier_material: String,
-    /// Drives waiting to be processed, at most.
-    pub input_capacity_drives: u64,
-    /// Output stream waiting for a truck, at most.
-    pub storage_capacity_kg: f64,
-}
-
-/// A plain c-server FIFO station (queueing networks, validation against theory).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StationSpec {
-    pub id: String,
-    pub kind: String,
-    pub servers: u32,
-    pub service_h: DistSpec,
-    pub failures: Option<FailureSpec>,
-    /// Jobs waiting (not in service), at most; unlimited when absent.
-    pub queue_capacity_jobs: Option<u64>,
-    /// Finished jobs waiting for dispatch, at most; unlimited when absent.
-    pub storage_capacity_kg: Option<f64>,
-}
-
-/// HyProMag-style hydrogen processing (HPMS) plant with sintering.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HpmsSpec {
-    pub id: String,
-    pub kind: String,
-    pub vessels: u32,
-    pub batch_kg: f64,
-    pub cycle_h: DistSpec,
-    pub failures: Option<FailureSpec>,
-    pub extraction_yield: f64,
-    /// Share of magnet feed unsuitable for HPMS, sent on through the `residue` port.
-    pub unsuitable_share: f64,
-    pub commissioning: String,
-    #[serde(default)]
-    pub ramp_years: f64,
-    /// Capacity share at commissioning, rising linearly to 1 over `ramp_years`.
-    #[serde(default = "one")]
-    pub initial_capacity_share: f64,
-    /// Share of extracted powder sintered into magnets; the rest leaves as co-products.
-    pub sintered_share: f64,
-    pub magnet_material: String,
-    pub coproduct_material: String,
-    pub residue_material: String,
-    pub input_capacity_kg: f64,
-    pub storage_capacity_kg: f64,
-    /// Published output (t/yr), compared with the simulated output in the summary.
-    pub nameplate_output_t_per_year: f64,
-    #[serde(default)]
-    pub co2_kg_per_kg_product: f64,
-}
-
-/// One oxide product of an oxide plant.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OxideProductSpec {
-    pub material: String,
-    /// Element -> oxide mass per element mass (stoichiometry, e.g. Nd2O3: 1.1664).
-    pub oxide_factor: BTreeMap<String, f64>,
-    pub purity: f64,
-}
-
-/// Ionic Technologies-style separation plant: scrap in, rare-earth oxides out.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OxidePlantSpec {
-    pub id: String,
-    pub kind: String,
-    pub feed_t_per_year: f64,
-    pub commissioning: String,
-    /// Element -> share recovered into its oxide product.
-    pub recovery: BTreeMap<String, f64>,
-    pub products: Vec<OxideProductSpec>,
-    pub input_capacity_kg: f64,
-    pub storage_capacity_kg: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DemandSpec {
-    pub sector: String,
-    pub t_per_year: f64,
-    #[serde(default)]
-    pub growth_per_year: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportSpec {
-    pub origin: String,
-    pub t_per_year: f64,
-    #[serde(default)]
-    pub growth_per_year: f64,
-}
-
-/// US magnet demand, served first by recycled deliveries, then by imports in listed order.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarketSpec {
-    pub id: String,
-    pub kind: String,
-    pub demand: Vec<DemandSpec>,
-    pub imports: Vec<ImportSpec>,
-}
-
-/// Where material leaves the network (oxide buyers, the end of a queueing network).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SinkSpec {
-    pub id: String,
-    pub kind: String,
 }
 
 /// When a link's trucks leave.

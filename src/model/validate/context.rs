@@ -107,7 +107,7 @@ fn explain_serde(msg: &str, path: &mut String) -> (String, Option<String>) {
 }
 
 /// A value as found, short: 1e308 is shown as `1e308`, not 309 digits.
-pub(super) fn show(v: f64) -> String {
+pub(crate) fn show(v: f64) -> String {
     if v.is_finite() && v.abs() >= 1e15 {
         format!("{v:e}")
     } else {
@@ -132,12 +132,12 @@ fn num(v: f64) -> String {
     }
 }
 
-pub(super) fn finite(v: f64) -> bool {
+pub(crate) fn finite(v: f64) -> bool {
     v.is_finite()
 }
 
 impl Ctx<'_> {
-    pub(super) fn share(&mut self, path: &str, v: f64) {
+    pub(crate) fn share(&mut self, path: &str, v: f64) {
         if !(finite(v) && (0.0..=1.0).contains(&v)) {
             self.problem(
                 path,
@@ -147,7 +147,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn positive(&mut self, path: &str, v: f64, max: f64) {
+    pub(crate) fn positive(&mut self, path: &str, v: f64, max: f64) {
         if !(finite(v) && v > 0.0 && v <= max) {
             self.problem(
                 path,
@@ -161,7 +161,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn non_negative(&mut self, path: &str, v: f64, max: f64) {
+    pub(crate) fn non_negative(&mut self, path: &str, v: f64, max: f64) {
         if !(finite(v) && v >= 0.0 && v <= max) {
             self.problem(
                 path,
@@ -171,7 +171,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn growth(&mut self, path: &str, v: f64) {
+    pub(crate) fn growth(&mut self, path: &str, v: f64) {
         if !(finite(v) && v > -1.0 && v <= 1.0) {
             self.problem(
                 path,
@@ -184,13 +184,13 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn count(&mut self, path: &str, v: u32, max: u32) {
+    pub(crate) fn count(&mut self, path: &str, v: u32, max: u32) {
         if v == 0 || v > max {
             self.problem(path, format!("must be from 1 to {max}, found {v}"), None);
         }
     }
 
-    pub(super) fn dist(&mut self, path: &str, spec: &DistSpec) -> Dist {
+    pub(crate) fn dist(&mut self, path: &str, spec: &DistSpec) -> Dist {
         let d = to_dist(spec);
         if let Err(e) = d.validate() {
             self.problem(path, e.to_string(), None);
@@ -199,7 +199,7 @@ impl Ctx<'_> {
     }
 
     /// Seconds from the model's start to a `YYYY-MM-DD` date; `None` (and a problem) if it is not one.
-    pub(super) fn date(&mut self, path: &str, s: &str, start: NaiveDate) -> Option<SimTime> {
+    pub(crate) fn date(&mut self, path: &str, s: &str, start: NaiveDate) -> Option<SimTime> {
         match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
             Ok(d) => Some((d - start).num_seconds()),
             Err(_) => {
@@ -213,7 +213,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn material(&mut self, path: &str, name: &str, names: &[String]) -> MatId {
+    pub(crate) fn material(&mut self, path: &str, name: &str, names: &[String]) -> MatId {
         match names.iter().position(|m| m == name) {
             Some(i) => i,
             None => {
@@ -230,7 +230,7 @@ impl Ctx<'_> {
     }
 }
 
-pub(super) fn did_you_mean(name: &str, known: &[&str], otherwise: &str) -> String {
+pub(crate) fn did_you_mean(name: &str, known: &[&str], otherwise: &str) -> String {
     match suggest(name, known) {
         Some(s) => format!("did you mean `{s}`?"),
         None => otherwise.to_string(),

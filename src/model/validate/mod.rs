@@ -1,7 +1,7 @@
 //! Turns a parsed model file into a validated `Model`, collecting every problem at once.
 //!
 //! Each section is read on its own, in this order: name, calendar, elements, materials, nodes
-//! (one file per kind under `nodes/`), links, and last the topology once nothing else is wrong.
+//! (each kind's own check in `model::kinds`), links, and last the topology once nothing else is wrong.
 
 mod context;
 mod links;
@@ -19,18 +19,19 @@ use crate::model::network::{MAX_ELEMENTS, Material, Model};
 use crate::model::spec::{CalendarSpec, MaterialSpec, RawModel};
 
 pub(crate) use context::Ctx;
-use context::{did_you_mean, finite, show};
+pub(crate) use context::{did_you_mean, finite, show};
 pub use context::{kg_to_mg, to_dist};
+pub(crate) use nodes::NodeCx;
 
 /// The largest mass any capacity may hold (1e12 kg = 1e18 mg, inside i64).
-const MAX_KG: f64 = 1e12;
+pub(crate) const MAX_KG: f64 = 1e12;
 /// The most arrivals a source may create over the horizon (about a minute of simulation).
-const MAX_ARRIVALS: f64 = 2e8;
-const MAX_YEARS: f64 = 200.0;
+pub(crate) const MAX_ARRIVALS: f64 = 2e8;
+pub(crate) const MAX_YEARS: f64 = 200.0;
 /// The most mass (t) one source may create over a run.
-const MAX_SOURCE_TONNES: f64 = 1e8;
+pub(crate) const MAX_SOURCE_TONNES: f64 = 1e8;
 /// The most lines, servers or vessels a node may have.
-const MAX_SERVERS: u32 = 10_000;
+pub(crate) const MAX_SERVERS: u32 = 10_000;
 
 /// Overrides the command line may apply before validation.
 #[derive(Debug, Clone, Default)]

@@ -1,14 +1,4 @@
-//! The `nodes:` entries: what every kind's check shares (`NodeCx`), and one match over the kinds.
-
-mod hdd_source;
-mod hpms;
-mod market;
-mod oxide_plant;
-mod preprocessor;
-mod scrap_source;
-mod sink;
-mod source;
-mod station;
+//! The `nodes:` section: ids and kinds, each node handed to its kind's check, and `NodeCx`, what every check shares.
 
 use std::collections::BTreeSet;
 
@@ -18,18 +8,8 @@ use serde_yaml::Value;
 
 use super::{Calendar, Ctx, MAX_ARRIVALS, MAX_KG, MAX_SOURCE_TONNES, did_you_mean, kg_to_mg};
 use crate::kernel::{Dist, SimTime};
-use crate::model::network::{Failures, KINDS, Kind, MatId, Material, MaterialRole, Node, NodeKind};
+use crate::model::network::{Failures, KINDS, Kind, MatId, Material, MaterialRole, Node};
 use crate::model::spec::{DistSpec, FailureSpec};
-
-use hdd_source::hdd_source;
-use hpms::hpms;
-use market::market;
-use oxide_plant::oxide_plant;
-use preprocessor::preprocessor;
-use scrap_source::scrap_source;
-use sink::sink;
-use source::source;
-use station::station;
 
 /// The nodes that could be built, with every node's id (in YAML order, and as a set) for
 /// the links: a link may name a node that had problems without a second problem.
@@ -100,7 +80,7 @@ pub(super) fn nodes(
             materials,
             elements,
         };
-        if let Some(k) = node_kind(&mut n, kind) {
+        if let Some(k) = kind.validate(&mut n) {
             nodes.push(Node { id, kind: k });
         }
     }
@@ -114,29 +94,10 @@ pub(super) fn nodes(
     }
 }
 
-/// Checks one node of a known kind and builds it; `None` if its fields cannot be read.
-/// Matched without a catch-all, so a new `Kind` must be given its check here.
-pub(super) fn node_kind(n: &mut NodeCx, kind: Kind) -> Option<NodeKind> {
-    Some(match kind {
-        Kind::HddSource => NodeKind::HddSource(hdd_source(n)?),
-        Kind::ScrapSource => NodeKind::ScrapSource(scrap_source(n)?),
-        Kind::Source => NodeKind::Source(source(n)?),
-        Kind::Preprocessor => NodeKind::Preprocessor(preprocessor(n)?),
-        Kind::Station => NodeKind::Station(station(n)?),
-        Kind::Hpms => NodeKind::Hpms(hpms(n)?),
-        Kind::OxidePlant => NodeKind::OxidePlant(oxide_plant(n)?),
-        Kind::Market => NodeKind::Market(market(n)?),
-        Kind::Sink => {
-            sink(n)?;
-            NodeKind::Sink
-        }
-    })
-}
-
 /// One node being checked: the problems, the node's YAML and path, and what the rest of the
 /// model already settled (calendar, materials, elements). Its checks take a field name and
 /// report at `<node path>.<field>`.
-pub(super) struct NodeCx<'n, 't> {
+pub(crate) struct NodeCx<'n, 't> {
     pub cx: &'n mut Ctx<'t>,
     /// The node's YAML.
     pub value: &'n Value,

@@ -1,10 +1,49 @@
 //! `scrap_source`: a stream of magnet scrap by mass (rotors, wind, speakers, SmCo, swarf), in lots.
 
-use super::NodeCx;
-use crate::model::network::{MaterialRole, ScrapSource};
-use crate::model::spec::ScrapSourceSpec;
+use serde::Deserialize;
 
-pub(super) fn scrap_source(n: &mut NodeCx) -> Option<ScrapSource> {
+use crate::kernel::{Dist, SimTime};
+use crate::model::network::{MatId, MaterialRole};
+use crate::model::spec::{Arrivals, DistSpec};
+use crate::model::validate::NodeCx;
+
+/// Output ports, in port-index order.
+pub const PORTS: &[&str] = &["out"];
+
+/// A stream of magnet scrap by mass (rotors, wind, speakers, SmCo, swarf).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScrapSourceSpec {
+    pub id: String,
+    pub kind: String,
+    pub material: String,
+    pub tonnes_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+    /// Ceiling on the grown rate (t/yr); no ceiling when absent.
+    pub max_tonnes_per_year: Option<f64>,
+    pub lot_kg: DistSpec,
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A validated `scrap_source`: rates as given, lots as a distribution in kg, the window in seconds.
+#[derive(Debug, Clone)]
+pub struct ScrapSource {
+    pub material: MatId,
+    pub tonnes_per_year: f64,
+    pub growth_per_year: f64,
+    pub max_tonnes_per_year: Option<f64>,
+    pub lot_kg: Dist,
+    pub arrivals: Arrivals,
+    pub start: SimTime,
+    pub end: SimTime,
+}
+
+/// Checks one `scrap_source` node and builds its settings; `None` if its fields cannot be read.
+pub(crate) fn validate(n: &mut NodeCx) -> Option<ScrapSource> {
     let s: ScrapSourceSpec = n.read()?;
     n.positive("tonnes_per_year", s.tonnes_per_year, 1e8);
     if let Some(m) = s.max_tonnes_per_year {

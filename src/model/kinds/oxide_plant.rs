@@ -1,13 +1,65 @@
 //! `oxide_plant`: a separation plant, scrap in and rare-earth oxides out, element by element.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::NodeCx;
-use crate::model::network::{MaterialRole, OxidePlant, OxideProduct};
-use crate::model::spec::OxidePlantSpec;
-use crate::model::validate::{did_you_mean, finite, show};
+use serde::Deserialize;
 
-pub(super) fn oxide_plant(n: &mut NodeCx) -> Option<OxidePlant> {
+use crate::kernel::SimTime;
+use crate::model::network::{ElementId, MatId, MaterialRole};
+use crate::model::validate::{NodeCx, did_you_mean, finite, show};
+
+/// Output ports, in port-index order.
+pub const PORTS: &[&str] = &["oxides"];
+
+/// One oxide product of an oxide plant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OxideProductSpec {
+    pub material: String,
+    /// Element -> oxide mass per element mass (stoichiometry, e.g. Nd2O3: 1.1664).
+    pub oxide_factor: BTreeMap<String, f64>,
+    pub purity: f64,
+}
+
+/// Ionic Technologies-style separation plant: scrap in, rare-earth oxides out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OxidePlantSpec {
+    pub id: String,
+    pub kind: String,
+    pub feed_t_per_year: f64,
+    pub commissioning: String,
+    /// Element -> share recovered into its oxide product.
+    pub recovery: BTreeMap<String, f64>,
+    pub products: Vec<OxideProductSpec>,
+    pub input_capacity_kg: f64,
+    pub storage_capacity_kg: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct OxideProduct {
+    pub material: MatId,
+    /// (element, oxide mass per element mass).
+    pub elements: Vec<(ElementId, f64)>,
+    pub purity: f64,
+}
+
+/// A validated `oxide_plant`: recoveries by element, its products, capacities in mg.
+#[derive(Debug, Clone)]
+pub struct OxidePlant {
+    pub feed_t_per_year: f64,
+    pub commissioning: SimTime,
+    /// Recovery per element (0 for elements no product takes).
+    pub recovery: Vec<f64>,
+    pub products: Vec<OxideProduct>,
+    /// The element whose mass oxygen adds to the products.
+    pub oxygen: ElementId,
+    pub input_capacity_mg: i64,
+    pub storage_capacity_mg: i64,
+}
+
+/// Checks one `oxide_plant` node and builds its settings; `None` if its fields cannot be read.
+pub(crate) fn validate(n: &mut NodeCx) -> Option<OxidePlant> {
     let s: OxidePlantSpec = n.read()?;
     n.positive("feed_t_per_year", s.feed_t_per_year, 1e8);
     let commissioning = n.date("commissioning", &s.commissioning).unwrap_or(0);

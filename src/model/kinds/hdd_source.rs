@@ -1,10 +1,56 @@
 //! `hdd_source`: data-centre hard-drive retirements, part captured, delivered in pallets.
 
-use super::NodeCx;
-use crate::model::network::{HddSource, MaterialRole};
-use crate::model::spec::HddSourceSpec;
+use serde::Deserialize;
 
-pub(super) fn hdd_source(n: &mut NodeCx) -> Option<HddSource> {
+use crate::kernel::{Dist, SimTime};
+use crate::model::network::{MatId, MaterialRole};
+use crate::model::spec::{Arrivals, DistSpec, one};
+use crate::model::validate::NodeCx;
+
+/// Output ports, in port-index order.
+pub const PORTS: &[&str] = &["out"];
+
+/// Data-centre hard-disk-drive retirements, delivered in pallets.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HddSourceSpec {
+    pub id: String,
+    pub kind: String,
+    pub drives_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+    /// Share of retired drives that reach the network (the rest are shredded elsewhere).
+    #[serde(default = "one")]
+    pub capture_share: f64,
+    pub pallet_drives: u32,
+    pub magnet_g_per_drive: DistSpec,
+    pub body_g_per_drive: DistSpec,
+    pub magnet_material: String,
+    pub body_material: String,
+    #[serde(default)]
+    pub arrivals: Arrivals,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// A validated `hdd_source`: rates as given, masses as distributions, materials and the start/end window resolved.
+#[derive(Debug, Clone)]
+pub struct HddSource {
+    pub drives_per_year: f64,
+    pub growth_per_year: f64,
+    pub capture_share: f64,
+    pub pallet_drives: u32,
+    pub magnet_g_per_drive: Dist,
+    pub body_g_per_drive: Dist,
+    pub magnet_material: MatId,
+    pub body_material: MatId,
+    pub arrivals: Arrivals,
+    pub start: SimTime,
+    pub end: SimTime,
+}
+
+/// Checks one `hdd_source` node and builds its settings; `None` if its fields cannot be read.
+pub(crate) fn validate(n: &mut NodeCx) -> Option<HddSource> {
     let s: HddSourceSpec = n.read()?;
     n.positive("drives_per_year", s.drives_per_year, 1e10);
     n.growth("growth_per_year", s.growth_per_year);

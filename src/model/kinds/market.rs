@@ -2,11 +2,64 @@
 
 use std::collections::BTreeSet;
 
-use super::NodeCx;
-use crate::model::network::{Demand, Import, Market};
-use crate::model::spec::MarketSpec;
+use serde::Deserialize;
 
-pub(super) fn market(n: &mut NodeCx) -> Option<Market> {
+use crate::model::validate::NodeCx;
+
+/// Output ports, in port-index order.
+pub const PORTS: &[&str] = &[];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandSpec {
+    pub sector: String,
+    pub t_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSpec {
+    pub origin: String,
+    pub t_per_year: f64,
+    #[serde(default)]
+    pub growth_per_year: f64,
+}
+
+/// US magnet demand, served first by recycled deliveries, then by imports in listed order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSpec {
+    pub id: String,
+    pub kind: String,
+    pub demand: Vec<DemandSpec>,
+    pub imports: Vec<ImportSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Demand {
+    pub sector: String,
+    pub t_per_year: f64,
+    pub growth_per_year: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub origin: String,
+    pub t_per_year: f64,
+    pub growth_per_year: f64,
+}
+
+/// A validated `market`: demand by sector and imports by origin, in listed order.
+#[derive(Debug, Clone)]
+pub struct Market {
+    pub demand: Vec<Demand>,
+    pub imports: Vec<Import>,
+}
+
+/// Checks one `market` node and builds its settings; `None` if its fields cannot be read.
+pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
     let s: MarketSpec = n.read()?;
     let mut names = BTreeSet::new();
     for (k, d) in s.demand.iter().enumerate() {

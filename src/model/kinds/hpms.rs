@@ -1,0 +1,151 @@
+//! `hpms`: a HyProMag-style hydrogen processing plant with sintering, ramping up from commissioning.
+
+use serde::Deserialize;
+
+use crate::kernel::{Dist, SimTime, secs_from_days};
+use crate::model::network::{Failures, MatId, MaterialRole};
+use crate::model::spec::{DistSpec, FailureSpec, one};
+use crate::model::validate::{MAX_SERVERS, MAX_YEARS, NodeCx, finite, kg_to_mg};
+
+/// Output ports, in port-index order.
+pub const PORTS: &[&str] = &["magnets", "residue"];
+/// The HPMS plant's ports, by index.
+pub const PORT_MAGNETS: usize = 0;
+pub const PORT_RESIDUE: usize = 1;
+
+/// HyProMag-style hydrogen processing (HPMS) plant with sintering.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HpmsSpec {
+    pub id: String,
+    pub kind: String,
+    pub vessels: u32,
+    pub batch_kg: f64,
+    pub cycle_h: DistSpec,
+    pub failures: Option<FailureSpec>,
+    pub extraction_yield: f64,
+    /// Share of magnet feed unsuitable for HPMS, sent on through the `residue` port.
+    pub unsuitable_share: f64,
+    pub commissioning: String,
+    #[serde(default)]
+    pub ramp_years: f64,
+    /// Capacity share at commissioning, rising linearly to 1 over `ramp_years`.
+    #[serde(default = "one")]
+    pub initial_capacity_share: f64,
+    /// Share of extracted powder sintered into magnets; the rest leaves as co-products.
+    pub sintered_share: f64,
+    pub magnet_material: String,
+    pub coproduct_material: String,
+    pub residue_material: String,
+    pub input_capacity_kg: f64,
+    pub storage_capacity_kg: f64,
+    /// Published output (t/yr), compared with the simulated output in the summary.
+    pub nameplate_output_t_per_year: f64,
+    #[serde(default)]
+    pub co2_kg_per_kg_product: f64,
+}
+
+/// A validated `hpms` plant: batches and capacities in mg, commissioning and ramp in seconds.
+#[derive(Debug, Clone)]
+pub struct Hpms {
+    pub vessels: u32,
+    pub batch_mg: i64,
+    pub cycle_h: Dist,
+    pub failures: Option<Failures>,
+    pub extraction_yield: f64,
+    pub unsuitable_share: f64,
+    pub commissioning: SimTime,
+    pub ramp: SimTime,
+    pub initial_capacity_share: f64,
+    pub sintered_share: f64,
+    pub magnet_material: MatId,
+    pub coproduct_material: MatId,
+    pub residue_material: MatId,
+    pub input_capacity_mg: i64,
+    pub storage_capacity_mg: i64,
+    pub nameplate_output_t_per_year: f64,
+    pub co2_kg_per_kg_product: f64,
+}
+
+impl Hpms {
+    /// Capacity share at time `t` for a plant commissioned at `commissioned`: 0 before,
+    /// then a linear ramp from `initial_capacity_share` to 1 over `ramp`.
+    pub fn capacity_share(&self, commissioned: SimTime, t: SimTime) -> f64 {
+        if t < commissioned {
+            0.0
+        } else if self.ramp <= 0 || t >= commissioned + self.ramp {
+            1.0
+        } else {
+            let f = (t - commissioned) as f64 / self.ramp as f64;
+            self.initial_capacity_share + (1.0 - self.initial_capacity_share) * f
+        }
+    }
+}
+
+/// Checks one `hpms` node and builds its settings; `None` if its fields cannot be read.
+pub(crate) fn validate(n: &mut NodeCx) -> Option<Hpms> {
+    let s: HpmsSpec = n.read()?;
+    n.count("vessels", s.vessels, MAX_SERVERS);
+    n.positive("batch_kg", s.batch_kg, 1e7);
+    let cycle = n.dist("cycle_h", &s.cycle_h);
+    if cycle.validate().is_ok() && cycle.mean() * 3600.0 < 1.0 {
+        n.problem(
+            "cycle_h",
+            "a batch must take at least one second on average",
+            None,
+        );
+    }
+    let f = n.failures(&s.failures);
+    n.share("extraction_yield", s.extraction_yield);
+    n.share("unsuitable_share", s.unsuitable_share);
+    n.share("initial_capacity_share", s.initial_capacity_share);
+    if s.initial_capacity_share == 0.0 {
+        n.problem(
+            "initial_capacity_share",
+            "must be above 0 (a plant at 0 % never starts its first batch)",
+            Some("use e.g. 0.2 for 20 % at commissioning".into()),
+        );
+    }
+    n.share("sintered_share", s.sintered_share);
+    n.non_negative("ramp_years", s.ramp_years, MAX_YEARS);
+    let commissioning = n.date("commissioning", &s.commissioning).unwrap_or(0);
+    let mm = n.material("magnet_material", &s.magnet_material);
+    let cm = n.material("coproduct_material", &s.coproduct_material);
+    let rm = n.material("residue_material", &s.residue_material);
+    n.role_is("magnet_material", mm, &[MaterialRole::Product]);
+    n.role_is("coproduct_material", cm, &[MaterialRole::Product]);
+    n.role_is("residue_material", rm, &[MaterialRole::Scrap]);
+    let (input, storage) = n.input_and_storage(s.input_capacity_kg, s.storage_capacity_kg);
+    if finite(s.input_capacity_kg) && s.input_capacity_kg < s.batch_kg {
+        n.problem(
+            "input_capacity_kg",
+            format!("holds less than one batch ({} kg)", s.batch_kg),
+            Some("raise input_capacity_kg above batch_kg".into()),
+        );
+    }
+    n.positive(
+        "nameplate_output_t_per_year",
+        s.nameplate_output_t_per_year,
+        1e8,
+    );
+    n.non_negative("co2_kg_per_kg_product", s.co2_kg_per_kg_product, 1e3);
+    Some(Hpms {
+        vessels: s.vessels,
+        batch_mg: kg_to_mg(s.batch_kg),
+        cycle_h: cycle,
+        failures: f,
+        extraction_yield: s.extraction_yield,
+        unsuitable_share: s.unsuitable_share,
+        commissioning: commissioning.max(0),
+        ramp: secs_from_days(s.ramp_years * 365.25),
+        initial_capacity_share: s.initial_capacity_share,
+        sintered_share: s.sintered_share,
+        magnet_material: mm,
+        coproduct_material: cm,
+        residue_material: rm,
+        input_capacity_mg: input,
+        storage_capacity_mg: storage,
+        nameplate_output_t_per_year: s.nameplate_output_t_per_year,
+        co2_kg_per_kg_product: s.co2_kg_per_kg_product,
+    })
+}
