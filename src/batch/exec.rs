@@ -135,6 +135,9 @@ fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
     all_there.then_some(mark)
 }
 
+/// Builds one table of a run's results.
+type TableOf = fn(&RunResult) -> PolarsResult<DataFrame>;
+
 /// Runs one run and writes its parts. `encoding` is held while its tables are built and
 /// encoded, so one run at a time holds that memory (a 10-year run's tables and encoder
 /// take ~95 MB, its simulation ~30 MB): with two workers both in that phase at once the
@@ -155,7 +158,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         sim.set_policy(Box::new(ScriptPolicy::new(model, sc.scripts.clone())));
     }
     let result = sim.run(|_| {})?;
-    let frames: [(&str, fn(&RunResult) -> PolarsResult<DataFrame>); 4] = [
+    let frames: [(&str, TableOf); 4] = [
         ("timeseries", output::timeseries_frame),
         ("nodes", output::nodes_frame),
         ("shocks", output::shocks_frame),
