@@ -11,6 +11,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -22,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::sha256_hex;
 use crate::output::{self, parquet_bytes, write_atomic};
 use crate::script::ScriptPolicy;
-use crate::sim::{RunOptions, Simulation, Summary};
+use crate::sim::{RunOptions, RunResult, Simulation, Summary};
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
@@ -134,7 +135,15 @@ fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
     all_there.then_some(mark)
 }
 
-fn run_one(exp: &Experiment, run: RunId, out: &Path) -> Result<RunMark> {
+/// Builds one table of a run's results.
+type TableOf = fn(&RunResult) -> PolarsResult<DataFrame>;
+
+/// Runs one run and writes its parts. `encoding` is held while its tables are built and
+/// encoded, so one run at a time holds that memory (a 10-year run's tables and encoder
+/// take ~95 MB, its simulation ~30 MB): with two workers both in that phase at once the
+/// peak was a matter of chance, higher the longer the batch. polars encodes on its own
+/// pool across the cores meanwhile.
+fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Result<RunMark> {
     let sc = &exp.scenarios[run.scenario];
     let model = &sc.model.model;
     let mut sim = Simulation::new(
@@ -150,18 +159,30 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path) -> Result<RunMark> {
         sim.set_policy(Box::new(policy));
     }
     let result = sim.run(|_| {})?;
-    let frames: [(&str, PolarsResult<DataFrame>); 4] = [
-        ("timeseries", output::timeseries_frame(&result)),
-        ("nodes", output::nodes_frame(&result)),
-        ("shocks", output::shocks_frame(&result)),
-        ("summary", output::summary_frame(&[&result.summary])),
+    let frames: [(&str, TableOf); 4] = [
+        ("timeseries", output::timeseries_frame),
+        ("nodes", output::nodes_frame),
+        ("shocks", output::shocks_frame),
+        ("summary", |r| output::summary_frame(&[&r.summary])),
     ];
+    let parts = {
+        // A panic elsewhere cannot leave the () behind the lock inconsistent.
+        let _one_at_a_time = encoding
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        frames
+            .into_iter()
+            .map(|(table, frame)| {
+                let dir = part_dir(out, table, &sc.name, run.seed);
+                let mut df = frame(&result).map_err(|e| io(&dir, e))?;
+                let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
+                Ok((table, dir, bytes))
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
     let mut files = Vec::new();
-    for (table, frame) in frames {
-        let dir = part_dir(out, table, &sc.name, run.seed);
+    for (table, dir, bytes) in parts {
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        let mut df = frame.map_err(|e| io(&dir, e))?;
-        let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
         write_atomic(&dir, "part-0.parquet", &bytes)?;
         let rel = format!(
             "{table}/scenario={}/seed={}/part-0.parquet",
@@ -305,10 +326,11 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
         .progress_chars("=> "),
     );
     let failures = AtomicUsize::new(0);
+    let encoding = Mutex::new(());
     let jobs = opts.jobs.unwrap_or_else(default_jobs);
     let outcomes = on_workers(&todo, jobs, |&run| {
         let name = &exp.scenarios[run.scenario].name;
-        let result = run_one(exp, run, out).and_then(|m| {
+        let result = run_one(exp, run, out, &encoding).and_then(|m| {
             let _ = fs::remove_file(mark_path(out, "_failed", name, run.seed));
             write_json(&mark_path(out, "_runs", name, run.seed), &m)
         });

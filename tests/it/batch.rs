@@ -163,6 +163,68 @@ fn a_killed_batch_resumes_to_the_same_dataset() {
     assert_eq!(got, parquet_files(&reference));
 }
 
+/// (scenario, seed) of each run with an entry under `table/` now: a folder of parts (made
+/// when the run starts writing them), or a mark (`_runs`). Temporaries (`.name`) are left out.
+fn runs_in(out: &Path, table: &str) -> Vec<(String, String)> {
+    let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+    let mut runs = Vec::new();
+    for sc in fs::read_dir(out.join(table))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for run in fs::read_dir(sc.path()).into_iter().flatten().flatten() {
+            let seed = name(&run.path());
+            if !seed.starts_with('.') {
+                let seed = seed.trim_end_matches(".json").to_string();
+                runs.push((name(&sc.path()), seed));
+            }
+        }
+    }
+    runs
+}
+
+#[test]
+fn each_run_is_marked_complete_as_it_ends_not_when_the_batch_does() {
+    // A worker that waited for polars used to start the next run inside the waiting one
+    // (rayon work stealing), so a batch held every unfinished run in memory and wrote no
+    // mark until the end: a kill lost all of them (4 of these 6 runs at once with
+    // --jobs 1). Now at most --jobs runs are between writing parts and their mark.
+    let dir = tempdir();
+    let exp = experiment(dir.path(), "");
+    let out = dir.path().join("out");
+    let mut child = magloop()
+        .args([
+            "batch",
+            exp.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .args(["-q", "--jobs", "1"])
+        .current_dir(repo())
+        .spawn()
+        .unwrap();
+    let mut most_unmarked = 0;
+    loop {
+        let finished = child.try_wait().unwrap();
+        // Parts first, then marks: a mark written in between only lowers the count.
+        let parts = runs_in(&out, "timeseries");
+        let marks = runs_in(&out, "_runs");
+        let unmarked = parts.iter().filter(|r| !marks.contains(r)).count();
+        most_unmarked = most_unmarked.max(unmarked);
+        if let Some(status) = finished {
+            assert!(status.success());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(runs_in(&out, "_runs").len(), 6);
+    assert!(
+        most_unmarked <= 1,
+        "{most_unmarked} runs had parts and no mark at once"
+    );
+}
+
 #[test]
 fn a_failing_scenario_is_recorded_and_the_batch_goes_on() {
     let dir = tempdir();
