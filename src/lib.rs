@@ -14,6 +14,7 @@ pub mod kernel;
 pub mod model;
 pub mod output;
 pub mod script;
+pub mod sensitivity;
 pub mod sim;
 
 pub use error::{Error, Result};
