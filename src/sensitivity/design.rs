@@ -3,7 +3,7 @@
 //! (for the random ones) a seeded generator, so the same experiment file always gives the
 //! same matrix.
 
-use rand::{Rng as _, RngExt as _};
+use rand::RngExt as _;
 
 use super::sobol_seq::{MAX_DIMS, Sobol};
 use crate::kernel::rng::Rng;
@@ -144,14 +144,20 @@ mod tests {
 
     #[test]
     fn latin_hypercube_is_reproducible_and_seed_dependent() {
-        assert_eq!(latin_hypercube(10, 3, &mut rng()), latin_hypercube(10, 3, &mut rng()));
+        assert_eq!(
+            latin_hypercube(10, 3, &mut rng()),
+            latin_hypercube(10, 3, &mut rng())
+        );
         let mut other = stream(&StreamKey {
             seed: 8,
             replication: 0,
             entity: "design",
             purpose: "test",
         });
-        assert_ne!(latin_hypercube(10, 3, &mut rng()), latin_hypercube(10, 3, &mut other));
+        assert_ne!(
+            latin_hypercube(10, 3, &mut rng()),
+            latin_hypercube(10, 3, &mut other)
+        );
     }
 
     #[test]

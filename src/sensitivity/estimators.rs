@@ -89,7 +89,8 @@ impl Parts<'_> {
 /// First-order and total indices of each of `d` inputs from the outputs `y` of a Saltelli
 /// design (`n (d + 2)` values in `design::saltelli`'s row order), with bootstrap intervals
 /// from `resamples` resamples of the base points at confidence `level` (SALib's form:
-/// z times the bootstrap standard deviation). `None` if `y` is not whole blocks.
+/// z times the bootstrap standard deviation). `None` if `y` is not whole blocks; all zeros
+/// if `y` is constant.
 pub fn sobol_indices(
     y: &[f64],
     d: usize,
@@ -102,7 +103,21 @@ pub fn sobol_indices(
         return None;
     }
     let n = y.len() / block;
-    let parts = Parts { y, d };
+    // Centred and scaled over the whole design first, as SALib does: the first-order
+    // estimator is biased for outputs far from zero mean (Saltelli et al. 2010, sec. 3).
+    let m = mean(y.iter().copied());
+    let s = mean(y.iter().map(|v| (v - m).powi(2))).sqrt();
+    if !(s > f64::EPSILON) {
+        let zero = SobolIndex {
+            s1: 0.0,
+            s1_conf: 0.0,
+            st: 0.0,
+            st_conf: 0.0,
+        };
+        return Some(vec![zero; d]);
+    }
+    let y: Vec<f64> = y.iter().map(|v| (v - m) / s).collect();
+    let parts = Parts { y: &y, d };
     let all: Vec<usize> = (0..n).collect();
     let zq = z(level);
     // One set of resamples for every input, drawn in a fixed order.
@@ -260,8 +275,18 @@ mod tests {
         assert!((want_s[0] - 0.3139).abs() < 1e-4 && (want_t[2] - 0.2437).abs() < 1e-4);
         for i in 0..3 {
             // Tolerance 0.02: the Saltelli estimator's error at 2^13 base points is ~0.01.
-            assert!((s[i].s1 - want_s[i]).abs() < 0.02, "S{i} {} vs {}", s[i].s1, want_s[i]);
-            assert!((s[i].st - want_t[i]).abs() < 0.02, "ST{i} {} vs {}", s[i].st, want_t[i]);
+            assert!(
+                (s[i].s1 - want_s[i]).abs() < 0.02,
+                "S{i} {} vs {}",
+                s[i].s1,
+                want_s[i]
+            );
+            assert!(
+                (s[i].st - want_t[i]).abs() < 0.02,
+                "ST{i} {} vs {}",
+                s[i].st,
+                want_t[i]
+            );
         }
     }
 
@@ -276,10 +301,16 @@ mod tests {
                 .map(|(x, a)| ((4.0 * x - 2.0).abs() + a) / (1.0 + a))
                 .product()
         });
-        let vi: Vec<f64> = a.iter().map(|a| 1.0 / (3.0 * (1.0 + a) * (1.0 + a))).collect();
+        let vi: Vec<f64> = a
+            .iter()
+            .map(|a| 1.0 / (3.0 * (1.0 + a) * (1.0 + a)))
+            .collect();
         let v = vi.iter().map(|v| 1.0 + v).product::<f64>() - 1.0;
         for i in 0..a.len() {
-            let others: f64 = (0..a.len()).filter(|&j| j != i).map(|j| 1.0 + vi[j]).product();
+            let others: f64 = (0..a.len())
+                .filter(|&j| j != i)
+                .map(|j| 1.0 + vi[j])
+                .product();
             let (ws, wt) = (vi[i] / v, vi[i] * others / v);
             assert!((s[i].s1 - ws).abs() < 0.02, "S{i} {} vs {ws}", s[i].s1);
             assert!((s[i].st - wt).abs() < 0.02, "ST{i} {} vs {wt}", s[i].st);

@@ -92,7 +92,13 @@ mod tests {
     fn efficiency_holds_for_six_shocks() {
         // Any v with v(empty) = 0: the shares add up to v(all) up to rounding.
         let v: Vec<f64> = (0..64u32)
-            .map(|s| if s == 0 { 0.0 } else { (s as f64).sin() * 10.0 + s.count_ones() as f64 })
+            .map(|s| {
+                if s == 0 {
+                    0.0
+                } else {
+                    (s as f64).sin() * 10.0 + s.count_ones() as f64
+                }
+            })
             .collect();
         let phi = shapley(&v).unwrap();
         assert!((phi.iter().sum::<f64>() - v[63]).abs() < 1e-10);

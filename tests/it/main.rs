@@ -19,6 +19,8 @@
 //!   `limits`, `known_bugs`): exit 2, no panic, no hang.
 //! - `theory`: agreement with queueing theory (M/M/1, M/M/c, Jackson tandem, Little's law)
 //!   and with a SimPy peer where Python and simpy are installed.
+//! - `sensitivity`: the sensitivity estimators against SALib on the same matrices, where
+//!   python3 and SALib are installed.
 //! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.
 
 mod batch;
@@ -31,6 +33,7 @@ mod nodes;
 mod outputs;
 mod properties;
 mod scripts;
+mod sensitivity;
 mod slurm;
 mod theory;
 mod validation;
