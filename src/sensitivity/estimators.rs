@@ -215,6 +215,62 @@ pub fn seed_share(y: &[Vec<f64>]) -> Option<f64> {
     Some((within / total).clamp(0.0, 1.0))
 }
 
+/// Mean ranks (1-based; ties share the mean of their ranks).
+fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+            j += 1;
+        }
+        let mean_rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = mean_rank;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+fn pearson(a: &[f64], b: &[f64]) -> f64 {
+    let (ma, mb) = (mean(a.iter().copied()), mean(b.iter().copied()));
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+    if va > 0.0 && vb > 0.0 {
+        cov / (va * vb).sqrt()
+    } else {
+        0.0
+    }
+}
+
+/// Spearman's rank correlation of each input (a column of `x`) with the output `y`, for a
+/// Latin hypercube (or any random) design, with its confidence interval at `level` from
+/// Fisher's z with sd 1.06 / sqrt(n - 3) (Fieller, Hartley and Pearson 1957): (rho, low,
+/// high). `None` with fewer than 4 points or mismatched shapes.
+pub fn rank_correlations(x: &[Vec<f64>], y: &[f64], level: f64) -> Option<Vec<(f64, f64, f64)>> {
+    let n = y.len();
+    let d = x.first()?.len();
+    if n < 4 || x.len() != n || x.iter().any(|r| r.len() != d) {
+        return None;
+    }
+    let ry = ranks(y);
+    let half = z(level) * 1.06 / ((n - 3) as f64).sqrt();
+    Some(
+        (0..d)
+            .map(|j| {
+                let col: Vec<f64> = x.iter().map(|r| r[j]).collect();
+                let rho = pearson(&ranks(&col), &ry);
+                let zr = rho.clamp(-0.999_999_999, 0.999_999_999).atanh();
+                (rho, (zr - half).tanh(), (zr + half).tanh())
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +411,27 @@ mod tests {
         let s = morris_indices(&m.rows, &y, morris_delta(p), 100, 0.95, &mut rng()).unwrap();
         assert!(s[0].sigma > 0.1 && s[1].sigma > 0.1);
         assert_eq!(s[2].mu_star, 0.0);
+    }
+
+    #[test]
+    fn rank_correlation_of_monotone_and_inert_inputs() {
+        // y = exp(x1) - x2 on a Latin hypercube: monotone in x1 (increasing) and x2
+        // (decreasing), but not linear; x3 is inert. Spearman's rho of a strictly monotone
+        // one-input function is exactly +-1; with two inputs of comparable spread they share it.
+        let m = crate::sensitivity::design::latin_hypercube(200, 3, &mut rng());
+        let only: Vec<f64> = m.rows.iter().map(|x| x[0].exp()).collect();
+        let r = rank_correlations(&m.rows, &only, 0.95).unwrap();
+        assert!((r[0].0 - 1.0).abs() < 1e-12 && r[0].1 <= 1.0);
+        assert!(
+            r[1].0.abs() < 0.2 && r[1].1 < 0.0 && r[1].2 > 0.0,
+            "{:?}",
+            r[1]
+        );
+        let y: Vec<f64> = m.rows.iter().map(|x| x[0].exp() - x[1]).collect();
+        let r = rank_correlations(&m.rows, &y, 0.95).unwrap();
+        assert!(r[0].0 > 0.5 && r[1].0 < -0.4 && r[2].0.abs() < 0.2, "{r:?}");
+        // Ties share their mean rank: ranks of [5, 1, 5, 3] are [3.5, 1, 3.5, 2].
+        assert_eq!(ranks(&[5.0, 1.0, 5.0, 3.0]), vec![3.5, 1.0, 3.5, 2.0]);
     }
 
     #[test]

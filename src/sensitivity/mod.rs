@@ -5,5 +5,6 @@
 
 pub mod design;
 pub mod estimators;
+pub mod quantile;
 pub mod shapley;
 pub mod sobol_seq;
