@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod exec;
+pub mod uncertain;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -148,12 +149,28 @@ fn safe_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Applies `path: value` to a model document. Sequence items are found by `id`, then by index.
+/// Applies `path: value` to a model document. Sequence items are found by `id`, then by
+/// index; a missing last key of a mapping is added.
 pub fn apply_override(
     doc: &mut Value,
     path: &str,
     value: Value,
 ) -> std::result::Result<(), String> {
+    *navigate(doc, path, true)? = value;
+    Ok(())
+}
+
+/// The value at `path` in a model document, which must exist (as `apply_override` finds it).
+pub fn value_at(doc: &Value, path: &str) -> std::result::Result<Value, String> {
+    navigate(&mut doc.clone(), path, false).map(|v| v.clone())
+}
+
+/// The value at `path`; with `add_last`, a missing last key of a mapping is added (null).
+fn navigate<'a>(
+    doc: &'a mut Value,
+    path: &str,
+    add_last: bool,
+) -> std::result::Result<&'a mut Value, String> {
     let segs: Vec<&str> = path.split('.').collect();
     if segs.iter().any(|s| s.is_empty()) {
         return Err(format!(
@@ -167,11 +184,11 @@ pub fn apply_override(
         cur = match cur {
             Value::Mapping(m) => {
                 let key = Value::String(seg.to_string());
-                if last {
-                    m.insert(key, value);
-                    return Ok(());
-                }
                 if !m.contains_key(&key) {
+                    if last && add_last {
+                        m.insert(key.clone(), Value::Null);
+                        return Ok(m.get_mut(&key).expect("inserted"));
+                    }
                     let keys: Vec<String> = m
                         .keys()
                         .filter_map(|k| k.as_str().map(String::from))
@@ -201,10 +218,6 @@ pub fn apply_override(
                         "`{here}`: no item with id `{seg}` (or index) in the list{hint}"
                     ));
                 };
-                if last {
-                    items[pos] = value;
-                    return Ok(());
-                }
                 &mut items[pos]
             }
             _ => {
@@ -214,7 +227,7 @@ pub fn apply_override(
             }
         };
     }
-    Ok(())
+    Ok(cur)
 }
 
 /// Reads and validates an experiment file: every problem at once, with its place.
