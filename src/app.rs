@@ -469,10 +469,11 @@ pub fn batch(
     jobs: Option<usize>,
     resume: bool,
     shard: Option<crate::batch::Shard>,
+    yes: bool,
     quiet: bool,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
-    let result = crate::batch::load(experiment).and_then(|exp| {
+    let result = crate::batch::load_with(experiment, yes).and_then(|exp| {
         let out = out.unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
         let opts = crate::batch::exec::BatchOptions {
             out: out.clone(),
@@ -502,6 +503,16 @@ pub fn batch(
                         "  wrote {}/summary.parquet and comparison.parquet",
                         out.display()
                     );
+                    if out.join("attribution.parquet").exists() {
+                        println!("  wrote {}/attribution.parquet", out.display());
+                    }
+                    if let Some(table) = &r.sensitivity {
+                        println!(
+                            "  wrote {}/samples.parquet and sensitivity.parquet; inputs ranked per headline KPI:",
+                            out.display()
+                        );
+                        print!("{table}");
+                    }
                 } else if shard.is_some() {
                     println!(
                         "  shard done; when every shard is, run the same command without --shard and with --resume to assemble"

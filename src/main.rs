@@ -86,6 +86,10 @@ enum Command {
         /// Run only the K-th of N slices of the grid (0 <= K < N), e.g. for a Slurm job array.
         #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
         shard: Option<magloop::batch::Shard>,
+        /// Start the batch even when it needs more runs than the experiment's limit
+        /// (`max_runs`, default 5,000).
+        #[arg(long)]
+        yes: bool,
         /// No progress bar and no report.
         #[arg(long, short)]
         quiet: bool,
@@ -202,6 +206,7 @@ fn main() -> ExitCode {
             jobs,
             resume,
             shard,
+            yes,
             quiet,
         } => {
             return app::batch(
@@ -210,6 +215,7 @@ fn main() -> ExitCode {
                 jobs.map(usize::from),
                 resume,
                 shard,
+                yes,
                 quiet,
             );
         }

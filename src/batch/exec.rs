@@ -18,7 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{Experiment, RunId, Shard, compare};
+use crate::batch::{Experiment, RunId, Shard, analysis, compare};
 use crate::error::{Error, Result};
 use crate::model::sha256_hex;
 use crate::output::{self, parquet_bytes, write_atomic};
@@ -39,6 +39,8 @@ pub struct BatchOptions {
 #[derive(Debug, Serialize, Deserialize)]
 struct RunMark {
     scenario: String,
+    #[serde(default)]
+    sample: Option<usize>,
     seed: u64,
     summary: Summary,
     events: u64,
@@ -49,6 +51,8 @@ struct RunMark {
 #[derive(Debug, Serialize, Deserialize)]
 struct FailMark {
     scenario: String,
+    #[serde(default)]
+    sample: Option<usize>,
     seed: u64,
     error: String,
 }
@@ -104,20 +108,32 @@ pub struct BatchReport {
     /// Whether summary/comparison were assembled (every run complete, not a shard).
     pub assembled: bool,
     pub missing: usize,
+    /// The inputs ranked per headline KPI, in an experiment with uncertain inputs.
+    pub sensitivity: Option<String>,
 }
 
 const TABLES: [&str; 4] = ["timeseries", "nodes", "shocks", "summary"];
 
-fn part_dir(out: &Path, table: &str, scenario: &str, seed: u64) -> PathBuf {
-    out.join(table)
-        .join(format!("scenario={scenario}"))
-        .join(format!("seed={seed}"))
+/// A run's place in the hive layout: `scenario=S/seed=N`, or `scenario=S/sample=K/seed=N`
+/// in an experiment with uncertain inputs.
+fn run_key(exp: &Experiment, run: &RunId) -> String {
+    let scenario = &exp.scenarios[run.scenario].name;
+    if exp.sampled() {
+        format!(
+            "scenario={scenario}/sample={}/seed={}",
+            run.sample, run.seed
+        )
+    } else {
+        format!("scenario={scenario}/seed={}", run.seed)
+    }
 }
 
-fn mark_path(out: &Path, kind: &str, scenario: &str, seed: u64) -> PathBuf {
-    out.join(kind)
-        .join(format!("scenario={scenario}"))
-        .join(format!("seed={seed}.json"))
+fn part_dir(out: &Path, table: &str, key: &str) -> PathBuf {
+    out.join(table).join(key)
+}
+
+fn mark_path(out: &Path, kind: &str, key: &str) -> PathBuf {
+    out.join(kind).join(format!("{key}.json"))
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -125,8 +141,8 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// A completed run's mark, if its files are all there with the recorded sizes and hashes.
-fn complete(out: &Path, scenario: &str, seed: u64) -> Option<RunMark> {
-    let bytes = fs::read(mark_path(out, "_runs", scenario, seed)).ok()?;
+fn complete(out: &Path, key: &str) -> Option<RunMark> {
+    let bytes = fs::read(mark_path(out, "_runs", key)).ok()?;
     let mark: RunMark = serde_json::from_slice(&bytes).ok()?;
     let all_there = mark.files.iter().all(|(rel, size, sha)| {
         fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == *size)
@@ -145,7 +161,9 @@ type TableOf = fn(&RunResult) -> PolarsResult<DataFrame>;
 /// pool across the cores meanwhile.
 fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Result<RunMark> {
     let sc = &exp.scenarios[run.scenario];
-    let model = &sc.model.model;
+    let loaded = exp.model_for(&run)?;
+    let model = &loaded.model;
+    let key = run_key(exp, &run);
     let mut sim = Simulation::new(
         model,
         RunOptions {
@@ -173,7 +191,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         frames
             .into_iter()
             .map(|(table, frame)| {
-                let dir = part_dir(out, table, &sc.name, run.seed);
+                let dir = part_dir(out, table, &key);
                 let mut df = frame(&result).map_err(|e| io(&dir, e))?;
                 let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
                 Ok((table, dir, bytes))
@@ -184,14 +202,12 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
     for (table, dir, bytes) in parts {
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         write_atomic(&dir, "part-0.parquet", &bytes)?;
-        let rel = format!(
-            "{table}/scenario={}/seed={}/part-0.parquet",
-            sc.name, run.seed
-        );
+        let rel = format!("{table}/{key}/part-0.parquet");
         files.push((rel, bytes.len() as u64, sha256_hex(&bytes)));
     }
     Ok(RunMark {
         scenario: sc.name.clone(),
+        sample: exp.sampled().then_some(run.sample),
         seed: run.seed,
         summary: result.summary,
         events: result.events,
@@ -307,8 +323,7 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
         .iter()
         .copied()
         .filter(|r| {
-            !(opts.resume || opts.shard.is_some())
-                || complete(out, &exp.scenarios[r.scenario].name, r.seed).is_none()
+            !(opts.resume || opts.shard.is_some()) || complete(out, &run_key(exp, r)).is_none()
         })
         .collect();
     let skipped = mine.len() - todo.len();
@@ -330,22 +345,24 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
     let jobs = opts.jobs.unwrap_or_else(default_jobs);
     let outcomes = on_workers(&todo, jobs, |&run| {
         let name = &exp.scenarios[run.scenario].name;
+        let key = run_key(exp, &run);
         let result = run_one(exp, run, out, &encoding).and_then(|m| {
-            let _ = fs::remove_file(mark_path(out, "_failed", name, run.seed));
-            write_json(&mark_path(out, "_runs", name, run.seed), &m)
+            let _ = fs::remove_file(mark_path(out, "_failed", &key));
+            write_json(&mark_path(out, "_runs", &key), &m)
         });
         let outcome = match result {
             Ok(()) => Ok(()),
             Err(e) => {
                 let n = failures.fetch_add(1, Ordering::Relaxed) + 1;
                 bar.set_message(format!("{n} failed"));
-                let _ = fs::remove_file(mark_path(out, "_runs", name, run.seed));
+                let _ = fs::remove_file(mark_path(out, "_runs", &key));
                 let fail = FailMark {
                     scenario: name.clone(),
+                    sample: exp.sampled().then_some(run.sample),
                     seed: run.seed,
                     error: e.to_string(),
                 };
-                let _ = write_json(&mark_path(out, "_failed", name, run.seed), &fail);
+                let _ = write_json(&mark_path(out, "_failed", &key), &fail);
                 Err(e.to_string())
             }
         };
@@ -369,93 +386,151 @@ pub fn run_batch(exp: &Experiment, opts: &BatchOptions) -> Result<BatchReport> {
         failed: Vec::new(),
         assembled: false,
         missing: 0,
+        sensitivity: None,
     };
     if opts.shard.is_none() {
-        let (assembled, missing, all_failed) = assemble(exp, out)?;
-        report.assembled = assembled;
-        report.missing = missing;
-        failed = all_failed;
+        let a = assemble(exp, out)?;
+        report.assembled = a.done;
+        report.missing = a.missing;
+        report.sensitivity = a.table;
+        failed = a.failed;
     }
     report.failed = failed;
     Ok(report)
 }
 
-/// A failed run: scenario, seed, error.
+/// A failed run: scenario (with its sample in sampled experiments), seed, error.
 pub type Failure = (String, u64, String);
 
-/// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks.
-/// Returns whether it did, how many runs are missing, and the failed runs.
-fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)> {
+fn write_frame(out: &Path, name: &str, df: &mut DataFrame) -> Result<()> {
+    write_atomic(out, name, &parquet_bytes(df).map_err(|e| io(out, e))?)
+}
+
+/// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks,
+/// and samples.parquet, sensitivity.parquet and attribution.parquet where the experiment
+/// asks for them. Returns whether it did, how many runs are missing, the failed runs, and
+/// the printed sensitivity ranking.
+fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
     // Per run only its summary is kept (a row of summary.parquet, the KPIs of
     // comparison.parquet), not its mark with the file list.
-    let mut done: Vec<(usize, u64, Summary)> = Vec::new();
-    let mut failed = Vec::new();
+    let mut done: Vec<(RunId, Summary)> = Vec::new();
+    let mut failed: Vec<(Option<usize>, Failure)> = Vec::new();
     let mut missing = 0;
     for run in exp.grid() {
-        let name = &exp.scenarios[run.scenario].name;
-        match complete(out, name, run.seed) {
-            Some(m) => done.push((run.scenario, run.seed, m.summary)),
-            None => match fs::read(mark_path(out, "_failed", name, run.seed))
+        let key = run_key(exp, &run);
+        match complete(out, &key) {
+            Some(m) => done.push((run, m.summary)),
+            None => match fs::read(mark_path(out, "_failed", &key))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<FailMark>(&b).ok())
             {
-                Some(f) => failed.push((f.scenario, f.seed, f.error)),
+                Some(f) => failed.push((f.sample, (f.scenario, f.seed, f.error))),
                 None => missing += 1,
             },
         }
     }
     // failures.parquet always reflects the current state (empty when none failed).
-    let mut df = DataFrame::new(
-        failed.len(),
-        vec![
-            Column::new(
-                "scenario".into(),
-                failed.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "seed".into(),
-                failed.iter().map(|f| f.1).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "error".into(),
-                failed.iter().map(|f| f.2.as_str()).collect::<Vec<_>>(),
-            ),
-        ],
-    )
-    .map_err(|e| io(out, e))?;
-    write_atomic(
-        out,
-        "failures.parquet",
-        &parquet_bytes(&mut df).map_err(|e| io(out, e))?,
-    )?;
-    if missing > 0 {
-        return Ok((false, missing, failed));
+    let mut cols = vec![Column::new(
+        "scenario".into(),
+        failed.iter().map(|f| f.1.0.as_str()).collect::<Vec<_>>(),
+    )];
+    if exp.sampled() {
+        cols.push(Column::new(
+            "sample".into(),
+            failed
+                .iter()
+                .map(|f| f.0.map(|s| s as u32))
+                .collect::<Vec<_>>(),
+        ));
     }
-    // Grid order: scenarios as listed, seeds ascending.
-    let rows: Vec<&Summary> = done.iter().map(|(_, _, s)| s).collect();
+    cols.push(Column::new(
+        "seed".into(),
+        failed.iter().map(|f| f.1.1).collect::<Vec<_>>(),
+    ));
+    cols.push(Column::new(
+        "error".into(),
+        failed.iter().map(|f| f.1.2.as_str()).collect::<Vec<_>>(),
+    ));
+    let mut df = DataFrame::new(failed.len(), cols).map_err(|e| io(out, e))?;
+    write_frame(out, "failures.parquet", &mut df)?;
+    let failed: Vec<Failure> = failed
+        .into_iter()
+        .map(|(sample, (s, seed, e))| match sample {
+            Some(k) => (format!("{s} (sample {k})"), seed, e),
+            None => (s, seed, e),
+        })
+        .collect();
+    if missing > 0 {
+        return Ok(Assembled {
+            done: false,
+            missing,
+            failed,
+            table: None,
+        });
+    }
+    // Grid order: scenarios as listed, samples, seeds ascending.
+    let rows: Vec<&Summary> = done.iter().map(|(_, s)| s).collect();
     let mut summary = output::summary_frame(&rows).map_err(|e| io(out, e))?;
     let scen: Vec<&str> = done
         .iter()
-        .map(|(s, _, _)| exp.scenarios[*s].name.as_str())
+        .map(|(r, _)| exp.scenarios[r.scenario].name.as_str())
         .collect();
     summary
         .insert_column(0, Column::new("scenario".into(), scen))
         .map_err(|e| io(out, e))?;
-    write_atomic(
-        out,
-        "summary.parquet",
-        &parquet_bytes(&mut summary).map_err(|e| io(out, e))?,
-    )?;
-    let runs: Vec<(usize, u64, &Summary)> = done.iter().map(|(s, n, m)| (*s, *n, m)).collect();
+    if exp.sampled() {
+        let samples: Vec<u32> = done.iter().map(|(r, _)| r.sample as u32).collect();
+        summary
+            .insert_column(1, Column::new("sample".into(), samples))
+            .map_err(|e| io(out, e))?;
+    }
+    write_frame(out, "summary.parquet", &mut summary)?;
+    // Pairs are runs at the same place within their scenario's block: the same sample and
+    // seed.
+    let per_scenario = (exp.samples() * exp.seeds.len()) as u64;
+    let runs: Vec<(usize, u64, &Summary)> = done
+        .iter()
+        .map(|(r, m)| (r.scenario, r.index as u64 % per_scenario, m))
+        .collect();
     let names: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut comparison =
         compare::comparison(&names, exp.baseline, &runs).map_err(|e| io(out, e))?;
-    write_atomic(
-        out,
-        "comparison.parquet",
-        &parquet_bytes(&mut comparison).map_err(|e| io(out, e))?,
-    )?;
-    Ok((true, 0, failed))
+    write_frame(out, "comparison.parquet", &mut comparison)?;
+    let seed_index = |seed: u64| exp.seeds.iter().position(|&s| s == seed).unwrap_or(0);
+    let placed: Vec<analysis::Done> = done
+        .iter()
+        .map(|(r, m)| analysis::Done {
+            scenario: r.scenario,
+            sample: r.sample,
+            seed_index: seed_index(r.seed),
+            summary: m,
+        })
+        .collect();
+    let mut table = None;
+    if let Some(u) = &exp.uncertainty {
+        let mut samples = analysis::samples_frame(u).map_err(|e| io(out, e))?;
+        write_frame(out, "samples.parquet", &mut samples)?;
+        let (mut sens, t) = analysis::sensitivity(exp, &placed).map_err(|e| io(out, e))?;
+        write_frame(out, "sensitivity.parquet", &mut sens)?;
+        table = Some(t);
+    }
+    if let Some(mut attr) = analysis::attribution(exp, &placed).map_err(|e| io(out, e))? {
+        write_frame(out, "attribution.parquet", &mut attr)?;
+    }
+    Ok(Assembled {
+        done: true,
+        missing: 0,
+        failed,
+        table,
+    })
+}
+
+/// What `assemble` did.
+struct Assembled {
+    done: bool,
+    missing: usize,
+    failed: Vec<Failure>,
+    table: Option<String>,
 }
 
 /// Tables of the per-run dataset, for documentation and tests.

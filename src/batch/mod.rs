@@ -1,6 +1,7 @@
 //! Batch experiments: a scenario x seed grid from an experiment file, run in parallel,
 //! resumable and shardable, written as one hive-partitioned Parquet dataset.
 
+pub mod analysis;
 pub mod compare;
 pub mod exec;
 pub mod uncertain;
@@ -32,7 +33,20 @@ pub struct ExperimentSpec {
     /// The scenario the others are compared with.
     pub baseline: String,
     pub scenarios: Vec<Value>,
+    /// Uncertain model inputs, sampled by `design`; each sample runs every scenario with
+    /// every seed (common random numbers across samples and scenarios).
+    #[serde(default)]
+    pub uncertain: Vec<uncertain::InputSpec>,
+    pub design: Option<uncertain::DesignSpec>,
+    /// Keys the random designs (Latin hypercube, Morris); default 1.
+    #[serde(default = "one")]
+    pub design_seed: u64,
+    /// The most runs the experiment may start without `batch --yes` (default 5,000).
+    pub max_runs: Option<u64>,
 }
+
+/// Runs an experiment may start without `--yes` unless it says `max_runs`.
+pub const MAX_RUNS: u64 = 5_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +73,15 @@ pub struct ScenarioSpec {
     /// found by `id`, or by index).
     #[serde(default)]
     pub overrides: BTreeMap<String, Value>,
+    /// `shapley`: attribute this scenario's effect to its scripts (its shocks), running
+    /// every subset of them (2^k - 1 more scenarios, k <= 6) with the same seeds.
+    pub attribution: Option<AttributionSpec>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributionSpec {
+    Shapley,
 }
 
 /// One scenario, ready to run: its model (with overrides) and compiled scripts.
@@ -67,11 +90,19 @@ pub struct Scenario {
     pub name: String,
     pub model: LoadedModel,
     pub scripts: Vec<Script>,
+    /// The model document with the scenario's overrides, which samples are written into.
+    pub doc: Value,
+    /// For a scenario added to attribute another: (that scenario, bit mask of its shocks run).
+    pub subset_of: Option<(usize, u32)>,
+    /// For a scenario with `attribution`: its shocks' names (script file stems).
+    pub shocks: Vec<String>,
 }
 
 /// A validated experiment.
 pub struct Experiment {
     pub name: String,
+    /// The experiment's horizon override, applied to every sample's model too.
+    pub years: Option<f64>,
     pub file: PathBuf,
     pub scenarios: Vec<Scenario>,
     pub baseline: usize,
@@ -80,31 +111,70 @@ pub struct Experiment {
     pub script_budget: script::Budget,
     /// SHA-256 over the experiment file, its model and scripts: a resumed batch must match.
     pub fingerprint: String,
+    /// The sampled inputs, when the experiment has an `uncertain:` block.
+    pub uncertainty: Option<uncertain::Uncertainty>,
 }
 
 /// One run of the grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunId {
     pub scenario: usize,
+    /// The sample of the uncertain inputs (0 when there are none).
+    pub sample: usize,
     pub seed: u64,
     /// Position in the grid (scenario-major), which sharding divides.
     pub index: usize,
 }
 
 impl Experiment {
-    /// Every run, scenario by scenario, seed by seed.
+    /// Every run, scenario by scenario, sample by sample, seed by seed.
     pub fn grid(&self) -> Vec<RunId> {
         let mut out = Vec::new();
         for s in 0..self.scenarios.len() {
-            for &seed in &self.seeds {
-                out.push(RunId {
-                    scenario: s,
-                    seed,
-                    index: out.len(),
-                });
+            for sample in 0..self.samples() {
+                for &seed in &self.seeds {
+                    out.push(RunId {
+                        scenario: s,
+                        sample,
+                        seed,
+                        index: out.len(),
+                    });
+                }
             }
         }
         out
+    }
+
+    /// Samples of the uncertain inputs (1 when there are none: the model as written).
+    pub fn samples(&self) -> usize {
+        self.uncertainty.as_ref().map_or(1, |u| u.samples())
+    }
+
+    /// Whether runs are keyed by sample as well as scenario and seed.
+    pub fn sampled(&self) -> bool {
+        self.uncertainty.is_some()
+    }
+
+    /// The model a run uses: the scenario's, with the run's sample written in.
+    pub fn model_for(&self, run: &RunId) -> Result<std::borrow::Cow<'_, LoadedModel>> {
+        let sc = &self.scenarios[run.scenario];
+        let Some(u) = &self.uncertainty else {
+            return Ok(std::borrow::Cow::Borrowed(&sc.model));
+        };
+        let mut doc = sc.doc.clone();
+        let origin = format!("{} (sample {})", sc.model.origin, run.sample);
+        u.apply(&mut doc, run.sample).map_err(|e| Error::Model {
+            file: origin.clone(),
+            problems: vec![Problem {
+                path: String::new(),
+                line: None,
+                message: e,
+                hint: None,
+            }],
+        })?;
+        let text = serde_yaml::to_string(&doc).unwrap_or_default();
+        let m = model::load_str(&text, &origin, &Overrides { years: self.years })?;
+        Ok(std::borrow::Cow::Owned(m))
     }
 }
 
@@ -232,6 +302,11 @@ fn navigate<'a>(
 
 /// Reads and validates an experiment file: every problem at once, with its place.
 pub fn load(path: &Path) -> Result<Experiment> {
+    load_with(path, false)
+}
+
+/// As `load`; with `yes`, a design larger than the run limit is accepted.
+pub fn load_with(path: &Path, yes: bool) -> Result<Experiment> {
     let file = path.display().to_string();
     let text = crate::files::read_text(path)?;
     let base_dir = path.parent().unwrap_or(Path::new("."));
@@ -349,7 +424,18 @@ pub fn load(path: &Path) -> Result<Experiment> {
         }
     };
     let overrides = Overrides { years: spec.years };
+    let uncertainty = read_uncertainty(&spec, &base_doc, &model_origin, &overrides, &mut cx);
+    let sampled_paths: Vec<&str> = uncertainty
+        .iter()
+        .flat_map(|u| {
+            u.inputs
+                .iter()
+                .flat_map(|i| i.paths.iter().map(String::as_str))
+        })
+        .collect();
     let mut scenarios = Vec::new();
+    // Scenarios added to attribute a scenario to its shocks, after the listed ones.
+    let mut subsets = Vec::new();
     let mut names: Vec<String> = Vec::new();
     let mut fingerprint = text.clone();
     fingerprint.push_str(&model_text);
@@ -376,6 +462,14 @@ pub fn load(path: &Path) -> Result<Experiment> {
         let mut doc = base_doc.clone();
         let mut ok = true;
         for (path, value) in &sc.overrides {
+            if sampled_paths.contains(&path.as_str()) {
+                cx.problem(
+                    &format!("{p}.overrides.{path}"),
+                    "is an uncertain input: the samples set it",
+                    Some("drop the override, or the input from `uncertain`".into()),
+                );
+                ok = false;
+            }
             if let Err(e) = apply_override(&mut doc, path, value.clone()) {
                 cx.problem(&format!("{p}.overrides.{path}"), e, None);
                 ok = false;
@@ -411,10 +505,55 @@ pub fn load(path: &Path) -> Result<Experiment> {
                     continue;
                 }
                 fingerprint.push_str(&text);
+                let mut shocks = Vec::new();
+                if sc.attribution.is_some() {
+                    let k = compiled.len();
+                    if !(1..=crate::sensitivity::shapley::MAX_SHOCKS).contains(&k) {
+                        cx.problem(
+                            &format!("{p}.attribution"),
+                            format!(
+                                "attributes a scenario's effect to its scripts (its shocks): it needs 1 to {} scripts, found {k}",
+                                crate::sensitivity::shapley::MAX_SHOCKS
+                            ),
+                            Some(
+                                "every subset of k shocks is run (2^k scenarios): combine small shocks into one script"
+                                    .into(),
+                            ),
+                        );
+                        continue;
+                    }
+                    shocks = shock_names(&sc.scripts);
+                    let parent = scenarios.len();
+                    for mask in 0..(1u32 << k) - 1 {
+                        let label = if mask == 0 {
+                            "none".to_string()
+                        } else {
+                            (0..k)
+                                .filter(|i| mask >> i & 1 == 1)
+                                .map(|i| shocks[i].as_str())
+                                .collect::<Vec<_>>()
+                                .join("+")
+                        };
+                        subsets.push(Scenario {
+                            name: format!("{}__{label}", sc.name),
+                            model: m.clone(),
+                            scripts: (0..k)
+                                .filter(|i| mask >> i & 1 == 1)
+                                .map(|i| compiled[i].clone())
+                                .collect(),
+                            doc: doc.clone(),
+                            subset_of: Some((parent, mask)),
+                            shocks: Vec::new(),
+                        });
+                    }
+                }
                 scenarios.push(Scenario {
                     name: sc.name,
                     model: m,
                     scripts: compiled,
+                    doc,
+                    subset_of: None,
+                    shocks,
                 });
             }
             Err(e) => cx.problem(
@@ -431,7 +570,37 @@ pub fn load(path: &Path) -> Result<Experiment> {
             None,
         );
     }
+    for sub in &subsets {
+        if names.contains(&sub.name) {
+            cx.problem(
+                "scenarios",
+                format!(
+                    "scenario `{}` has the name of a scenario that attribution adds",
+                    sub.name
+                ),
+                Some("rename it (names with `__` are attribution's)".into()),
+            );
+        }
+    }
+    scenarios.append(&mut subsets);
     let baseline = names.iter().position(|n| *n == spec.baseline);
+    let samples = uncertainty.as_ref().map_or(1, |u| u.samples()) as u64;
+    let runs = scenarios.len() as u64 * samples * u64::from(spec.replications.count);
+    let limit = spec.max_runs.unwrap_or(MAX_RUNS);
+    if runs > limit && !yes {
+        cx.problem(
+            if spec.design.is_some() { "design" } else { "replications.count" },
+            format!(
+                "needs {runs} runs ({} scenarios x {samples} samples x {} seeds), more than the limit of {limit}",
+                scenarios.len(),
+                spec.replications.count
+            ),
+            Some(format!(
+                "pass --yes to run them all, raise `max_runs`, or use fewer samples or seeds (a default-model 10-year run takes about {:.1} s of one core)",
+                0.8
+            )),
+        );
+    }
     if baseline.is_none() {
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let hint = model::suggest(&spec.baseline, &refs)
@@ -460,7 +629,131 @@ pub fn load(path: &Path) -> Result<Experiment> {
             .collect(),
         script_budget: budget,
         fingerprint: sha256_hex(fingerprint.as_bytes()),
+        uncertainty,
+        years: spec.years,
     })
+}
+
+/// Script file stems, made unique with a number where two scripts share one.
+fn shock_names(scripts: &[String]) -> Vec<String> {
+    let stems: Vec<String> = scripts
+        .iter()
+        .map(|s| {
+            Path::new(s)
+                .file_stem()
+                .and_then(|x| x.to_str())
+                .unwrap_or("shock")
+                .to_string()
+        })
+        .collect();
+    stems
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            if stems.iter().filter(|x| *x == st).count() > 1 {
+                format!("{st}{}", i + 1)
+            } else {
+                st.clone()
+            }
+        })
+        .collect()
+}
+
+/// Reads the `uncertain:` block and `design:`, checks each input's range against the
+/// model (the model with the input at its lowest and at its highest value must be valid),
+/// and samples the design. Problems go to `cx`.
+fn read_uncertainty(
+    spec: &ExperimentSpec,
+    base: &Value,
+    origin: &str,
+    overrides: &Overrides,
+    cx: &mut model::validate::Ctx,
+) -> Option<uncertain::Uncertainty> {
+    match (&spec.design, spec.uncertain.is_empty()) {
+        (None, true) => return None,
+        (None, false) => {
+            cx.problem(
+                "uncertain",
+                "uncertain inputs need a `design:` to sample them",
+                Some(
+                    "add e.g. `design: {latin_hypercube: {samples: 50}}`, `{saltelli: {base_samples: 64}}` or `{morris: {trajectories: 10}}`"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        (Some(_), true) => {
+            cx.problem(
+                "design",
+                "a design samples the `uncertain:` inputs, and there are none",
+                Some("add an `uncertain:` list, or drop `design:`".into()),
+            );
+            return None;
+        }
+        (Some(_), false) => {}
+    }
+    let (inputs, found) = uncertain::read_inputs(&spec.uncertain, base);
+    let failed = !found.is_empty();
+    for (path, msg, hint) in found {
+        cx.problem(&path, msg, hint);
+    }
+    if failed {
+        return None;
+    }
+    let mut range_ok = true;
+    for (i, input) in inputs.iter().enumerate() {
+        let (lo, hi) = input.dist.range();
+        let what = |end: &str| {
+            if input.dist.bounded() {
+                format!("its {end} value")
+            } else if end == "lowest" {
+                "its 0.1 % quantile".to_string()
+            } else {
+                "its 99.9 % quantile".to_string()
+            }
+        };
+        for (end, x) in [("lowest", lo), ("highest", hi)] {
+            let mut doc = base.clone();
+            for p in &input.paths {
+                let _ = apply_override(&mut doc, p, input.value(x));
+            }
+            let text = serde_yaml::to_string(&doc).unwrap_or_default();
+            if let Err(e) = model::load_str(&text, origin, overrides) {
+                let detail = match &e {
+                    Error::Model { problems, .. } => problems
+                        .iter()
+                        .map(|p| format!("{}: {}", p.path, p.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    other => other.to_string(),
+                };
+                cx.problem(
+                    &format!("uncertain[{i}].dist"),
+                    format!(
+                        "at {} ({}) the model is not valid: {detail}",
+                        what(end),
+                        input.used(x)
+                    ),
+                    Some("keep the distribution inside the field's valid range".into()),
+                );
+                range_ok = false;
+            }
+        }
+    }
+    if !range_ok {
+        return None;
+    }
+    match uncertain::sample(
+        spec.design.as_ref().expect("matched above"),
+        inputs,
+        spec.design_seed,
+    ) {
+        Ok(u) => Some(u),
+        Err((path, msg, hint)) => {
+            cx.problem(&path, msg, hint);
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -488,6 +781,7 @@ mod tests {
         for i in 0..20 {
             let run = RunId {
                 scenario: 0,
+                sample: 0,
                 seed: 1,
                 index: i,
             };

@@ -28,26 +28,50 @@ pub struct InputSpec {
     pub days_after: Option<String>,
 }
 
-/// How the inputs are sampled.
+/// How the inputs are sampled, as written: exactly one of the three.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum DesignSpec {
+#[serde(deny_unknown_fields)]
+pub struct DesignSpec {
     /// N points, each input's range cut into N strata holding one point each: for
     /// uncertainty bands and rank correlations.
-    LatinHypercube { samples: usize },
+    pub latin_hypercube: Option<LhsSpec>,
     /// N (d + 2) points from a Sobol' sequence (Saltelli 2010): first-order and total
     /// Sobol' indices.
-    Saltelli {
-        base_samples: usize,
-        /// Sobol' points skipped first (default: the smallest power of two >= base_samples).
-        skip: Option<u64>,
-    },
+    pub saltelli: Option<SaltelliSpec>,
     /// r trajectories of d + 1 points on a grid of `levels` levels (Morris 1991): mu*, sigma.
-    Morris {
-        trajectories: usize,
-        #[serde(default = "four")]
-        levels: usize,
-    },
+    pub morris: Option<MorrisSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LhsSpec {
+    pub samples: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaltelliSpec {
+    pub base_samples: usize,
+    /// Sobol' points skipped first (default: the smallest power of two >= base_samples).
+    pub skip: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MorrisSpec {
+    pub trajectories: usize,
+    #[serde(default = "four")]
+    pub levels: usize,
+}
+
+impl DesignSpec {
+    pub fn lhs(samples: usize) -> Self {
+        DesignSpec {
+            latin_hypercube: Some(LhsSpec { samples }),
+            saltelli: None,
+            morris: None,
+        }
+    }
 }
 
 fn four() -> usize {
@@ -258,10 +282,7 @@ pub fn read_inputs(specs: &[InputSpec], base: &Value) -> (Vec<Input>, Vec<Found>
         {
             found.push((
                 format!("{p}.dist"),
-                format!(
-                    "reaches {:.1} days, before days_after",
-                    q.range().0
-                ),
+                format!("reaches {:.1} days, before days_after", q.range().0),
                 Some("move days_after earlier so every value is >= 0 days after it".into()),
             ));
             ok = false;
@@ -300,8 +321,20 @@ pub fn sample(spec: &DesignSpec, inputs: Vec<Input>, seed: u64) -> Result<Uncert
     let bad = |field: &str, msg: String, hint: &str| {
         Err((format!("design.{field}"), msg, Some(hint.to_string())))
     };
-    let (unit, design) = match *spec {
-        DesignSpec::LatinHypercube { samples } => {
+    let chosen = [
+        spec.latin_hypercube.is_some(),
+        spec.saltelli.is_some(),
+        spec.morris.is_some(),
+    ];
+    if chosen.iter().filter(|&&c| c).count() != 1 {
+        return Err((
+            "design".into(),
+            "names one design: latin_hypercube, saltelli or morris".into(),
+            Some("e.g. `design: {latin_hypercube: {samples: 50}}`".into()),
+        ));
+    }
+    let (unit, design) = if let Some(LhsSpec { samples }) = spec.latin_hypercube {
+        {
             if !(2..=100_000).contains(&samples) {
                 return bad(
                     "latin_hypercube.samples",
@@ -309,9 +342,13 @@ pub fn sample(spec: &DesignSpec, inputs: Vec<Input>, seed: u64) -> Result<Uncert
                     "e.g. 50",
                 );
             }
-            (design::latin_hypercube(samples, d, &mut rng), Design::LatinHypercube)
+            (
+                design::latin_hypercube(samples, d, &mut rng),
+                Design::LatinHypercube,
+            )
         }
-        DesignSpec::Saltelli { base_samples, skip } => {
+    } else if let Some(SaltelliSpec { base_samples, skip }) = spec.saltelli {
+        {
             if !(2..=65_536).contains(&base_samples) {
                 return bad(
                     "saltelli.base_samples",
@@ -331,10 +368,12 @@ pub fn sample(spec: &DesignSpec, inputs: Vec<Input>, seed: u64) -> Result<Uncert
                 }
             }
         }
-        DesignSpec::Morris {
+    } else {
+        let MorrisSpec {
             trajectories,
             levels,
-        } => {
+        } = *spec.morris.as_ref().expect("one design, checked above");
+        {
             if !(2..=10_000).contains(&trajectories) {
                 return bad(
                     "morris.trajectories",
@@ -424,9 +463,13 @@ mod tests {
             &spec("- {path: nodes.a.share, dist: {uniform: [0.2, 0.6]}}\n"),
             &doc(),
         );
-        let u = sample(&DesignSpec::LatinHypercube { samples: 10 }, inputs, 1).unwrap();
+        let u = sample(&DesignSpec::lhs(10), inputs, 1).unwrap();
         // Ten strata of width 0.04 over [0.2, 0.6]: exactly one value in each.
-        let mut strata: Vec<usize> = u.values.iter().map(|v| ((v[0] - 0.2) / 0.04) as usize).collect();
+        let mut strata: Vec<usize> = u
+            .values
+            .iter()
+            .map(|v| ((v[0] - 0.2) / 0.04) as usize)
+            .collect();
         strata.sort();
         assert_eq!(strata, (0..10).collect::<Vec<_>>());
         let mut d = doc();
@@ -436,12 +479,47 @@ mod tests {
 
     #[test]
     fn design_sizes_are_checked() {
-        let (inputs, _) = read_inputs(&spec("- {path: nodes.a.share, dist: {uniform: [0, 1]}}\n"), &doc());
-        let e = sample(&DesignSpec::Morris { trajectories: 5, levels: 3 }, inputs.clone(), 1).unwrap_err();
+        let (inputs, _) = read_inputs(
+            &spec("- {path: nodes.a.share, dist: {uniform: [0, 1]}}\n"),
+            &doc(),
+        );
+        let morris = DesignSpec {
+            morris: Some(MorrisSpec {
+                trajectories: 5,
+                levels: 3,
+            }),
+            ..DesignSpec::lhs(0)
+        };
+        let morris = DesignSpec {
+            latin_hypercube: None,
+            ..morris
+        };
+        let e = sample(&morris, inputs.clone(), 1).unwrap_err();
         assert!(e.1.contains("must be even"), "{e:?}");
-        let e = sample(&DesignSpec::LatinHypercube { samples: 1 }, inputs.clone(), 1).unwrap_err();
+        let e = sample(&DesignSpec::lhs(1), inputs.clone(), 1).unwrap_err();
         assert_eq!(e.0, "design.latin_hypercube.samples");
-        let s = sample(&DesignSpec::Saltelli { base_samples: 8, skip: None }, inputs, 1).unwrap();
+        let saltelli = DesignSpec {
+            latin_hypercube: None,
+            saltelli: Some(SaltelliSpec {
+                base_samples: 8,
+                skip: None,
+            }),
+            morris: None,
+        };
+        let s = sample(&saltelli, inputs.clone(), 1).unwrap();
         assert_eq!(s.samples(), 8 * 3); // N (d + 2) = 8 * 3
+        let two = DesignSpec {
+            saltelli: Some(SaltelliSpec {
+                base_samples: 8,
+                skip: None,
+            }),
+            ..DesignSpec::lhs(4)
+        };
+        assert!(
+            sample(&two, inputs, 1)
+                .unwrap_err()
+                .1
+                .contains("names one design")
+        );
     }
 }

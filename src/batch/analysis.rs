@@ -1,0 +1,343 @@
+//! What a batch derives from its runs' KPIs beyond the comparison: `samples.parquet` (the
+//! sampled inputs), `sensitivity.parquet` (indices per scenario, KPI and input) with the
+//! printed ranking, and `attribution.parquet` (each shock's Shapley share of a combined
+//! scenario's effect). The estimators are `crate::sensitivity`'s pure functions.
+
+use polars::prelude::*;
+
+use crate::batch::Experiment;
+use crate::batch::compare::{Kpi, kpis, mean_ci};
+use crate::batch::uncertain::{Design, Uncertainty};
+use crate::kernel::rng::{StreamKey, stream};
+use crate::sensitivity::design::morris_delta;
+use crate::sensitivity::estimators::{
+    morris_indices, rank_correlations, seed_share, sobol_indices,
+};
+use crate::sensitivity::shapley::{one_at_a_time, shapley};
+use crate::sim::Summary;
+
+/// A completed run's KPIs and its place: scenario, sample, and seed position.
+pub struct Done<'a> {
+    pub scenario: usize,
+    pub sample: usize,
+    pub seed_index: usize,
+    pub summary: &'a Summary,
+}
+
+/// Bootstrap resamples behind each interval.
+const RESAMPLES: usize = 200;
+
+/// The KPIs ranked in the printed table.
+const HEADLINE: [&str; 3] = ["shortfall_t", "recycled_supply_t", "sintered_magnets_t"];
+
+/// `samples.parquet`: one row per sample, the value of every input as the model used it.
+pub fn samples_frame(u: &Uncertainty) -> PolarsResult<DataFrame> {
+    let mut cols = vec![Column::new(
+        "sample".into(),
+        (0..u.samples() as u32).collect::<Vec<_>>(),
+    )];
+    for (j, input) in u.inputs.iter().enumerate() {
+        cols.push(Column::new(
+            input.name.as_str().into(),
+            u.values.iter().map(|v| v[j]).collect::<Vec<f64>>(),
+        ));
+    }
+    DataFrame::new(u.samples(), cols)
+}
+
+/// `grid[sample][seed]` of one KPI in one scenario; `None` unless every run has a finite value.
+fn grid_of(
+    done: &[Done],
+    scenario: usize,
+    samples: usize,
+    seeds: usize,
+    f: Kpi,
+) -> Option<Vec<Vec<f64>>> {
+    let mut g = vec![vec![f64::NAN; seeds]; samples];
+    for d in done.iter().filter(|d| d.scenario == scenario) {
+        g[d.sample][d.seed_index] = f(d.summary)?;
+    }
+    g.iter().flatten().all(|v| v.is_finite()).then_some(g)
+}
+
+#[derive(Default)]
+struct Rows {
+    scenario: Vec<String>,
+    kpi: Vec<String>,
+    input: Vec<Option<String>>,
+    index: Vec<&'static str>,
+    value: Vec<f64>,
+    lo: Vec<Option<f64>>,
+    hi: Vec<Option<f64>>,
+}
+
+impl Rows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        scenario: &str,
+        kpi: &str,
+        input: Option<&str>,
+        index: &'static str,
+        value: f64,
+        ci: Option<(f64, f64)>,
+    ) {
+        self.scenario.push(scenario.to_string());
+        self.kpi.push(kpi.to_string());
+        self.input.push(input.map(String::from));
+        self.index.push(index);
+        self.value.push(value);
+        self.lo.push(ci.map(|c| c.0));
+        self.hi.push(ci.map(|c| c.1));
+    }
+}
+
+/// `sensitivity.parquet` and the printed ranking. Per scenario (not those attribution
+/// adds) and KPI: each sample's output is its mean over the seeds; the design's estimator
+/// gives per input S1 and ST (Saltelli), mu, mu* and sigma (Morris), or Spearman's rho
+/// (Latin hypercube); `seed_share` is the share of the KPI's variance over all runs that
+/// the seeds cause. KPIs missing from some run, or equal in every run, get no rows.
+pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, String)> {
+    let u = exp
+        .uncertainty
+        .as_ref()
+        .expect("called for sampled experiments");
+    let (samples, seeds) = (u.samples(), exp.seeds.len());
+    let d = u.inputs.len();
+    let mut rows = Rows::default();
+    let mut table = String::new();
+    for (s, sc) in exp.scenarios.iter().enumerate() {
+        if sc.subset_of.is_some() {
+            continue;
+        }
+        for (k, f) in kpis() {
+            let Some(g) = grid_of(done, s, samples, seeds, f) else {
+                continue;
+            };
+            // A KPI that no input or seed moves (e.g. the hub's output before it opens)
+            // has no indices to give.
+            if g.iter().flatten().all(|&v| v == g[0][0]) {
+                continue;
+            }
+            let ybar: Vec<f64> = g
+                .iter()
+                .map(|r| r.iter().sum::<f64>() / seeds as f64)
+                .collect();
+            let mut rng = stream(&StreamKey {
+                seed: exp.seeds[0],
+                replication: 0,
+                entity: k,
+                purpose: "sensitivity bootstrap",
+            });
+            let mut ranked: Vec<(f64, String)> = Vec::new();
+            match u.design {
+                Design::Saltelli => {
+                    if let Some(ix) = sobol_indices(&ybar, d, RESAMPLES, 0.95, &mut rng) {
+                        for (input, x) in u.inputs.iter().zip(ix) {
+                            let n = Some(input.name.as_str());
+                            rows.push(
+                                &sc.name,
+                                k,
+                                n,
+                                "S1",
+                                x.s1,
+                                Some((x.s1 - x.s1_conf, x.s1 + x.s1_conf)),
+                            );
+                            rows.push(
+                                &sc.name,
+                                k,
+                                n,
+                                "ST",
+                                x.st,
+                                Some((x.st - x.st_conf, x.st + x.st_conf)),
+                            );
+                            ranked.push((
+                                x.st,
+                                format!(
+                                    "{} ST {:.2} [{:.2}, {:.2}], S1 {:.2}",
+                                    input.name,
+                                    x.st,
+                                    x.st - x.st_conf,
+                                    x.st + x.st_conf,
+                                    x.s1
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Design::Morris { levels } => {
+                    if let Some(ix) = morris_indices(
+                        &u.unit.rows,
+                        &ybar,
+                        morris_delta(levels),
+                        RESAMPLES,
+                        0.95,
+                        &mut rng,
+                    ) {
+                        for (input, x) in u.inputs.iter().zip(ix) {
+                            let n = Some(input.name.as_str());
+                            rows.push(&sc.name, k, n, "mu", x.mu, None);
+                            let ci = (x.mu_star - x.mu_star_conf, x.mu_star + x.mu_star_conf);
+                            rows.push(&sc.name, k, n, "mu_star", x.mu_star, Some(ci));
+                            rows.push(&sc.name, k, n, "sigma", x.sigma, None);
+                            ranked.push((
+                                x.mu_star,
+                                format!(
+                                    "{} mu* {:.4} (+- {:.4}), sigma {:.4}",
+                                    input.name, x.mu_star, x.mu_star_conf, x.sigma
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Design::LatinHypercube => {
+                    if let Some(ix) = rank_correlations(&u.unit.rows, &ybar, 0.95) {
+                        for (input, (rho, lo, hi)) in u.inputs.iter().zip(ix) {
+                            let n = Some(input.name.as_str());
+                            rows.push(&sc.name, k, n, "spearman_rho", rho, Some((lo, hi)));
+                            ranked.push((
+                                rho.abs(),
+                                format!("{} rho {rho:+.2} [{lo:+.2}, {hi:+.2}]", input.name),
+                            ));
+                        }
+                    }
+                }
+            }
+            let share = seed_share(&g);
+            if let Some(share) = share {
+                rows.push(&sc.name, k, None, "seed_share", share, None);
+            }
+            if HEADLINE.contains(&k) && !ranked.is_empty() {
+                ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+                table.push_str(&format!("  {k} ({}):\n", sc.name));
+                for (i, (_, line)) in ranked.iter().enumerate() {
+                    table.push_str(&format!("    {}. {line}\n", i + 1));
+                }
+                if let Some(share) = share {
+                    table.push_str(&format!(
+                        "    seeds: {:.1} % of the variance\n",
+                        100.0 * share
+                    ));
+                }
+            }
+        }
+    }
+    let n = rows.scenario.len();
+    let df = DataFrame::new(
+        n,
+        vec![
+            Column::new("scenario".into(), rows.scenario),
+            Column::new("kpi".into(), rows.kpi),
+            Column::new("input".into(), rows.input),
+            Column::new("index".into(), rows.index),
+            Column::new("value".into(), rows.value),
+            Column::new("ci95_low".into(), rows.lo),
+            Column::new("ci95_high".into(), rows.hi),
+        ],
+    )?;
+    Ok((df, table))
+}
+
+/// `attribution.parquet`, when a scenario has `attribution: shapley`: per such scenario,
+/// KPI and shock, the shock's Shapley share of the scenario's paired difference against
+/// the baseline (mean over pairs with a 95 % t interval), its effect alone, the combined
+/// difference and that of the scenario without its shocks (0 when it is the baseline's
+/// model): the shares add up to `combined_diff - none_diff`. Pairs are runs of the same
+/// sample and seed.
+pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataFrame>> {
+    let parents: Vec<usize> = (0..exp.scenarios.len())
+        .filter(|&s| !exp.scenarios[s].shocks.is_empty())
+        .collect();
+    if parents.is_empty() {
+        return Ok(None);
+    }
+    let pairs = exp.samples() * exp.seeds.len();
+    let slot = |d: &Done| d.sample * exp.seeds.len() + d.seed_index;
+    let mut at: Vec<Vec<Option<&Summary>>> = vec![vec![None; pairs]; exp.scenarios.len()];
+    for d in done {
+        at[d.scenario][slot(d)] = Some(d.summary);
+    }
+    let (mut scen, mut kpi, mut shock) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut share, mut lo, mut hi, mut alone, mut combined, mut none, mut npairs) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for &p in &parents {
+        let k = exp.scenarios[p].shocks.len();
+        let full = (1u32 << k) - 1;
+        // Scenario of each subset mask.
+        let mut of_mask = vec![p; 1 << k];
+        for (s, sc) in exp.scenarios.iter().enumerate() {
+            if let Some((parent, mask)) = sc.subset_of
+                && parent == p
+            {
+                of_mask[mask as usize] = s;
+            }
+        }
+        debug_assert_eq!(of_mask[full as usize], p);
+        for (name, f) in kpis() {
+            // Per pair: v[mask] = KPI(subset) - KPI(baseline).
+            let mut phis: Vec<Vec<f64>> = vec![Vec::new(); k];
+            let mut oats: Vec<Vec<f64>> = vec![Vec::new(); k];
+            let (mut comb, mut empty) = (Vec::new(), Vec::new());
+            for j in 0..pairs {
+                let Some(b) = at[exp.baseline][j].and_then(|s| f(s)) else {
+                    continue;
+                };
+                let v: Option<Vec<f64>> = of_mask
+                    .iter()
+                    .map(|&s| at[s][j].and_then(|x| f(x)).map(|x| x - b))
+                    .collect();
+                let Some(v) = v else { continue };
+                let phi = shapley(&v).expect("2^k values, k checked at load");
+                for (i, x) in phi.into_iter().enumerate() {
+                    phis[i].push(x);
+                }
+                for (i, x) in one_at_a_time(&v).into_iter().enumerate() {
+                    oats[i].push(x);
+                }
+                comb.push(v[full as usize]);
+                empty.push(v[0]);
+            }
+            if comb.is_empty() {
+                continue;
+            }
+            let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+            for i in 0..k {
+                let (m, _, half) = mean_ci(&phis[i]);
+                scen.push(exp.scenarios[p].name.clone());
+                kpi.push(name);
+                shock.push(exp.scenarios[p].shocks[i].clone());
+                share.push(m);
+                lo.push(half.map(|h| m - h));
+                hi.push(half.map(|h| m + h));
+                alone.push(mean(&oats[i]));
+                combined.push(mean(&comb));
+                none.push(mean(&empty));
+                npairs.push(comb.len() as u32);
+            }
+        }
+    }
+    let n = scen.len();
+    DataFrame::new(
+        n,
+        vec![
+            Column::new("scenario".into(), scen),
+            Column::new("kpi".into(), kpi),
+            Column::new("shock".into(), shock),
+            Column::new("share".into(), share),
+            Column::new("share_ci95_low".into(), lo),
+            Column::new("share_ci95_high".into(), hi),
+            Column::new("one_at_a_time".into(), alone),
+            Column::new("combined_diff".into(), combined),
+            Column::new("none_diff".into(), none),
+            Column::new("pairs".into(), npairs),
+        ],
+    )
+    .map(Some)
+}
