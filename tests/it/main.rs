@@ -21,6 +21,8 @@
 //!   and with a SimPy peer where Python and simpy are installed.
 //! - `sensitivity`: the sensitivity estimators against SALib on the same matrices, where
 //!   python3 and SALib are installed.
+//! - `uncertainty`: experiments with uncertain inputs (Saltelli, Latin hypercube) and Shapley
+//!   attribution on a tiny market whose indices and shares are worked out by hand.
 //! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.
 
 mod batch;
@@ -36,4 +38,5 @@ mod scripts;
 mod sensitivity;
 mod slurm;
 mod theory;
+mod uncertainty;
 mod validation;
