@@ -1,7 +1,7 @@
 //! Runs an experiment's grid in parallel and writes the dataset.
 //!
 //! Layout of the output folder:
-//! - `timeseries/`, `nodes/`, `shocks/`, `summary/`: `scenario=S/seed=N/part-0.parquet`
+//! - `timeseries/`, `yearly/`, `nodes/`, `shocks/`, `summary/`: `scenario=S/seed=N/part-0.parquet`
 //!   per run (hive-partitioned: readers get `scenario` and `seed` columns from the path);
 //! - `_runs/scenario=S/seed=N.json`: written last for each completed run (its summary and
 //!   file hashes): the mark `--resume` trusts;
@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::sha256_hex;
 use crate::output::{self, parquet_bytes, write_atomic};
 use crate::script::ScriptPolicy;
-use crate::sim::{RunOptions, RunResult, Simulation, Summary};
+use crate::sim::{RunOptions, RunResult, Simulation, Summary, YearlyRow};
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ struct RunMark {
     scenario: String,
     seed: u64,
     summary: Summary,
+    /// The run's yearly KPIs (the rows of its `yearly/` part), for comparison.parquet.
+    yearly: Vec<YearlyRow>,
     events: u64,
     /// File (relative to the batch folder) -> (bytes, SHA-256).
     files: Vec<(String, u64, String)>,
@@ -106,7 +108,7 @@ pub struct BatchReport {
     pub missing: usize,
 }
 
-const TABLES: [&str; 4] = ["timeseries", "nodes", "shocks", "summary"];
+const TABLES: [&str; 5] = ["timeseries", "yearly", "nodes", "shocks", "summary"];
 
 fn part_dir(out: &Path, table: &str, scenario: &str, seed: u64) -> PathBuf {
     out.join(table)
@@ -159,8 +161,9 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         sim.set_policy(Box::new(policy));
     }
     let result = sim.run(|_| {})?;
-    let frames: [(&str, TableOf); 4] = [
+    let frames: [(&str, TableOf); 5] = [
         ("timeseries", output::timeseries_frame),
+        ("yearly", output::yearly_frame),
         ("nodes", output::nodes_frame),
         ("shocks", output::shocks_frame),
         ("summary", |r| output::summary_frame(&[&r.summary])),
@@ -194,6 +197,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         scenario: sc.name.clone(),
         seed: run.seed,
         summary: result.summary,
+        yearly: result.yearly,
         events: result.events,
         files,
     })
@@ -386,15 +390,15 @@ pub type Failure = (String, u64, String);
 /// Builds summary.parquet, comparison.parquet and failures.parquet from the run marks.
 /// Returns whether it did, how many runs are missing, and the failed runs.
 fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)> {
-    // Per run only its summary is kept (a row of summary.parquet, the KPIs of
-    // comparison.parquet), not its mark with the file list.
-    let mut done: Vec<(usize, u64, Summary)> = Vec::new();
+    // Per run only its summary and yearly KPIs are kept (a row of summary.parquet, the
+    // KPIs of comparison.parquet), not its mark with the file list.
+    let mut done: Vec<(usize, u64, Summary, Vec<YearlyRow>)> = Vec::new();
     let mut failed = Vec::new();
     let mut missing = 0;
     for run in exp.grid() {
         let name = &exp.scenarios[run.scenario].name;
         match complete(out, name, run.seed) {
-            Some(m) => done.push((run.scenario, run.seed, m.summary)),
+            Some(m) => done.push((run.scenario, run.seed, m.summary, m.yearly)),
             None => match fs::read(mark_path(out, "_failed", name, run.seed))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<FailMark>(&b).ok())
@@ -432,11 +436,11 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)>
         return Ok((false, missing, failed));
     }
     // Grid order: scenarios as listed, seeds ascending.
-    let rows: Vec<&Summary> = done.iter().map(|(_, _, s)| s).collect();
+    let rows: Vec<&Summary> = done.iter().map(|(_, _, s, _)| s).collect();
     let mut summary = output::summary_frame(&rows).map_err(|e| io(out, e))?;
     let scen: Vec<&str> = done
         .iter()
-        .map(|(s, _, _)| exp.scenarios[*s].name.as_str())
+        .map(|(s, _, _, _)| exp.scenarios[*s].name.as_str())
         .collect();
     summary
         .insert_column(0, Column::new("scenario".into(), scen))
@@ -446,7 +450,15 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<(bool, usize, Vec<Failure>)>
         "summary.parquet",
         &parquet_bytes(&mut summary).map_err(|e| io(out, e))?,
     )?;
-    let runs: Vec<(usize, u64, &Summary)> = done.iter().map(|(s, n, m)| (*s, *n, m)).collect();
+    let runs: Vec<compare::RunKpis> = done
+        .iter()
+        .map(|(scenario, seed, summary, yearly)| compare::RunKpis {
+            scenario: *scenario,
+            seed: *seed,
+            summary,
+            yearly,
+        })
+        .collect();
     let names: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut comparison =
         compare::comparison(&names, exp.baseline, &runs).map_err(|e| io(out, e))?;

@@ -303,7 +303,11 @@ impl Yearly {
                     let supply = self.cell(y, s, Y::Demand as usize)
                         - self.cell(y, s, Y::Shortfall as usize);
                     if supply > 0.0 {
-                        row(CHINA_SHARE.0, self.cell(y, s, c as usize) / supply, CHINA_SHARE.1);
+                        row(
+                            CHINA_SHARE.0,
+                            self.cell(y, s, c as usize) / supply,
+                            CHINA_SHARE.1,
+                        );
                     }
                 }
                 if s == 0 && self.kpis[Y::Recycled as usize].3 {

@@ -182,7 +182,9 @@ fn calendar(cx: &mut Ctx, value: &Value, ov: &Overrides) -> Calendar {
                     cx.problem(
                         path,
                         format!("{} years is less than half a day", show(years)),
-                        Some("give at least a day (1/365 year), or `days:` for a shorter run".into()),
+                        Some(
+                            "give at least a day (1/365 year), or `days:` for a shorter run".into(),
+                        ),
                     );
                     (1.0, 365 * DAY)
                 }

@@ -158,7 +158,11 @@ impl<'m> Market<'m> {
             recycled_left -= take;
         }
         share_out(&mut need, &mut recycled_left, |s| !restricted(s));
-        let recycled: Vec<f64> = sector_demand.iter().zip(&need).map(|(d, n)| d - n).collect();
+        let recycled: Vec<f64> = sector_demand
+            .iter()
+            .zip(&need)
+            .map(|(d, n)| d - n)
+            .collect();
         // Each origin in listed order, shared among the sectors allowed to buy from it in
         // proportion to what they still need.
         for (o, left) in available.iter_mut().enumerate() {
