@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use crate::batch::Experiment;
-use crate::batch::compare::{Kpi, kpis, mean_ci};
+use crate::batch::compare::{kpis, mean_ci};
 use crate::batch::uncertain::{Design, Uncertainty};
 use crate::kernel::rng::{StreamKey, stream};
 use crate::sensitivity::design::morris_delta;
@@ -14,7 +14,7 @@ use crate::sensitivity::estimators::{
     morris_indices, rank_correlations, seed_share, sobol_indices,
 };
 use crate::sensitivity::shapley::{one_at_a_time, shapley};
-use crate::sim::Summary;
+use crate::sim::{Summary, YearlyRow};
 
 /// A completed run's KPIs and its place: scenario, sample, and seed position.
 pub struct Done<'a> {
@@ -22,6 +22,63 @@ pub struct Done<'a> {
     pub sample: usize,
     pub seed_index: usize,
     pub summary: &'a Summary,
+    pub yearly: &'a [YearlyRow],
+}
+
+/// A KPI analysed: a whole-run KPI (year `None`) or a yearly one over all sectors.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    pub kpi: String,
+    pub year: Option<i32>,
+}
+
+/// Every run's value of every KPI key (NaN where a run has none), keys in a fixed order:
+/// the whole-run KPIs as `compare::kpis()` lists them, then yearly ones by year and name.
+struct Table {
+    keys: Vec<Key>,
+    /// values[run][key]
+    values: Vec<Vec<f64>>,
+}
+
+fn table(done: &[Done]) -> Table {
+    let whole = kpis();
+    let mut yearly: std::collections::BTreeSet<(i32, &str)> = Default::default();
+    for d in done {
+        for r in d.yearly.iter().filter(|r| r.sector == "all") {
+            yearly.insert((r.year, r.kpi.as_str()));
+        }
+    }
+    let mut keys: Vec<Key> = whole
+        .iter()
+        .map(|(k, _)| Key {
+            kpi: k.to_string(),
+            year: None,
+        })
+        .collect();
+    let first_yearly = keys.len();
+    let index: std::collections::BTreeMap<(i32, &str), usize> = yearly
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, first_yearly + i))
+        .collect();
+    keys.extend(yearly.iter().map(|&(year, kpi)| Key {
+        kpi: kpi.to_string(),
+        year: Some(year),
+    }));
+    let values = done
+        .iter()
+        .map(|d| {
+            let mut v = vec![f64::NAN; keys.len()];
+            for (i, (_, f)) in whole.iter().enumerate() {
+                v[i] = f(d.summary).unwrap_or(f64::NAN);
+            }
+            for r in d.yearly.iter().filter(|r| r.sector == "all") {
+                v[index[&(r.year, r.kpi.as_str())]] = r.value;
+            }
+            v
+        })
+        .collect();
+    Table { keys, values }
 }
 
 /// Bootstrap resamples behind each interval.
@@ -45,17 +102,23 @@ pub fn samples_frame(u: &Uncertainty) -> PolarsResult<DataFrame> {
     DataFrame::new(u.samples(), cols)
 }
 
-/// `grid[sample][seed]` of one KPI in one scenario; `None` unless every run has a finite value.
+/// `grid[sample][seed]` of KPI `key` in one scenario; `None` unless every run has a
+/// finite value.
 fn grid_of(
     done: &[Done],
+    t: &Table,
+    key: usize,
     scenario: usize,
     samples: usize,
     seeds: usize,
-    f: Kpi,
 ) -> Option<Vec<Vec<f64>>> {
     let mut g = vec![vec![f64::NAN; seeds]; samples];
-    for d in done.iter().filter(|d| d.scenario == scenario) {
-        g[d.sample][d.seed_index] = f(d.summary)?;
+    for (d, v) in done
+        .iter()
+        .zip(&t.values)
+        .filter(|(d, _)| d.scenario == scenario)
+    {
+        g[d.sample][d.seed_index] = v[key];
     }
     g.iter().flatten().all(|v| v.is_finite()).then_some(g)
 }
@@ -64,6 +127,7 @@ fn grid_of(
 struct Rows {
     scenario: Vec<String>,
     kpi: Vec<String>,
+    year: Vec<Option<i32>>,
     input: Vec<Option<String>>,
     index: Vec<&'static str>,
     value: Vec<f64>,
@@ -76,14 +140,15 @@ impl Rows {
     fn push(
         &mut self,
         scenario: &str,
-        kpi: &str,
+        kpi: &Key,
         input: Option<&str>,
         index: &'static str,
         value: f64,
         ci: Option<(f64, f64)>,
     ) {
         self.scenario.push(scenario.to_string());
-        self.kpi.push(kpi.to_string());
+        self.kpi.push(kpi.kpi.clone());
+        self.year.push(kpi.year);
         self.input.push(input.map(String::from));
         self.index.push(index);
         self.value.push(value);
@@ -97,7 +162,11 @@ impl Rows {
 /// gives per input S1 and ST (Saltelli), mu, mu* and sigma (Morris), or Spearman's rho
 /// (Latin hypercube); `seed_share` is the share of the KPI's variance over all runs that
 /// the seeds cause. KPIs missing from some run, or equal in every run, get no rows.
-pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, String)> {
+pub fn sensitivity(
+    exp: &Experiment,
+    done: &[Done],
+    report_year: Option<i32>,
+) -> PolarsResult<(DataFrame, String)> {
     let u = exp
         .uncertainty
         .as_ref()
@@ -105,13 +174,14 @@ pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, 
     let (samples, seeds) = (u.samples(), exp.seeds.len());
     let d = u.inputs.len();
     let mut rows = Rows::default();
-    let mut table = String::new();
+    let mut ranking = String::new();
+    let t = table(done);
     for (s, sc) in exp.scenarios.iter().enumerate() {
         if sc.subset_of.is_some() {
             continue;
         }
-        for (k, f) in kpis() {
-            let Some(g) = grid_of(done, s, samples, seeds, f) else {
+        for (ki, k) in t.keys.iter().enumerate() {
+            let Some(g) = grid_of(done, &t, ki, s, samples, seeds) else {
                 continue;
             };
             // A KPI that no input or seed moves (e.g. the hub's output before it opens)
@@ -123,10 +193,14 @@ pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, 
                 .iter()
                 .map(|r| r.iter().sum::<f64>() / seeds as f64)
                 .collect();
+            let label = match k.year {
+                None => k.kpi.clone(),
+                Some(y) => format!("{} {y}", k.kpi),
+            };
             let mut rng = stream(&StreamKey {
                 seed: exp.seeds[0],
                 replication: 0,
-                entity: k,
+                entity: &label,
                 purpose: "sensitivity bootstrap",
             });
             let mut ranked: Vec<(f64, String)> = Vec::new();
@@ -207,14 +281,16 @@ pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, 
             if let Some(share) = share {
                 rows.push(&sc.name, k, None, "seed_share", share, None);
             }
-            if HEADLINE.contains(&k) && !ranked.is_empty() {
+            let headline =
+                HEADLINE.contains(&k.kpi.as_str()) && (k.year.is_none() || k.year == report_year);
+            if headline && !ranked.is_empty() {
                 ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-                table.push_str(&format!("  {k} ({}):\n", sc.name));
+                ranking.push_str(&format!("  {label} ({}):\n", sc.name));
                 for (i, (_, line)) in ranked.iter().enumerate() {
-                    table.push_str(&format!("    {}. {line}\n", i + 1));
+                    ranking.push_str(&format!("    {}. {line}\n", i + 1));
                 }
                 if let Some(share) = share {
-                    table.push_str(&format!(
+                    ranking.push_str(&format!(
                         "    seeds: {:.1} % of the variance\n",
                         100.0 * share
                     ));
@@ -228,6 +304,7 @@ pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, 
         vec![
             Column::new("scenario".into(), rows.scenario),
             Column::new("kpi".into(), rows.kpi),
+            Column::new("year".into(), rows.year),
             Column::new("input".into(), rows.input),
             Column::new("index".into(), rows.index),
             Column::new("value".into(), rows.value),
@@ -235,7 +312,7 @@ pub fn sensitivity(exp: &Experiment, done: &[Done]) -> PolarsResult<(DataFrame, 
             Column::new("ci95_high".into(), rows.hi),
         ],
     )?;
-    Ok((df, table))
+    Ok((df, ranking))
 }
 
 /// `attribution.parquet`, when a scenario has `attribution: shapley`: per such scenario,
@@ -253,11 +330,13 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
     }
     let pairs = exp.samples() * exp.seeds.len();
     let slot = |d: &Done| d.sample * exp.seeds.len() + d.seed_index;
-    let mut at: Vec<Vec<Option<&Summary>>> = vec![vec![None; pairs]; exp.scenarios.len()];
-    for d in done {
-        at[d.scenario][slot(d)] = Some(d.summary);
+    let t = table(done);
+    let mut at: Vec<Vec<Option<&[f64]>>> = vec![vec![None; pairs]; exp.scenarios.len()];
+    for (d, v) in done.iter().zip(&t.values) {
+        at[d.scenario][slot(d)] = Some(v.as_slice());
     }
-    let (mut scen, mut kpi, mut shock) = (Vec::new(), Vec::new(), Vec::new());
+    let value = |v: Option<&[f64]>, k: usize| v.map(|v| v[k]).filter(|x| x.is_finite());
+    let (mut scen, mut kpi, mut year, mut shock) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut share, mut lo, mut hi, mut alone, mut combined, mut none, mut npairs) = (
         Vec::new(),
         Vec::new(),
@@ -280,18 +359,18 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
             }
         }
         debug_assert_eq!(of_mask[full as usize], p);
-        for (name, f) in kpis() {
+        for (ki, key) in t.keys.iter().enumerate() {
             // Per pair: v[mask] = KPI(subset) - KPI(baseline).
             let mut phis: Vec<Vec<f64>> = vec![Vec::new(); k];
             let mut oats: Vec<Vec<f64>> = vec![Vec::new(); k];
             let (mut comb, mut empty) = (Vec::new(), Vec::new());
             for j in 0..pairs {
-                let Some(b) = at[exp.baseline][j].and_then(|s| f(s)) else {
+                let Some(b) = value(at[exp.baseline][j], ki) else {
                     continue;
                 };
                 let v: Option<Vec<f64>> = of_mask
                     .iter()
-                    .map(|&s| at[s][j].and_then(|x| f(x)).map(|x| x - b))
+                    .map(|&s| value(at[s][j], ki).map(|x| x - b))
                     .collect();
                 let Some(v) = v else { continue };
                 let phi = shapley(&v).expect("2^k values, k checked at load");
@@ -311,7 +390,8 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
             for i in 0..k {
                 let (m, _, half) = mean_ci(&phis[i]);
                 scen.push(exp.scenarios[p].name.clone());
-                kpi.push(name);
+                kpi.push(key.kpi.clone());
+                year.push(key.year);
                 shock.push(exp.scenarios[p].shocks[i].clone());
                 share.push(m);
                 lo.push(half.map(|h| m - h));
@@ -329,6 +409,7 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
         vec![
             Column::new("scenario".into(), scen),
             Column::new("kpi".into(), kpi),
+            Column::new("year".into(), year),
             Column::new("shock".into(), shock),
             Column::new("share".into(), share),
             Column::new("share_ci95_low".into(), lo),

@@ -1,7 +1,7 @@
 //! Runs an experiment's grid in parallel and writes the dataset.
 //!
 //! Layout of the output folder:
-//! - `timeseries/`, `nodes/`, `shocks/`, `summary/`: `scenario=S/seed=N/part-0.parquet`
+//! - `timeseries/`, `yearly/`, `nodes/`, `shocks/`, `summary/`: `scenario=S/seed=N/part-0.parquet`
 //!   per run (hive-partitioned: readers get `scenario` and `seed` columns from the path);
 //! - `_runs/scenario=S/seed=N.json`: written last for each completed run (its summary and
 //!   file hashes): the mark `--resume` trusts;
@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::model::sha256_hex;
 use crate::output::{self, parquet_bytes, write_atomic};
 use crate::script::ScriptPolicy;
-use crate::sim::{RunOptions, RunResult, Simulation, Summary};
+use crate::sim::{RunOptions, RunResult, Simulation, Summary, YearlyRow};
 
 /// How to run a batch.
 #[derive(Debug, Clone)]
@@ -43,6 +43,8 @@ struct RunMark {
     sample: Option<usize>,
     seed: u64,
     summary: Summary,
+    /// The run's yearly KPIs (the rows of its `yearly/` part), for comparison.parquet.
+    yearly: Vec<YearlyRow>,
     events: u64,
     /// File (relative to the batch folder) -> (bytes, SHA-256).
     files: Vec<(String, u64, String)>,
@@ -112,7 +114,7 @@ pub struct BatchReport {
     pub sensitivity: Option<String>,
 }
 
-const TABLES: [&str; 4] = ["timeseries", "nodes", "shocks", "summary"];
+const TABLES: [&str; 5] = ["timeseries", "yearly", "nodes", "shocks", "summary"];
 
 /// A run's place in the hive layout: `scenario=S/seed=N`, or `scenario=S/sample=K/seed=N`
 /// in an experiment with uncertain inputs.
@@ -177,8 +179,9 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         sim.set_policy(Box::new(policy));
     }
     let result = sim.run(|_| {})?;
-    let frames: [(&str, TableOf); 4] = [
+    let frames: [(&str, TableOf); 5] = [
         ("timeseries", output::timeseries_frame),
+        ("yearly", output::yearly_frame),
         ("nodes", output::nodes_frame),
         ("shocks", output::shocks_frame),
         ("summary", |r| output::summary_frame(&[&r.summary])),
@@ -210,6 +213,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         sample: exp.sampled().then_some(run.sample),
         seed: run.seed,
         summary: result.summary,
+        yearly: result.yearly,
         events: result.events,
         files,
     })
@@ -411,15 +415,15 @@ fn write_frame(out: &Path, name: &str, df: &mut DataFrame) -> Result<()> {
 /// asks for them. Returns whether it did, how many runs are missing, the failed runs, and
 /// the printed sensitivity ranking.
 fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
-    // Per run only its summary is kept (a row of summary.parquet, the KPIs of
-    // comparison.parquet), not its mark with the file list.
-    let mut done: Vec<(RunId, Summary)> = Vec::new();
+    // Per run only its summary and yearly KPIs are kept (a row of summary.parquet, the
+    // KPIs of comparison.parquet), not its mark with the file list.
+    let mut done: Vec<(RunId, Summary, Vec<YearlyRow>)> = Vec::new();
     let mut failed: Vec<(Option<usize>, Failure)> = Vec::new();
     let mut missing = 0;
     for run in exp.grid() {
         let key = run_key(exp, &run);
         match complete(out, &key) {
-            Some(m) => done.push((run, m.summary)),
+            Some(m) => done.push((run, m.summary, m.yearly)),
             None => match fs::read(mark_path(out, "_failed", &key))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<FailMark>(&b).ok())
@@ -469,17 +473,17 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
         });
     }
     // Grid order: scenarios as listed, samples, seeds ascending.
-    let rows: Vec<&Summary> = done.iter().map(|(_, s)| s).collect();
+    let rows: Vec<&Summary> = done.iter().map(|(_, s, _)| s).collect();
     let mut summary = output::summary_frame(&rows).map_err(|e| io(out, e))?;
     let scen: Vec<&str> = done
         .iter()
-        .map(|(r, _)| exp.scenarios[r.scenario].name.as_str())
+        .map(|(r, _, _)| exp.scenarios[r.scenario].name.as_str())
         .collect();
     summary
         .insert_column(0, Column::new("scenario".into(), scen))
         .map_err(|e| io(out, e))?;
     if exp.sampled() {
-        let samples: Vec<u32> = done.iter().map(|(r, _)| r.sample as u32).collect();
+        let samples: Vec<u32> = done.iter().map(|(r, _, _)| r.sample as u32).collect();
         summary
             .insert_column(1, Column::new("sample".into(), samples))
             .map_err(|e| io(out, e))?;
@@ -488,9 +492,14 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
     // Pairs are runs at the same place within their scenario's block: the same sample and
     // seed.
     let per_scenario = (exp.samples() * exp.seeds.len()) as u64;
-    let runs: Vec<(usize, u64, &Summary)> = done
+    let runs: Vec<compare::RunKpis> = done
         .iter()
-        .map(|(r, m)| (r.scenario, r.index as u64 % per_scenario, m))
+        .map(|(r, summary, yearly)| compare::RunKpis {
+            scenario: r.scenario,
+            seed: r.index as u64 % per_scenario,
+            summary,
+            yearly,
+        })
         .collect();
     let names: Vec<&str> = exp.scenarios.iter().map(|s| s.name.as_str()).collect();
     let mut comparison =
@@ -499,18 +508,20 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
     let seed_index = |seed: u64| exp.seeds.iter().position(|&s| s == seed).unwrap_or(0);
     let placed: Vec<analysis::Done> = done
         .iter()
-        .map(|(r, m)| analysis::Done {
+        .map(|(r, m, y)| analysis::Done {
             scenario: r.scenario,
             sample: r.sample,
             seed_index: seed_index(r.seed),
             summary: m,
+            yearly: y,
         })
         .collect();
     let mut table = None;
     if let Some(u) = &exp.uncertainty {
         let mut samples = analysis::samples_frame(u).map_err(|e| io(out, e))?;
         write_frame(out, "samples.parquet", &mut samples)?;
-        let (mut sens, t) = analysis::sensitivity(exp, &placed).map_err(|e| io(out, e))?;
+        let (mut sens, t) =
+            analysis::sensitivity(exp, &placed, exp.report_year).map_err(|e| io(out, e))?;
         write_frame(out, "sensitivity.parquet", &mut sens)?;
         table = Some(t);
     }

@@ -43,6 +43,9 @@ pub struct ExperimentSpec {
     pub design_seed: u64,
     /// The most runs the experiment may start without `batch --yes` (default 5,000).
     pub max_runs: Option<u64>,
+    /// The year whose yearly KPIs the printed sensitivity ranking shows beside the
+    /// whole-run ones (e.g. 2030).
+    pub report_year: Option<i32>,
 }
 
 /// Runs an experiment may start without `--yes` unless it says `max_runs`.
@@ -113,6 +116,8 @@ pub struct Experiment {
     pub fingerprint: String,
     /// The sampled inputs, when the experiment has an `uncertain:` block.
     pub uncertainty: Option<uncertain::Uncertainty>,
+    /// See `ExperimentSpec::report_year`.
+    pub report_year: Option<i32>,
 }
 
 /// One run of the grid.
@@ -631,6 +636,7 @@ pub fn load_with(path: &Path, yes: bool) -> Result<Experiment> {
         fingerprint: sha256_hex(fingerprint.as_bytes()),
         uncertainty,
         years: spec.years,
+        report_year: spec.report_year,
     })
 }
 
@@ -693,15 +699,14 @@ fn read_uncertainty(
         (Some(_), false) => {}
     }
     let (inputs, found) = uncertain::read_inputs(&spec.uncertain, base);
-    let failed = !found.is_empty();
+    // Inputs that read well are still checked against the model, so that every problem
+    // is listed at once.
+    let mut range_ok = found.is_empty();
     for (path, msg, hint) in found {
         cx.problem(&path, msg, hint);
     }
-    if failed {
-        return None;
-    }
-    let mut range_ok = true;
-    for (i, input) in inputs.iter().enumerate() {
+    for input in &inputs {
+        let i = input.index;
         let (lo, hi) = input.dist.range();
         let what = |end: &str| {
             if input.dist.bounded() {

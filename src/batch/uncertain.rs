@@ -110,6 +110,8 @@ pub enum Form {
 /// One validated uncertain input.
 #[derive(Debug, Clone)]
 pub struct Input {
+    /// Its place in the `uncertain:` list.
+    pub index: usize,
     pub name: String,
     pub paths: Vec<String>,
     pub dist: Quantile,
@@ -299,6 +301,7 @@ pub fn read_inputs(specs: &[InputSpec], base: &Value) -> (Vec<Input>, Vec<Found>
         names.push(name.clone());
         if let (true, Some(dist)) = (ok, dist) {
             inputs.push(Input {
+                index: i,
                 name,
                 paths,
                 dist,

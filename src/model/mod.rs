@@ -1,5 +1,6 @@
 //! Model files: YAML in (`spec`), a validated network out (`network`), every problem reported at once.
 
+pub mod calendar;
 pub mod kinds;
 pub mod locate;
 pub mod network;

@@ -34,8 +34,14 @@ pub struct RawModel {
 pub struct CalendarSpec {
     /// First simulated day, `YYYY-MM-DD`.
     pub start: String,
-    /// Horizon in years (the CLI's `--years` overrides it).
-    pub years: f64,
+    /// Horizon in calendar years (the CLI's `--years` overrides it); a fractional part is
+    /// that share of the following year, rounded to whole days.
+    #[serde(default)]
+    pub years: Option<f64>,
+    /// Horizon in days (fractions allowed, to the second), instead of `years`: for short
+    /// runs measured in days or hours.
+    #[serde(default)]
+    pub days: Option<f64>,
     /// Recording interval in days.
     #[serde(default = "one")]
     pub record_every_days: f64,

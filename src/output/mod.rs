@@ -43,6 +43,7 @@ pub const SUMMARY: &str = "summary.parquet";
 pub const NODES: &str = "nodes.parquet";
 pub const EVENTS: &str = "events.parquet";
 pub const SHOCKS: &str = "shocks.parquet";
+pub const YEARLY: &str = "yearly.parquet";
 pub const MANIFEST: &str = "manifest.json";
 
 fn polars_err(path: &Path, e: PolarsError) -> Error {
@@ -119,6 +120,10 @@ pub fn write_run(dir: &Path, result: &RunResult, mut manifest: Manifest) -> Resu
             summary_frame(&[&result.summary]).map_err(|e| polars_err(&dir.join(SUMMARY), e))?,
         ),
         (
+            YEARLY,
+            yearly_frame(result).map_err(|e| polars_err(&dir.join(YEARLY), e))?,
+        ),
+        (
             NODES,
             nodes_frame(result).map_err(|e| polars_err(&dir.join(NODES), e))?,
         ),
@@ -167,7 +172,9 @@ fn day_of(start: i32, t: i64) -> i32 {
     start + t.div_euclid(86_400) as i32
 }
 
-/// `timeseries.parquet`: date, day, time_s, node, metric, value, unit.
+/// `timeseries.parquet`: date, day, time_s, period_start, period_end, node, metric, value,
+/// unit. A row recorded at `time_s` covers the interval since the previous recording step
+/// (the start, for the first): `[period_start, period_end)` in days, `period_end` = `date`.
 pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let ts = &r.timeseries;
     let start = epoch_days(ts.start);
@@ -176,15 +183,28 @@ pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
         .iter()
         .map(|t| t.div_euclid(86_400) as i32)
         .collect();
+    let period_end: Vec<i32> = day.iter().map(|d| start + d).collect();
+    // Rows are in time order; each step's rows share its time.
+    let mut period_start = Vec::with_capacity(ts.len());
+    let (mut prev, mut step) = (0, 0);
+    for &t in &ts.time_s {
+        if t != step {
+            prev = step;
+            step = t;
+        }
+        period_start.push(day_of(start, prev));
+    }
     let name = |e: &u32| ts.entity_names[*e as usize].as_str();
     let metric = |m: &u32| ts.metric_names[*m as usize].0.as_str();
     let unit = |m: &u32| ts.metric_names[*m as usize].1.as_str();
     DataFrame::new(
         ts.len(),
         vec![
-            date_column("date", day.iter().map(|d| start + d).collect()),
+            date_column("date", period_end.clone()),
             Column::new("day".into(), day),
             Column::new("time_s".into(), ts.time_s.clone()),
+            date_column("period_start", period_start),
+            date_column("period_end", period_end),
             col!("node", ts.entity, name),
             col!("metric", ts.metric, metric),
             Column::new("value".into(), ts.value.clone()),
@@ -231,6 +251,22 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("hpms_limit", rows, |s| s.hpms_limit.clone()),
             col!("hpms_feed_gap_t_per_year", rows, |s| s
                 .hpms_feed_gap_t_per_year),
+        ],
+    )
+}
+
+/// `yearly.parquet`: year, sector (or `all`), kpi, value, unit, in the order of
+/// [`crate::sim::yearly::Yearly::rows`].
+pub fn yearly_frame(r: &RunResult) -> PolarsResult<DataFrame> {
+    let rows = &r.yearly;
+    DataFrame::new(
+        rows.len(),
+        vec![
+            col!("year", rows, |y| y.year),
+            col!("sector", rows, |y| y.sector.as_str()),
+            col!("kpi", rows, |y| y.kpi.as_str()),
+            col!("value", rows, |y| y.value),
+            col!("unit", rows, |y| y.unit.as_str()),
         ],
     )
 }

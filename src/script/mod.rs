@@ -445,7 +445,7 @@ impl ScriptPolicy {
             });
             if h.on_record {
                 self.record_hooks.push(id);
-            } else {
+            } else if h.period.is_none() || h.at < self.lock().cal.horizon {
                 ctl.schedule_hook(h.at, id as u32);
             }
         }
@@ -660,7 +660,8 @@ impl Policy for ScriptPolicy {
             let h = &mut self.hooks[h];
             h.k += 1;
             let next = cal.nth(h.anchor, span, h.k);
-            if next <= cal.horizon {
+            // Never at the horizon: a yearly hook over ten years fires ten times.
+            if next < cal.horizon {
                 ctl.schedule_hook(next, hook);
             }
         }

@@ -14,6 +14,7 @@ pub mod policy;
 pub(crate) mod pool;
 pub mod record;
 pub mod stats;
+pub mod yearly;
 
 use crate::error::{Error, Result};
 use crate::kernel::{EventClass, EventQueue, Rng, Sampler, SimTime, StreamKey, stream};
@@ -22,6 +23,7 @@ use mass::{Elements, Ledger, Shipment, Stock, shipment_mass};
 use nodes::Kind;
 use record::Recorder;
 pub use record::{RunResult, Summary, TimeSeries, TraceRow};
+pub use yearly::YearlyRow;
 
 /// Everything that can happen. A closed set: the compiler checks every kind is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

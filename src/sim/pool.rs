@@ -355,9 +355,13 @@ impl Simulation<'_> {
         server.done = None;
         pool.busy.add(now, -1);
         let started = job.started;
+        let made_before = node.kind.hpms_made();
         let outputs = node
             .kind
             .finish_job(job, now, model, &mut node.ledger, &mut node.counters);
+        if let (Some(before), Some(after)) = (made_before, node.kind.hpms_made()) {
+            self.rec.yearly.hpms_batch(now, before, after);
+        }
         if let Some(pause) = node.kind.rest_after_job(started, now) {
             let pool = node.kind.pool_mut().expect("servers have a pool");
             pool.servers[s].resting = true;

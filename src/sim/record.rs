@@ -9,6 +9,7 @@ use crate::sim::mass::Elements;
 use crate::sim::nodes::RecordCx;
 use crate::sim::pool::Pool;
 use crate::sim::stats::weighted_quantile;
+use crate::sim::yearly::{Y, Yearly, YearlyRow};
 use crate::sim::{Counters, Simulation};
 
 /// Metrics every model may record, in metric-id order: (name, unit).
@@ -164,7 +165,8 @@ pub struct Summary {
     pub imports_t: f64,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
-    /// Demand not met, and recycled supply, in the run's last year.
+    /// Demand not met, and recycled supply, in the run's last year (the twelve calendar
+    /// months before the horizon).
     pub shortfall_last_year_t: f64,
     pub recycled_supply_last_year_t: f64,
     pub transport_cost_usd: f64,
@@ -213,6 +215,8 @@ pub struct RunResult {
     /// Actions policies took, in the order taken.
     pub shocks: Vec<crate::sim::policy::ShockRow>,
     pub timeseries: TimeSeries,
+    /// KPIs per calendar year, in `yearly.parquet`'s order.
+    pub yearly: Vec<YearlyRow>,
     pub entities: Vec<EntityStats>,
     pub trace: Option<Vec<TraceRow>>,
     pub events: u64,
@@ -235,6 +239,8 @@ pub(crate) struct Recorder {
     dynamic_keys: std::collections::BTreeMap<(usize, usize, usize), u32>,
     /// Actions policies took.
     pub shocks: Vec<crate::sim::policy::ShockRow>,
+    /// KPIs per calendar year.
+    pub yearly: Yearly,
 }
 
 impl Recorder {
@@ -270,6 +276,7 @@ impl Recorder {
             dynamic: Default::default(),
             dynamic_keys: Default::default(),
             shocks: Vec::new(),
+            yearly: Yearly::new(model),
         }
     }
 
@@ -449,6 +456,18 @@ impl Simulation<'_> {
             node.kind
                 .summarize(&mut s, &mut totals, &node.counters, now);
         }
+        // Whole-run flows are the sums of their years, so yearly.parquet adds up to them.
+        let y = &self.rec.yearly;
+        s.demand_t = y.whole_run(Y::Demand);
+        s.recycled_supply_t = y.whole_run(Y::Recycled);
+        s.imports_t = y.whole_run(Y::Imports);
+        s.shortfall_t = y.whole_run(Y::Shortfall);
+        s.magnets_t = y.whole_run(Y::Magnets);
+        s.sintered_magnets_t = y.whole_run(Y::Sintered);
+        s.oxides_t = y.whole_run(Y::Oxides);
+        s.oxide_feed_t = y.whole_run(Y::OxideFeed);
+        s.shortfall_last_year_t = y.last_year(Y::Shortfall);
+        s.recycled_supply_last_year_t = y.last_year(Y::Recycled);
         if s.oxide_feed_t > 0.0 {
             s.oxide_t_per_t_feed = Some(s.oxides_t / s.oxide_feed_t);
         }
@@ -489,6 +508,7 @@ impl Simulation<'_> {
         RunResult {
             summary: s,
             shocks: self.rec.shocks.clone(),
+            yearly: self.rec.yearly.rows(),
             timeseries: self.rec.ts,
             entities,
             trace: self.rec.trace,

@@ -77,8 +77,9 @@ fn jobs_and_shards_give_the_same_dataset_row_for_row() {
     assert!(o.status.success(), "{}", stderr(&o));
     let (a, b, c) = (dataset(&one), dataset(&two), dataset(&sharded));
     let (pa, pb, pc) = (parquet_files(&a), parquet_files(&b), parquet_files(&c));
-    // 2 scenarios x 3 seeds x 4 tables, plus summary, comparison and failures.
-    assert_eq!(pa.len(), 2 * 3 * 4 + 3, "{:?}", pa.keys());
+    // 2 scenarios x 3 seeds x 5 tables (timeseries, yearly, nodes, shocks, summary), plus
+    // summary, comparison and failures.
+    assert_eq!(pa.len(), 2 * 3 * 5 + 3, "{:?}", pa.keys());
     assert_eq!(pa, pb);
     assert_eq!(pa, pc);
     assert!(pa.contains_key(&"timeseries/scenario=outage/seed=7/part-0.parquet".to_string()));
@@ -299,4 +300,66 @@ fn shipped_experiments_load() {
     // 3 scenarios x 30 seeds.
     assert_eq!(e.grid().len(), 90);
     assert_eq!(e.scenarios[e.baseline].name, "baseline");
+}
+
+#[test]
+fn comparison_pairs_yearly_kpis_and_a_commissioning_delay_shows_in_its_years() {
+    let dir = tempdir();
+    let repo = repo();
+    // Four calendar years, 2025 .. 2028, two seeds; the Dallas hub commissions on
+    // 2027-07-01 in the default model, and 18 months later (2029-01-01, past the horizon)
+    // with the delay script.
+    let yaml = format!(
+        "name: delay\nmodel: {model}\nyears: 4\nreplications: {{count: 2, base_seed: 1}}\nbaseline: base\nscenarios:\n  - name: base\n  - name: late\n    scripts: [{script}]\n",
+        model = repo.join("models/us_magnet_network.yaml").display(),
+        script = repo.join("scripts/dfw_commissioning_delay.rhai").display(),
+    );
+    let exp = dir.path().join("delay.yaml");
+    fs::write(&exp, yaml).unwrap();
+    let out = dir.path().join("out");
+    let o = batch(&exp, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Each run's yearly KPIs, hive-partitioned like the other tables.
+    assert!(
+        out.join("yearly/scenario=late/seed=2/part-0.parquet")
+            .exists()
+    );
+    let file = fs::File::open(out.join("comparison.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let col = |c: &str| df.column(c).unwrap().as_materialized_series().clone();
+    let (scenario, kpi, year, sector) = (col("scenario"), col("kpi"), col("year"), col("sector"));
+    let (mean, diff) = (col("mean"), col("diff_mean"));
+    let find = |s: &str, k: &str, y: Option<i32>| -> usize {
+        (0..df.height())
+            .find(|&i| {
+                scenario.str().unwrap().get(i) == Some(s)
+                    && kpi.str().unwrap().get(i) == Some(k)
+                    && year.i32().unwrap().get(i) == y
+                    && sector.str().unwrap().get(i) == y.map(|_| "all")
+            })
+            .unwrap_or_else(|| panic!("no row {s} {k} {y:?}"))
+    };
+    let f = |s: &polars::prelude::Series, i: usize| s.f64().unwrap().get(i);
+    // Whole-run rows have no year and no sector.
+    let whole = find("late", "recycled_supply_t", None);
+    assert_eq!(sector.str().unwrap().get(whole), None);
+    for y in [2025, 2026] {
+        // Before either commissioning date both scenarios recycle nothing: the paired
+        // difference is exactly 0.
+        let i = find("late", "recycled_supply_t", Some(y));
+        assert_eq!(f(&mean, i), Some(0.0), "{y}");
+        assert_eq!(f(&diff, i), Some(0.0), "{y}");
+    }
+    for y in [2027, 2028] {
+        // The base hub makes magnets from mid-2027; the late one none before 2029: each
+        // pair differs by minus the base's supply, so the mean difference is minus its mean.
+        let base = f(&mean, find("base", "recycled_supply_t", Some(y))).unwrap();
+        let i = find("late", "recycled_supply_t", Some(y));
+        assert!(base > 10.0, "{y}: base recycles {base} t");
+        assert_eq!(f(&mean, i), Some(0.0), "{y}");
+        assert_eq!(f(&diff, i), Some(-base), "{y}");
+    }
+    // Cumulative to the end of 2028: the same as the whole run's difference.
+    let cum = f(&diff, find("late", "recycled_supply_cum_t", Some(2028))).unwrap();
+    assert_eq!(Some(cum), f(&diff, whole));
 }

@@ -46,7 +46,8 @@ fn run_writes_every_file_and_a_manifest_that_vouches_for_them() {
             "nodes.parquet",
             "shocks.parquet",
             "summary.parquet",
-            "timeseries.parquet"
+            "timeseries.parquet",
+            "yearly.parquet"
         ]
     );
     let manifest: serde_json::Value =
@@ -58,7 +59,12 @@ fn run_writes_every_file_and_a_manifest_that_vouches_for_them() {
         manifest["model_sha256"].as_str().unwrap(),
         magloop::model::sha256_hex(magloop::model::DEFAULT_MODEL_YAML.as_bytes())
     );
-    for name in ["timeseries.parquet", "summary.parquet", "nodes.parquet"] {
+    for name in [
+        "timeseries.parquet",
+        "summary.parquet",
+        "nodes.parquet",
+        "yearly.parquet",
+    ] {
         let bytes = fs::read(out.join(name)).unwrap();
         assert_eq!(
             manifest["files"][name].as_str().unwrap(),
@@ -85,14 +91,16 @@ fn timeseries_and_summary_have_the_documented_schema() {
             ("date".into(), DataType::Date),
             ("day".into(), DataType::Int32),
             ("time_s".into(), DataType::Int64),
+            ("period_start".into(), DataType::Date),
+            ("period_end".into(), DataType::Date),
             ("node".into(), DataType::String),
             ("metric".into(), DataType::String),
             ("value".into(), DataType::Float64),
             ("unit".into(), DataType::String),
         ]
     );
-    // Two years of daily records: days 1 .. 730 (2 x 365.25 = 730.5 days, the last record
-    // at the horizon falls on day 730).
+    // Two calendar years of daily records, 2025 and 2026 (365 + 365 = 730 days): days
+    // 1 .. 730, the last at the horizon, 2027-01-01 00:00.
     let days = ts.column("day").unwrap().i32().unwrap();
     assert_eq!(days.min(), Some(1));
     assert_eq!(days.max(), Some(730));
@@ -128,7 +136,12 @@ fn the_same_seed_gives_byte_identical_files_and_another_seed_does_not() {
     assert!(run_default(&a, &["-q"]).status.success());
     assert!(run_default(&b, &["-q"]).status.success());
     assert!(run_default(&c, &["-q", "--seed", "2"]).status.success());
-    for name in ["timeseries.parquet", "summary.parquet", "nodes.parquet"] {
+    for name in [
+        "timeseries.parquet",
+        "summary.parquet",
+        "nodes.parquet",
+        "yearly.parquet",
+    ] {
         assert_eq!(
             fs::read(a.join(name)).unwrap(),
             fs::read(b.join(name)).unwrap(),

@@ -68,6 +68,7 @@ fn digests(name: &str, scripts: &[String]) -> Vec<String> {
         ("summary.parquet", output::summary_frame(&[&r.summary])),
         ("nodes.parquet", output::nodes_frame(&r)),
         ("shocks.parquet", output::shocks_frame(&r)),
+        ("yearly.parquet", output::yearly_frame(&r)),
     ];
     frames
         .into_iter()

@@ -5,6 +5,8 @@
 //! - `nodes`: each node kind alone in a tiny network, expected values worked out by hand.
 //! - `validation`: every model error, with its message, place and exit code; one submodule per
 //!   kind of mistake (`syntax`, `fields`, `distributions`, `ranges`, `references`, ...).
+//! - `calendar`: horizons on calendar dates, records' periods, yearly KPIs that add up
+//!   exactly to the whole-run ones, a market over a leap year worked out by hand.
 //! - `default_model`: the checks the default model must pass on a 10-year run.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
 //! - `outputs`: where `run` writes: default folders that do not collide, refusals that keep
@@ -26,6 +28,7 @@
 //! - `slurm`: `magloop batch` sharded over a real one-node Slurm cluster, where root and Slurm are.
 
 mod batch;
+mod calendar;
 mod cli;
 mod common;
 mod default_model;

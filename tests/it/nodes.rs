@@ -16,11 +16,12 @@ materials:
   dy_oxide: {role: product}
 ";
 
-/// A model with a horizon of `hours` (a year is 8,766 h) and recording every `record_h`.
+/// A model with a horizon of `hours` (`calendar.days`, exact to the second) and recording
+/// every `record_h`.
 fn net(hours: f64, record_h: f64, nodes: &str, links: &str) -> String {
     format!(
-        "name: t\ncalendar: {{start: 2025-01-01, years: {}, record_every_days: {}}}\n{MATERIALS}nodes:\n{nodes}links:\n{links}",
-        hours / 8766.0,
+        "name: t\ncalendar: {{start: 2025-01-01, days: {}, record_every_days: {}}}\n{MATERIALS}nodes:\n{nodes}links:\n{links}",
+        hours / 24.0,
         record_h / 24.0
     )
 }
@@ -272,7 +273,7 @@ fn a_market_meets_demand_from_recycled_stock_then_imports_in_order() {
         "  - {id: scrap, kind: scrap_source, material: scrap, tonnes_per_year: 182.625, lot_kg: 500, arrivals: regular}
   - id: us
     kind: market
-    demand: [{sector: all, t_per_year: 365.25}]
+    demand: [{sector: total, t_per_year: 365.25}]
     imports: [{origin: china, t_per_year: 91.3125}, {origin: other, t_per_year: 36.525}]\n",
         "  - {id: a, from: scrap, to: us, dispatch: immediate}\n",
     );

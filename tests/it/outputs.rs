@@ -436,7 +436,8 @@ fn output_files_get_the_usual_umask_modes_in_run_and_batch() {
             "umask {mask}: the run folder"
         );
         let files = snapshot(&out);
-        assert_eq!(files.len(), 6, "{:?}", files.keys());
+        // timeseries, summary, yearly, nodes, shocks, events and the manifest.
+        assert_eq!(files.len(), 7, "{:?}", files.keys());
         for (name, (_, mode)) in files {
             assert_eq!(mode, file, "umask {mask}: {name} is {mode:o}");
         }

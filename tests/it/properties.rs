@@ -100,7 +100,7 @@ nodes:
       - {{material: ox, oxide_factor: {{Sm: 1.1596}}, purity: 0.99}}
     input_capacity_kg: 100000
     storage_capacity_kg: {ox_store}
-  - {{id: market, kind: market, demand: [{{sector: all, t_per_year: 50}}], imports: [{{origin: x, t_per_year: 10}}]}}
+  - {{id: market, kind: market, demand: [{{sector: total, t_per_year: 50}}], imports: [{{origin: x, t_per_year: 10}}]}}
   - {{id: sink_a, kind: sink}}
   - {{id: sink_b, kind: sink}}
 links:

@@ -169,10 +169,13 @@ design: {{latin_hypercube: {{samples: 12}}}}\n",
 
 #[test]
 fn shapley_shares_split_an_interaction_evenly_and_add_up() {
-    // Two shocks on sector b (1,000 t/yr): x2 demand from the start, and x3. Alone they add
-    // 1,000 and 2,000 t of demand; together x6, +5,000 t: an interaction of 2,000 t split
-    // evenly, so the shares of demand_t are 1,000 + 1,000 = 2,000 and 2,000 + 1,000 = 3,000,
-    // adding up to 5,000 (the combined difference), the one-at-a-time effects 1,000 and 2,000.
+    // Two overlapping shocks on sector b (1,000 t/yr): `set_demand` sets b's multiplier,
+    // to 2 (shock A) or to 3 (shock B, applied second, so it wins when both run). Alone they
+    // add 1,000 and 2,000 t of demand; together 2,000 t. Shapley:
+    // phi_A = 1/2 (v{A} - v{}) + 1/2 (v{A,B} - v{B}) = 1/2 1,000 + 1/2 0 = 500;
+    // phi_B = 1/2 (v{B} - v{}) + 1/2 (v{A,B} - v{A}) = 1/2 2,000 + 1/2 1,000 = 1,500;
+    // they add up to 2,000, the combined difference; the one-at-a-time effects are
+    // 1,000 and 2,000, so the overlap (-1,000) shows as shares below the effects alone.
     let dir = tempdir();
     let model = write(dir.path(), "m.yaml", MODEL);
     let s2 = write(
@@ -202,7 +205,9 @@ scenarios:
     let o = batch(&exp, &out, &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let a = read(&out.join("attribution.parquet"));
-    let mask = a.column("kpi").unwrap().str().unwrap().equal("demand_t");
+    // The whole-run rows (year null); yearly rows (2025) stand beside them.
+    let mask = a.column("kpi").unwrap().str().unwrap().equal("demand_t")
+        & a.column("year").unwrap().is_null();
     let rows = a.filter(&mask).unwrap();
     assert_eq!(rows.height(), 2, "{rows}");
     let f = |c: &str| -> Vec<f64> {

@@ -65,6 +65,13 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
     for (k, d) in s.demand.iter().enumerate() {
         n.non_negative(&format!("demand[{k}].t_per_year"), d.t_per_year, 1e8);
         n.growth(&format!("demand[{k}].growth_per_year"), d.growth_per_year);
+        if d.sector == "all" {
+            n.problem(
+                &format!("demand[{k}].sector"),
+                "the sector name `all` is reserved: yearly.parquet's sector `all` sums every sector",
+                Some("name the sector after what it buys, e.g. `magnets` or `total`".into()),
+            );
+        }
         if !names.insert(d.sector.clone()) {
             n.problem(
                 &format!("demand[{k}].sector"),

@@ -14,7 +14,8 @@ use chrono::NaiveDate;
 use serde_yaml::Value;
 
 use crate::error::Problem;
-use crate::kernel::{SimTime, secs_from_days};
+use crate::kernel::{DAY, SimTime, YEAR, secs_from_days};
+use crate::model::calendar;
 use crate::model::network::{MAX_ELEMENTS, Material, Model};
 use crate::model::spec::{CalendarSpec, MaterialSpec, RawModel};
 
@@ -127,7 +128,8 @@ fn check_name(cx: &mut Ctx, name: &str) {
 /// The `calendar:` section, checked and converted to seconds.
 struct Calendar {
     start: NaiveDate,
-    /// The horizon in years (1 when the file's figure is out of range).
+    /// The horizon in years as given (1 when the file's figure is out of range; for a
+    /// `days` horizon, its length in Julian years).
     years: f64,
     horizon: SimTime,
     record_every: SimTime,
@@ -135,41 +137,79 @@ struct Calendar {
 
 fn calendar(cx: &mut Ctx, value: &Value, ov: &Overrides) -> Calendar {
     let cal = cx.read::<CalendarSpec>(value, "calendar");
-    let (start, years, record_every) = match &cal {
-        Some(c) => {
-            let start =
-                NaiveDate::parse_from_str(c.start.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-                    cx.problem(
-                        "calendar.start",
-                        format!("`{}` is not a date", c.start),
-                        Some("write YYYY-MM-DD, e.g. 2025-01-01".into()),
-                    );
-                    NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date")
-                });
-            let years = ov.years.unwrap_or(c.years);
-            cx.positive("calendar.years", years, MAX_YEARS);
-            cx.positive("calendar.record_every_days", c.record_every_days, 3660.0);
-            if finite(c.record_every_days) && c.record_every_days < 1.0 / 24.0 {
-                cx.problem(
-                    "calendar.record_every_days",
-                    "must be at least one hour (1/24 day)",
-                    None,
-                );
-            }
-            (start, years, secs_from_days(c.record_every_days).max(3600))
+    let fallback = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date");
+    let Some(c) = &cal else {
+        return Calendar {
+            start: fallback,
+            years: 1.0,
+            horizon: 365 * DAY,
+            record_every: DAY,
+        };
+    };
+    let start = NaiveDate::parse_from_str(c.start.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+        cx.problem(
+            "calendar.start",
+            format!("`{}` is not a date", c.start),
+            Some("write YYYY-MM-DD, e.g. 2025-01-01".into()),
+        );
+        fallback
+    });
+    cx.positive("calendar.record_every_days", c.record_every_days, 3660.0);
+    if finite(c.record_every_days) && c.record_every_days < 1.0 / 24.0 {
+        cx.problem(
+            "calendar.record_every_days",
+            "must be at least one hour (1/24 day)",
+            None,
+        );
+    }
+    let record_every = secs_from_days(c.record_every_days).max(3600);
+    // `--years` overrides either field; otherwise exactly one of them.
+    let (years, horizon) = match (ov.years.or(c.years), c.days) {
+        (Some(_), Some(_)) if ov.years.is_none() => {
+            cx.problem(
+                "calendar.days",
+                "`years` and `days` both give the horizon",
+                Some("keep one of them".into()),
+            );
+            (1.0, 365 * DAY)
         }
-        None => (
-            NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid"),
-            1.0,
-            86_400,
-        ),
+        (Some(years), _) => {
+            let path = "calendar.years";
+            cx.positive(path, years, MAX_YEARS);
+            let ok = finite(years) && years > 0.0 && years <= MAX_YEARS;
+            match calendar::days_after(start, years).filter(|_| ok) {
+                Some(0) => {
+                    cx.problem(
+                        path,
+                        format!("{} years is less than half a day", show(years)),
+                        Some(
+                            "give at least a day (1/365 year), or `days:` for a shorter run".into(),
+                        ),
+                    );
+                    (1.0, 365 * DAY)
+                }
+                Some(days) => (years, days * DAY),
+                None => (1.0, 365 * DAY),
+            }
+        }
+        (None, Some(days)) => {
+            cx.positive("calendar.days", days, MAX_YEARS * 366.0);
+            if finite(days) && days > 0.0 && days <= MAX_YEARS * 366.0 {
+                let horizon = secs_from_days(days).max(1);
+                (horizon as f64 / YEAR as f64, horizon)
+            } else {
+                (1.0, 365 * DAY)
+            }
+        }
+        (None, None) => {
+            cx.problem(
+                "calendar",
+                "no horizon: `years` (or `days`) is missing",
+                Some("add `years: 10`, or `days: 30` for a short run".into()),
+            );
+            (1.0, 365 * DAY)
+        }
     };
-    let years = if finite(years) && years > 0.0 && years <= MAX_YEARS {
-        years
-    } else {
-        1.0
-    };
-    let horizon = secs_from_days(years * 365.25);
     Calendar {
         start,
         years,

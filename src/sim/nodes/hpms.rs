@@ -167,8 +167,6 @@ impl<'m> Hpms<'m> {
     }
 
     pub fn summarize(&self, s: &mut Summary, totals: &mut Totals, now: SimTime) {
-        s.magnets_t += self.product_mass as f64 / MG_PER_T as f64;
-        s.sintered_magnets_t += self.sintered_mass as f64 / MG_PER_T as f64;
         s.process_co2_t += self.co2_kg / 1000.0;
         s.hpms_nameplate_t_per_year += self.cfg.nameplate_output_t_per_year;
         totals.lead.extend(self.lead_times.iter().copied());

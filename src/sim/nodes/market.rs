@@ -8,7 +8,8 @@ use crate::sim::Counters;
 use crate::sim::mass::{Ledger, Parcel, Stock};
 use crate::sim::nodes::RecordCx;
 use crate::sim::nodes::source::grown;
-use crate::sim::record::{M, Summary};
+use crate::sim::record::M;
+use crate::sim::yearly::Yearly;
 
 /// Tonnes per origin and totals, over the run and the current recording interval.
 #[derive(Debug, Clone, Default)]
@@ -37,8 +38,6 @@ pub(crate) struct Market<'m> {
     pub cfg: &'m model::Market,
     pub total: Flows,
     pub interval: Flows,
-    /// Flows in the run's last year (the year before the horizon).
-    pub last_year: Flows,
     /// Per origin: base share of baseline supply (1 = baseline), set by policies.
     pub base_share: Vec<f64>,
     /// Per origin: active restrictions (id, share), multiplied together.
@@ -76,7 +75,6 @@ impl<'m> Market<'m> {
         Market {
             cfg: m,
             total: flows.clone(),
-            last_year: flows.clone(),
             interval: flows,
             base_share: vec![1.0; m.imports.len()],
             restrictions: vec![Vec::new(); m.imports.len()],
@@ -116,10 +114,10 @@ impl<'m> Market<'m> {
     pub fn day(
         &mut self,
         now: SimTime,
-        horizon: SimTime,
         input: &mut Stock,
         ledger: &mut Ledger,
         c: &mut Counters,
+        yearly: &mut Yearly,
     ) {
         let m = self.cfg;
         let day_years = DAY as f64 / YEAR as f64;
@@ -160,6 +158,11 @@ impl<'m> Market<'m> {
             recycled_left -= take;
         }
         share_out(&mut need, &mut recycled_left, |s| !restricted(s));
+        let recycled: Vec<f64> = sector_demand
+            .iter()
+            .zip(&need)
+            .map(|(d, n)| d - n)
+            .collect();
         // Each origin in listed order, shared among the sectors allowed to buy from it in
         // proportion to what they still need.
         for (o, left) in available.iter_mut().enumerate() {
@@ -177,12 +180,8 @@ impl<'m> Market<'m> {
                 need[s]
             };
         }
-        let in_last_year = now > horizon - YEAR;
-        let mut flows = vec![&mut self.total, &mut self.interval];
-        if in_last_year {
-            flows.push(&mut self.last_year);
-        }
-        for f in flows {
+        yearly.market_day(now, m, &sector_demand, &recycled, &imports, &shortfall);
+        for f in [&mut self.total, &mut self.interval] {
             f.demand_t += demand_t;
             f.recycled_t += recycled_t;
             f.shortfall_t += shortfall.iter().sum::<f64>();
@@ -233,14 +232,5 @@ impl<'m> Market<'m> {
                 rec.push(now, n, id, f.sector_imports_t[s][i]);
             }
         }
-    }
-
-    pub fn summarize(&self, s: &mut Summary) {
-        s.demand_t += self.total.demand_t;
-        s.recycled_supply_t += self.total.recycled_t;
-        s.imports_t += self.total.imports_t.iter().sum::<f64>();
-        s.shortfall_t += self.total.shortfall_t;
-        s.shortfall_last_year_t += self.last_year.shortfall_t;
-        s.recycled_supply_last_year_t += self.last_year.recycled_t;
     }
 }

@@ -22,6 +22,7 @@ use crate::sim::mass::{Elements, Ledger, Parcel, Stock};
 use crate::sim::policy::YieldKind;
 use crate::sim::pool::{Job, Outputs, Pool};
 use crate::sim::record::{EntityStats, Recorder, Summary, Totals, describe_pool, ratio};
+use crate::sim::yearly::Y;
 use crate::sim::{Counters, Event, RunOptions, Simulation};
 
 /// A node's kind with its settings and state.
@@ -210,6 +211,21 @@ impl<'m> Kind<'m> {
         };
         pool.busy.add(now, 1);
         duration
+    }
+
+    /// An HPMS hub's (product, sintered magnet) mass made so far, mg; `None` for others.
+    pub fn hpms_made(&self) -> Option<(i64, i64)> {
+        match self {
+            Kind::Hpms(h) => Some((h.product_mass, h.sintered_mass)),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::OxidePlant(_)
+            | Kind::Market(_)
+            | Kind::Sink(_) => None,
+        }
     }
 
     /// What a finished job makes, by output port; material leaving the loop or lost is
@@ -462,12 +478,12 @@ impl<'m> Kind<'m> {
         match self {
             Kind::Preprocessor(_) => s.drives_processed += c.units_total,
             Kind::Hpms(h) => h.summarize(s, totals, now),
-            Kind::OxidePlant(o) => o.summarize(s),
-            Kind::Market(m) => m.summarize(s),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Station(_)
+            | Kind::OxidePlant(_)
+            | Kind::Market(_)
             | Kind::Sink(_) => {}
         }
     }
@@ -620,18 +636,26 @@ impl Simulation<'_> {
     /// feed: a day's oxide weighs less than its feed), a market's day.
     pub(crate) fn on_daily(&mut self, n: NodeId) {
         let now = self.queue.now();
-        let horizon = self.model.horizon;
         let room = match self.nodes[n].kind.daily_feed_mg() {
             Some(feed_mg) => self.storage_has_room(n, feed_mg),
             None => true,
         };
         let node = &mut self.nodes[n];
         let (input, ledger, counters) = (&mut node.input, &mut node.ledger, &mut node.counters);
+        let yearly = &mut self.rec.yearly;
         let out = match &mut node.kind {
-            Kind::OxidePlant(o) if room => o.day(n, now, input, ledger),
+            Kind::OxidePlant(o) if room => {
+                let fed = o.feed_total;
+                let out = o.day(n, now, input, ledger);
+                yearly.add_mg(now, Y::OxideFeed, o.feed_total - fed);
+                if let Some(out) = &out {
+                    yearly.made(now, out);
+                }
+                out
+            }
             Kind::OxidePlant(_) => None,
             Kind::Market(m) => {
-                m.day(now, horizon, input, ledger, counters);
+                m.day(now, input, ledger, counters, yearly);
                 Some(Outputs::new())
             }
             Kind::HddSource(_)

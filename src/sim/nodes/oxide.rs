@@ -9,7 +9,7 @@ use crate::sim::Counters;
 use crate::sim::mass::{Elements, Ledger, Lot, Parcel, Stock, share_num, share_of};
 use crate::sim::nodes::RecordCx;
 use crate::sim::pool::Outputs;
-use crate::sim::record::{M, Summary};
+use crate::sim::record::M;
 
 pub(crate) struct OxidePlant<'m> {
     pub cfg: &'m model::OxidePlant,
@@ -135,10 +135,5 @@ impl<'m> OxidePlant<'m> {
         rec.put(now, n, M::Storage, kg(cx.storage_mg));
         rec.put(now, n, M::FeedProcessed, kg(self.feed_interval));
         rec.output_rows(now, n, c);
-    }
-
-    pub fn summarize(&self, s: &mut Summary) {
-        s.oxides_t += self.oxide_total as f64 / MG_PER_T as f64;
-        s.oxide_feed_t += self.feed_total as f64 / MG_PER_T as f64;
     }
 }

@@ -127,6 +127,22 @@ fn reads_in_on_record_match_the_step_just_recorded() {
 }
 
 #[test]
+fn a_yearly_hook_fires_once_a_year_and_never_at_the_horizon() {
+    let dir = tempdir();
+    let s = write_script(
+        dir.path(),
+        "yearly.rhai",
+        r#"every("1 year", || note("year " + date()));"#,
+    );
+    // Ten years from 2025-01-01 end at 2035-01-01 00:00: the hook runs on 1 January of
+    // 2025 .. 2034, ten times (not at the horizon, an eleventh).
+    let run = run_ok(&dir.path().join("run"), &[&s], "10");
+    let notes: Vec<String> = run.notes().into_iter().map(|n| n.1).collect();
+    let expected: Vec<String> = (2025..=2034).map(|y| format!("year {y}-01-01")).collect();
+    assert_eq!(notes, expected);
+}
+
+#[test]
 fn at_every_and_every_from_fire_on_their_dates() {
     let dir = tempdir();
     let s = write_script(
@@ -139,11 +155,12 @@ every("2025-03-15", "7 days", || {
 at("2025-06-30", || note("once " + date()));
 "#,
     );
-    // One year ends at 2026-01-01 06:00, so the 13th monthly call (2026-01-01) is inside.
+    // One year ends at 2026-01-01 00:00, the horizon, where no periodic hook fires: the
+    // monthly calls are 2025-01-01 .. 2025-12-01, twelve of them.
     let run = run_ok(&dir.path().join("run"), &[&s], "1");
     let notes: Vec<String> = run.notes().into_iter().map(|n| n.1).collect();
     let monthly: Vec<&String> = notes.iter().filter(|n| n.starts_with("monthly")).collect();
-    let expected: Vec<String> = (0..13)
+    let expected: Vec<String> = (0..12)
         .map(|k| format!("monthly {}", ymd(2025, 1, 1) + chrono::Months::new(k)))
         .collect();
     assert_eq!(monthly, expected.iter().collect::<Vec<_>>());

@@ -11,8 +11,9 @@
 //! - an action dated D takes effect at D's 00:00, before both.
 //!
 //! So a policy dated D shows first in the record dated D (market figures) or D + 1 (flows
-//! over a day). A year is 365.25 days; `--years Y` ends the run at start + Y years, and the
-//! last record, at the horizon, covers only the part-day since the previous one.
+//! over a day). `--years Y` ends the run on the Y-th anniversary of the start at 00:00
+//! (calendar years: 2 years from 2025-01-01 are 730 days), where the last record is; growth
+//! rates count a year as 365.25 days.
 
 mod api;
 mod api_reference;
@@ -220,7 +221,7 @@ fn mean(points: &[Point], from: NaiveDate, to: NaiveDate) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
-/// The value dated `d` (the first, when the horizon's part-day record repeats a date).
+/// The value dated `d`.
 fn at(points: &[Point], d: NaiveDate) -> f64 {
     points
         .iter()
