@@ -6,6 +6,8 @@
 //! - `validation`: every model error, with its message, place and exit code; one submodule per
 //!   kind of mistake (`syntax`, `fields`, `distributions`, `ranges`, `references`, ...).
 //! - `default_model`: the checks the default model must pass on a 10-year run.
+//! - `hub`: the Dallas-Fort Worth HPMS hub as published: nameplate output on ample feed,
+//!   the five-year ramp, batches by magnet mass, and the finding that names its limit.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
 //! - `outputs`: where `run` writes: default folders that do not collide, refusals that keep
 //!   the old results byte-identical, `--force`, failed and killed runs, file modes under a
@@ -26,6 +28,7 @@ mod cli;
 mod common;
 mod default_model;
 mod golden;
+mod hub;
 mod hostile;
 mod nodes;
 mod outputs;

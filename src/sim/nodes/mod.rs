@@ -146,7 +146,8 @@ impl<'m> Kind<'m> {
         }
     }
 
-    /// A delivered parcel arrives: kept in the input, or consumed (a sink).
+    /// A delivered parcel arrives: kept in the input, or consumed (a sink); an HPMS hub
+    /// separates carriers at its gate.
     pub fn receive(
         &mut self,
         p: Parcel,
@@ -161,11 +162,11 @@ impl<'m> Kind<'m> {
                 s.in_system.add(now, 1);
                 input.push(p);
             }
+            Kind::Hpms(h) => h.receive(p, input, ledger),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Preprocessor(_)
-            | Kind::Hpms(_)
             | Kind::OxidePlant(_)
             | Kind::Market(_) => input.push(p),
         }
@@ -447,7 +448,7 @@ impl<'m> Kind<'m> {
         match self {
             Kind::OxidePlant(o) => o.feed_interval = 0,
             Kind::Market(m) => m.interval = market::Flows::zero(m.cfg),
-            Kind::Hpms(h) => h.last_product = h.product_mass,
+            Kind::Hpms(h) => h.last_product = h.product_mass(),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
