@@ -198,3 +198,70 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Hpms> {
         co2_kg_per_kg_product: s.co2_kg_per_kg_product,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{DAY, YEAR};
+
+    /// The default hub's ramp and output (models/us_magnet_network.yaml), with no vessels' detail.
+    fn hub() -> Hpms {
+        Hpms {
+            vessels: 3,
+            batch_mg: kg_to_mg(400.0),
+            cycle_h: Dist::Constant(4.86),
+            failures: None,
+            extraction_yield: 0.9,
+            unsuitable_share: 0.2,
+            commissioning: 0,
+            ramp: 5 * YEAR,
+            initial_capacity_share: 0.25,
+            sintered_share: 750.0 / 1557.0,
+            magnet_material: 0,
+            coproduct_material: 0,
+            residue_material: 0,
+            input_capacity_mg: 0,
+            storage_capacity_mg: 0,
+            sintered_t_per_year: 750.0,
+            coproducts_t_per_year: 807.0,
+            co2_kg_per_kg_product: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_ramp_is_linear_from_the_initial_share_over_five_years() {
+        let h = hub();
+        let c = 10 * DAY;
+        assert_eq!(h.capacity_share(c, c - 1), 0.0);
+        assert_eq!(h.capacity_share(c, c), 0.25);
+        // Half way: 0.25 + 0.75 * 0.5 = 0.625; at five years and after: 1.
+        assert_eq!(h.capacity_share(c, c + 5 * YEAR / 2), 0.625);
+        assert_eq!(h.capacity_share(c, c + 5 * YEAR), 1.0);
+        assert_eq!(h.capacity_share(c, c + 7 * YEAR), 1.0);
+    }
+
+    #[test]
+    fn the_mean_share_is_the_integral_of_the_ramp() {
+        let h = hub();
+        // Year 1 of the ramp: the share rises 0.25 -> 0.40, mean 0.325.
+        assert!((h.mean_capacity_share(0, 0, YEAR) - 0.325).abs() < 1e-12);
+        // Years 4 to 6: 0.85 -> 1 over the first year (mean 0.925), then 1: mean 0.9625.
+        assert!((h.mean_capacity_share(0, 4 * YEAR, 6 * YEAR) - 0.9625).abs() < 1e-12);
+        // Before commissioning nothing: a year before and a year after it, mean 0.325 / 2.
+        let c = YEAR;
+        assert!((h.mean_capacity_share(c, 0, 2 * YEAR) - 0.1625).abs() < 1e-12);
+        // Without a ramp: 1 from commissioning.
+        let flat = Hpms { ramp: 0, ..hub() };
+        assert_eq!(flat.mean_capacity_share(0, YEAR, 2 * YEAR), 1.0);
+    }
+
+    #[test]
+    fn nameplate_is_output_and_needs_feed_on_top_of_the_losses() {
+        let h = hub();
+        assert_eq!(h.nameplate_output_t_per_year(), 1557.0);
+        // 1,557 t of product at (1 - 0.2) * 0.9 = 0.72 t per t of magnet feed: 2,162.5 t/yr.
+        let need = h.feed_needed_t_per_year(0.2, 0.9).unwrap();
+        assert!((need - 2162.5).abs() < 1e-9, "{need}");
+        assert_eq!(h.feed_needed_t_per_year(1.0, 0.9), None);
+    }
+}
