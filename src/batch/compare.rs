@@ -37,7 +37,9 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
         ("transport_cost_usd", |s| Some(s.transport_cost_usd)),
         ("co2_t", |s| Some(s.co2_t)),
         ("hpms_sintered_t_per_year", |s| s.hpms_sintered_t_per_year),
-        ("hpms_coproducts_t_per_year", |s| s.hpms_coproducts_t_per_year),
+        ("hpms_coproducts_t_per_year", |s| {
+            s.hpms_coproducts_t_per_year
+        }),
         ("hpms_feed_t_per_year", |s| s.hpms_feed_t_per_year),
     ]
 }

@@ -436,7 +436,12 @@ pub(crate) struct HubSpan {
 
 /// The hubs' limit over their spans (see [`Summary::hpms_limit`]): the output against
 /// nameplate first, then whether vessels sat idle beyond what the ramp asks of them.
-pub(crate) fn hpms_limit(output: f64, nameplate: f64, utilisation: f64, share: f64) -> &'static str {
+pub(crate) fn hpms_limit(
+    output: f64,
+    nameplate: f64,
+    utilisation: f64,
+    share: f64,
+) -> &'static str {
     if output >= 0.9 * nameplate {
         "none"
     } else if utilisation < 0.9 * share {
@@ -601,7 +606,11 @@ fn summarize_hubs(s: &mut Summary, totals: &Totals, model: &Model) {
     let nameplate = sum(|h| h.nameplate_t_per_year);
     let weighted = |f: fn(&HubSpan) -> f64| {
         if nameplate > 0.0 {
-            spans.iter().map(|h| f(h) * h.nameplate_t_per_year).sum::<f64>() / nameplate
+            spans
+                .iter()
+                .map(|h| f(h) * h.nameplate_t_per_year)
+                .sum::<f64>()
+                / nameplate
         } else {
             0.0
         }
@@ -611,7 +620,11 @@ fn summarize_hubs(s: &mut Summary, totals: &Totals, model: &Model) {
     let sintered = sum(|h| h.sintered_t_per_year);
     let coproducts = sum(|h| h.coproducts_t_per_year);
     let active = sum(|h| h.active);
-    let util = if active > 0.0 { sum(|h| h.busy) / active } else { 0.0 };
+    let util = if active > 0.0 {
+        sum(|h| h.busy) / active
+    } else {
+        0.0
+    };
     let share = weighted(|h| h.share_mean);
     s.hpms_feed_needed_t_per_year = spans
         .iter()
@@ -627,8 +640,15 @@ fn summarize_hubs(s: &mut Summary, totals: &Totals, model: &Model) {
     s.hpms_capacity_share_end = Some(weighted(|h| h.share_end));
     let full = spans.iter().map(|h| h.full_output_at).max().unwrap_or(0);
     s.hpms_full_output_date = Some(model.date_of(full).format("%Y-%m-%d").to_string());
-    s.hpms_limit =
-        Some(hpms_limit(sintered + coproducts, s.hpms_nameplate_t_per_year, util, share).to_string());
+    s.hpms_limit = Some(
+        hpms_limit(
+            sintered + coproducts,
+            s.hpms_nameplate_t_per_year,
+            util,
+            share,
+        )
+        .to_string(),
+    );
 }
 
 /// Whole-run utilisation and availability of a server pool.

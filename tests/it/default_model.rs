@@ -60,7 +60,11 @@ fn only_sintered_magnets_reach_the_market_and_co_products_go_to_their_buyers() {
     // Co-products (alloy, powder) are not magnets: they leave for magnet makers, and the
     // market's recycled supply can only be the sintered magnets delivered to it.
     let to_market = stats(r, "dfw_to_market").out_kg / 1000.0;
-    assert!(s.recycled_supply_t <= to_market + 1e-6, "{}", s.recycled_supply_t);
+    assert!(
+        s.recycled_supply_t <= to_market + 1e-6,
+        "{}",
+        s.recycled_supply_t
+    );
     assert!(to_market <= s.sintered_magnets_t + 1e-9);
     assert!(to_market > 0.95 * s.sintered_magnets_t, "{to_market}");
     let to_buyers = stats(r, "dfw_coproducts_to_buyers").out_kg / 1000.0;

@@ -83,7 +83,10 @@ fn the_default_hub_ramps_up_over_five_years_from_mid_2027() {
     assert_close!(at("2032-06-30"), 0.25 + 0.75 * 1826.0 / 1826.25, 1e-12);
     assert_eq!(at("2032-07-01"), 1.0);
     // Full output from 2027-07-01 + 1,826.25 days = 2032-06-30 18:00.
-    assert_eq!(r.summary.hpms_full_output_date.as_deref(), Some("2032-06-30"));
+    assert_eq!(
+        r.summary.hpms_full_output_date.as_deref(),
+        Some("2032-06-30")
+    );
 }
 
 /// One vessel making 100 kg of product an hour at full capacity (100 kg batches of 1 h,
@@ -159,7 +162,10 @@ fn a_ramping_hub_runs_at_its_capacity_share_and_the_finding_says_it_is_still_ram
     assert_eq!(s.hpms_limit.as_deref(), Some("ramp"));
     assert_eq!(s.hpms_full_output_date.as_deref(), Some("2030-01-01"));
     let finding = s.hpms_finding().unwrap();
-    assert!(finding.contains("still ramping up: capacity share 85 % at the horizon"), "{finding}");
+    assert!(
+        finding.contains("still ramping up: capacity share 85 % at the horizon"),
+        "{finding}"
+    );
     assert!(finding.contains("full output from 2030-01-01"), "{finding}");
 }
 
@@ -178,7 +184,10 @@ fn the_finding_names_the_feed_when_starved_and_nothing_when_fed() {
     assert_close!(s.hpms_utilisation.unwrap(), 300.0 / 876.6, 0.005);
     let finding = s.hpms_finding().unwrap();
     assert!(finding.starts_with("HPMS hub is feed-limited: 150 t/yr sintered magnets + 150 t/yr co-products (34 % of 438 + 438 t/yr nameplate)"), "{finding}");
-    assert!(finding.contains("300 t/yr of magnet feed received against the 877 t/yr nameplate needs"), "{finding}");
+    assert!(
+        finding.contains("300 t/yr of magnet feed received against the 877 t/yr nameplate needs"),
+        "{finding}"
+    );
 
     // Fed: 1,500 t/yr, so the vessel runs flat out at 876.6 t/yr = the nameplate.
     let r = simulate(&load(&one_vessel(3.0, 1500.0, 438.3, 438.3, 0.0)), 1);
@@ -202,8 +211,14 @@ fn a_hub_not_yet_commissioned_says_so() {
     assert_eq!(s.hpms_limit.as_deref(), Some("not_commissioned"));
     assert_eq!(s.hpms_output_t, 0.0);
     let finding = s.hpms_finding().unwrap();
-    assert!(finding.contains("not in operation before the horizon"), "{finding}");
-    assert!(finding.contains("750 t/yr sintered + 807 t/yr co-products"), "{finding}");
+    assert!(
+        finding.contains("not in operation before the horizon"),
+        "{finding}"
+    );
+    assert!(
+        finding.contains("750 t/yr sintered + 807 t/yr co-products"),
+        "{finding}"
+    );
 }
 
 #[test]
@@ -269,5 +284,9 @@ links:
     // Products left through their ports: sintered and co-products both to `buyers`.
     assert_close!(last(&r, "buyers", "cumulative_output_kg"), 306_700.0, 1e-12);
     // Feed received is the magnet only: 35 kg/h over the finding's span (from 24 h).
-    assert_close!(s.hpms_feed_t_per_year.unwrap(), 35.0 * 8766.0 / 1000.0, 1e-9);
+    assert_close!(
+        s.hpms_feed_t_per_year.unwrap(),
+        35.0 * 8766.0 / 1000.0,
+        1e-9
+    );
 }

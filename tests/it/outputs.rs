@@ -585,11 +585,7 @@ fn the_report_groups_thousands_splits_magnets_and_names_the_model_scripts_and_ba
     );
     assert!(grouped(words[0]) && words[0].contains(','), "{}", lines[4]);
     assert!(lines[4].contains(" t, co-products "), "{}", lines[4]);
-    assert!(
-        lines[4].contains(" t (HPMS output "),
-        "{}",
-        lines[4]
-    );
+    assert!(lines[4].contains(" t (HPMS output "), "{}", lines[4]);
     assert!(lines[4].contains(" t); oxides "), "{}", lines[4]);
     let transport = lines
         .iter()

@@ -84,7 +84,11 @@ impl Hpms {
     /// Magnet (alloy) feed that full output needs, t/yr, with the given unsuitable share
     /// and extraction yield: output is product, so both losses come on top of it.
     /// `None` when no feed makes product (a yield of 0).
-    pub fn feed_needed_t_per_year(&self, unsuitable_share: f64, extraction_yield: f64) -> Option<f64> {
+    pub fn feed_needed_t_per_year(
+        &self,
+        unsuitable_share: f64,
+        extraction_yield: f64,
+    ) -> Option<f64> {
         let product_per_feed = (1.0 - unsuitable_share) * extraction_yield;
         (product_per_feed > 0.0).then(|| self.nameplate_output_t_per_year() / product_per_feed)
     }

@@ -51,10 +51,11 @@ pub(crate) struct Hpms<'m> {
     pub co2_kg: f64,
     /// Product mass (sintered and co-products) at the previous record.
     pub last_product: i64,
-    /// The first record at or after the end of the ramp-up.
-    pub ramped_mark: Option<Mark>,
+    /// The first record at or after the end of the ramp-up (boxed: set once a run, and
+    /// the node kinds stay small).
+    pub ramped_mark: Option<Box<Mark>>,
     /// The first record in operation at or after the horizon less a year.
-    pub last_year_mark: Option<Mark>,
+    pub last_year_mark: Option<Box<Mark>>,
     horizon: SimTime,
     /// Per model node: whether it is an HDD source (lead times count drive magnets only).
     hdd_origin: Vec<bool>,
@@ -208,15 +209,15 @@ impl<'m> Hpms<'m> {
         (pause > 0).then_some(pause)
     }
 
-    fn mark(&self, now: SimTime, busy: i128, active: i128) -> Mark {
-        Mark {
+    fn mark(&self, now: SimTime, busy: i128, active: i128) -> Box<Mark> {
+        Box::new(Mark {
             t: now,
             sintered_mg: self.sintered_mass,
             coproduct_mg: self.coproduct_mass,
             feed_mg: self.feed_mass,
             busy,
             active,
-        }
+        })
     }
 
     pub fn record(&mut self, cx: RecordCx<'_>, c: &Counters) {
@@ -247,8 +248,8 @@ impl<'m> Hpms<'m> {
     /// The span the hub's finding measures: from the end of the ramp-up when a year or
     /// more of full capacity was simulated, else the run's last year (or what of it the
     /// hub was in operation); `None` when it was never in operation.
-    fn span_mark(&self, now: SimTime) -> Option<Mark> {
-        match (self.ramped_mark, self.last_year_mark) {
+    fn span_mark(&self, now: SimTime) -> Option<&Mark> {
+        match (&self.ramped_mark, &self.last_year_mark) {
             (Some(m), _) if now - m.t >= YEAR => Some(m),
             (_, Some(m)) if now > m.t => Some(m),
             _ => None,
