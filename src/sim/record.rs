@@ -234,7 +234,13 @@ impl Summary {
         };
         let busy = format!("vessels busy {:.0} % of the time", 100.0 * util);
         Some(match limit {
-            "feed" => format!("HPMS hub is feed-limited: {made}; {fed}; {busy}"),
+            "feed" => match self.hpms_capacity_share_end {
+                Some(end) if end < 1.0 => format!(
+                    "HPMS hub is feed-limited, even while ramping up (capacity share {:.0} % at the horizon): {made}; {fed}; {busy}",
+                    100.0 * end
+                ),
+                _ => format!("HPMS hub is feed-limited: {made}; {fed}; {busy}"),
+            },
             "ramp" => format!(
                 "HPMS hub is still ramping up: capacity share {:.0} % at the horizon ({:.0} % on average over the span), full output from {}; {made}; {fed}; {busy}",
                 100.0 * self.hpms_capacity_share_end.unwrap_or(0.0),

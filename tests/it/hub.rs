@@ -204,6 +204,24 @@ fn the_finding_names_the_feed_when_starved_and_nothing_when_fed() {
 }
 
 #[test]
+fn a_starved_hub_is_feed_limited_even_while_ramping() {
+    // 100 t/yr of feed against a 5-year ramp, 2 years: over year 2 the mean share is
+    // 0.25 + 0.75 x 1.5 / 5 = 0.475, i.e. room for 0.475 x 876.6 = 416 t/yr, but the vessel
+    // is busy only 100 / 876.6 = 11 % of the time: the feed limits, not the ramp (0.55 at
+    // the horizon: 0.25 + 0.75 x 2 / 5).
+    let r = simulate(&load(&one_vessel(2.0, 100.0, 438.3, 438.3, 5.0)), 1);
+    let s = &r.summary;
+    assert_eq!(s.hpms_limit.as_deref(), Some("feed"));
+    assert_close!(s.hpms_capacity_share.unwrap(), 0.475, 1e-3);
+    assert_close!(s.hpms_utilisation.unwrap(), 100.0 / 876.6, 0.01);
+    let finding = s.hpms_finding().unwrap();
+    assert!(
+        finding.starts_with("HPMS hub is feed-limited, even while ramping up (capacity share 55 % at the horizon): 50 t/yr sintered magnets + 50 t/yr co-products"),
+        "{finding}"
+    );
+}
+
+#[test]
 fn a_hub_not_yet_commissioned_says_so() {
     // Two years end on 2027-01-01, before mid-2027 commissioning.
     let m = model::load_default(&Overrides { years: Some(2.0) }).unwrap();
