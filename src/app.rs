@@ -275,11 +275,11 @@ pub fn describe(report: &RunReport) -> String {
         }
     ));
     out.push_str(&format!(
-        "  {} drives processed; recycled magnets {} t ({} t sintered magnets, {} t co-products); oxides {} t\n",
+        "  {} drives processed; recycled sintered magnets {} t, co-products {} t (HPMS output {} t); oxides {} t\n",
         thousands(s.drives_processed as f64, 0),
-        thousands(s.magnets_t, 1),
         thousands(s.sintered_magnets_t, 1),
-        thousands(s.magnets_t - s.sintered_magnets_t, 1),
+        thousands(s.coproducts_t, 1),
+        thousands(s.hpms_output_t, 1),
         thousands(s.oxides_t, 1)
     ));
     if let (Some(mean), Some(p95)) = (s.lead_time_mean_days, s.lead_time_p95_days) {

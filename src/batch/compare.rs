@@ -19,8 +19,9 @@ pub type Kpi = fn(&Summary) -> Option<f64>;
 pub fn kpis() -> Vec<(&'static str, Kpi)> {
     vec![
         ("drives_processed", |s| Some(s.drives_processed as f64)),
-        ("magnets_t", |s| Some(s.magnets_t)),
+        ("hpms_output_t", |s| Some(s.hpms_output_t)),
         ("sintered_magnets_t", |s| Some(s.sintered_magnets_t)),
+        ("coproducts_t", |s| Some(s.coproducts_t)),
         ("oxides_t", |s| Some(s.oxides_t)),
         ("oxide_t_per_t_feed", |s| s.oxide_t_per_t_feed),
         ("lead_time_mean_days", |s| s.lead_time_mean_days),
@@ -35,10 +36,11 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
         }),
         ("transport_cost_usd", |s| Some(s.transport_cost_usd)),
         ("co2_t", |s| Some(s.co2_t)),
-        ("hpms_ramped_output_t_per_year", |s| {
-            s.hpms_ramped_output_t_per_year
+        ("hpms_sintered_t_per_year", |s| s.hpms_sintered_t_per_year),
+        ("hpms_coproducts_t_per_year", |s| {
+            s.hpms_coproducts_t_per_year
         }),
-        ("hpms_feed_gap_t_per_year", |s| s.hpms_feed_gap_t_per_year),
+        ("hpms_feed_t_per_year", |s| s.hpms_feed_t_per_year),
     ]
 }
 

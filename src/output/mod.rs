@@ -223,8 +223,9 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("start", rows, |s| s.start.clone()),
             col!("years", rows, |s| s.years),
             col!("drives_processed", rows, |s| s.drives_processed),
-            col!("magnets_t", rows, |s| s.magnets_t),
+            col!("hpms_output_t", rows, |s| s.hpms_output_t),
             col!("sintered_magnets_t", rows, |s| s.sintered_magnets_t),
+            col!("coproducts_t", rows, |s| s.coproducts_t),
             col!("oxides_t", rows, |s| s.oxides_t),
             col!("oxide_feed_t", rows, |s| s.oxide_feed_t),
             col!("oxide_t_per_t_feed", rows, |s| s.oxide_t_per_t_feed),
@@ -244,13 +245,25 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("co2_t", rows, |s| s.co2_t),
             col!("hpms_nameplate_t_per_year", rows, |s| s
                 .hpms_nameplate_t_per_year),
-            col!("hpms_ramped_output_t_per_year", rows, |s| s
-                .hpms_ramped_output_t_per_year),
-            col!("hpms_ramped_utilisation", rows, |s| s
-                .hpms_ramped_utilisation),
+            col!("hpms_nameplate_sintered_t_per_year", rows, |s| s
+                .hpms_nameplate_sintered_t_per_year),
+            col!("hpms_feed_needed_t_per_year", rows, |s| s
+                .hpms_feed_needed_t_per_year),
+            col!("hpms_measured_from", rows, |s| s.hpms_measured_from.clone()),
+            col!("hpms_measured_years", rows, |s| s.hpms_measured_years),
+            col!("hpms_sintered_t_per_year", rows, |s| s
+                .hpms_sintered_t_per_year),
+            col!("hpms_coproducts_t_per_year", rows, |s| s
+                .hpms_coproducts_t_per_year),
+            col!("hpms_feed_t_per_year", rows, |s| s.hpms_feed_t_per_year),
+            col!("hpms_utilisation", rows, |s| s.hpms_utilisation),
+            col!("hpms_capacity_share", rows, |s| s.hpms_capacity_share),
+            col!("hpms_capacity_share_end", rows, |s| s
+                .hpms_capacity_share_end),
+            col!("hpms_full_output_date", rows, |s| s
+                .hpms_full_output_date
+                .clone()),
             col!("hpms_limit", rows, |s| s.hpms_limit.clone()),
-            col!("hpms_feed_gap_t_per_year", rows, |s| s
-                .hpms_feed_gap_t_per_year),
         ],
     )
 }

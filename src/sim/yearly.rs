@@ -23,9 +23,9 @@ pub const YEARLY_KPIS: [(&str, &str, bool); 9] = [
     ("recycled_supply_t", "t", true),
     ("imports_t", "t", true),
     ("shortfall_t", "t", true),
-    ("magnets_t", "t", false),
+    ("hpms_output_t", "t", false),
     ("sintered_magnets_t", "t", false),
-    ("co_products_t", "t", false),
+    ("coproducts_t", "t", false),
     ("oxides_t", "t", false),
     ("oxide_feed_t", "t", false),
 ];
@@ -38,7 +38,7 @@ pub(crate) enum Y {
     Recycled,
     Imports,
     Shortfall,
-    Magnets,
+    HpmsOutput,
     Sintered,
     CoProducts,
     Oxides,
@@ -119,7 +119,7 @@ impl Yearly {
                     }
                 }
                 NodeKind::Hpms(_) => {
-                    for y in [Y::Magnets, Y::Sintered, Y::CoProducts] {
+                    for y in [Y::HpmsOutput, Y::Sintered, Y::CoProducts] {
                         present(&mut kpis, y);
                     }
                 }
@@ -235,7 +235,7 @@ impl Yearly {
     /// Co-products are the rest of the product (its materials may be the same).
     pub fn hpms_batch(&mut self, t: SimTime, before: (i64, i64), after: (i64, i64)) {
         let (product, sintered) = (after.0 - before.0, after.1 - before.1);
-        self.add_mg(t, Y::Magnets, product);
+        self.add_mg(t, Y::HpmsOutput, product);
         self.add_mg(t, Y::Sintered, sintered);
         self.add_mg(t, Y::CoProducts, product - sintered);
     }

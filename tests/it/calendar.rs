@@ -67,7 +67,8 @@ fn the_default_run_records_each_date_once_and_its_yearly_rows_add_up_exactly() {
         ("recycled_supply_t", s.recycled_supply_t),
         ("imports_t", s.imports_t),
         ("shortfall_t", s.shortfall_t),
-        ("magnets_t", s.magnets_t),
+        ("hpms_output_t", s.hpms_output_t),
+        ("coproducts_t", s.coproducts_t),
         ("sintered_magnets_t", s.sintered_magnets_t),
         ("oxides_t", s.oxides_t),
         ("oxide_feed_t", s.oxide_feed_t),
@@ -118,12 +119,12 @@ fn the_default_run_records_each_date_once_and_its_yearly_rows_add_up_exactly() {
             "{year}"
         );
         let parts = yearly(&r, year, "all", "sintered_magnets_t")
-            + yearly(&r, year, "all", "co_products_t");
-        assert!(close(parts, yearly(&r, year, "all", "magnets_t")), "{year}");
+            + yearly(&r, year, "all", "coproducts_t");
+        assert!(close(parts, yearly(&r, year, "all", "hpms_output_t")), "{year}");
     }
     // The hub commissions on 2027-07-01: no magnets before 2027, some in it.
-    assert_eq!(yearly(&r, 2026, "all", "magnets_t"), 0.0);
-    assert!(yearly(&r, 2027, "all", "magnets_t") > 0.0);
+    assert_eq!(yearly(&r, 2026, "all", "hpms_output_t"), 0.0);
+    assert!(yearly(&r, 2027, "all", "hpms_output_t") > 0.0);
 }
 
 /// A market over 2027 and 2028 (a leap year): demand 1 t a day in two sectors, 0.5 t of

@@ -416,7 +416,7 @@ fn set_source_rate_halves_the_western_drives() {
     );
     let run = run_ok(&dir.path().join("run"), &[&s], "1");
     let base = run_ok(&dir.path().join("base"), &[], "1");
-    // 8 M x 0.65 = 5.2 M drives/yr, ~8,700 pallets a half-year: within 4 %.
+    // 8 M x 0.4 = 3.2 M drives/yr, ~5,300 pallets a half-year: within 4 %.
     let half =
         |r: &Run, from: NaiveDate, to: NaiveDate| sum(&r.series("hdd_west", "drives"), from, to);
     let (h1, h2) = (

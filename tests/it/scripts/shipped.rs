@@ -228,11 +228,11 @@ fn reno_outage_stops_reno_for_three_months_and_its_backlog_drains() {
     }
     assert!(sum(&drives, ymd(2026, 6, 2), ymd(2026, 6, 30)) > 0.0);
 
-    // Upstream waits: Reno's intake (150,000 drives, about 10 days) fills, then pallets
+    // Upstream waits: Reno's intake (150,000 drives, about 17 days) fills, then pallets
     // wait on the link from the western data centres; both drain once the line is back.
-    // Reno's line has about twice the capacity it needs (1 line at 2.17 s a drive and 80 %
-    // availability: 11.6 M drives/yr against 8 M x 0.65 = 5.2 M arriving), so the ~1.3 M
-    // drive backlog clears in about 1.3 / (11.6 - 5.2) yr = 2.5 months: by October.
+    // Reno's line has over three times the capacity it needs (1 line at 2.17 s a drive and
+    // 80 % availability: 11.6 M drives/yr against 8 M x 0.4 = 3.2 M arriving), so the
+    // ~0.8 M drive backlog clears in about 0.8 / (11.6 - 3.2) yr = 1.1 months: by October.
     let queue = out.series("reno_nv", "queue_drives");
     let waiting = out.series("hdd_west_to_reno", "waiting_kg");
     let queue_max_during = queue
@@ -265,10 +265,11 @@ fn reno_outage_stops_reno_for_three_months_and_its_backlog_drains() {
 
     // The same drives arrive (keyed random streams) and the backlog drains long before the
     // end, so the 3-year total matches the baseline's to within 1 % of the backlog (the
-    // drives the baseline processed during the outage, ~1.3 M). Observed: equal.
+    // drives the baseline processed during the outage, 8 M x 0.4 captured / 365.25 x 92
+    // days = ~0.81 M). Observed: equal.
     let base_drives = base.series("reno_nv", "drives");
     let backlog = sum(&base_drives, from, to);
-    assert!(backlog > 1.0e6, "backlog {backlog}");
+    assert!(backlog > 0.7e6, "backlog {backlog}");
     let total = |s: &[Point]| s.iter().map(|p| p.value).sum::<f64>();
     let diff = (total(&drives) - total(&base_drives)).abs();
     assert!(
@@ -313,7 +314,7 @@ fn hyperscaler_refresh_surge_moves_drives_earlier_without_changing_the_decade() 
     let b = base.series("hdd_east", "drives");
     let year = |p: &[Point], y: i32| sum(p, ymd(y, 1, 1), ymd(y, 12, 31));
     let daily = |p: &[Point], y: i32| mean(p, ymd(y, 1, 1), ymd(y, 12, 31));
-    // 12 M x 0.65 = 7.8 M drives/yr (26,000 pallets): 1.5x in 2026-2027, 0.75x in
+    // 12 M x 0.4 = 4.8 M drives/yr (16,000 pallets): 1.5x in 2026-2027, 0.75x in
     // 2028-2031. Against the same year of the baseline (same arrival stream) and against
     // 2025's daily rate (2025 has 364 records, 2028 has 366: compare means), within 4 %.
     for y in [2026, 2027] {
