@@ -118,9 +118,12 @@ fn the_default_run_records_each_date_once_and_its_yearly_rows_add_up_exactly() {
             close(by_origin, yearly(&r, year, "all", "imports_t")),
             "{year}"
         );
-        let parts = yearly(&r, year, "all", "sintered_magnets_t")
-            + yearly(&r, year, "all", "coproducts_t");
-        assert!(close(parts, yearly(&r, year, "all", "hpms_output_t")), "{year}");
+        let parts =
+            yearly(&r, year, "all", "sintered_magnets_t") + yearly(&r, year, "all", "coproducts_t");
+        assert!(
+            close(parts, yearly(&r, year, "all", "hpms_output_t")),
+            "{year}"
+        );
     }
     // The hub commissions on 2027-07-01: no magnets before 2027, some in it.
     assert_eq!(yearly(&r, 2026, "all", "hpms_output_t"), 0.0);
