@@ -161,7 +161,16 @@ pub struct Summary {
     pub lead_time_p95_days: Option<f64>,
     pub demand_t: f64,
     pub recycled_supply_t: f64,
+    /// Supply from domestic producers (none yet: the next issue's magnet makers).
+    pub domestic_supply_t: f64,
     pub imports_t: f64,
+    /// Imports from the origin named `china` over everything markets took in.
+    pub china_share: Option<f64>,
+    /// Demand met from commercial inventories, imports bought to refill them, and demand
+    /// met from strategic stockpiles.
+    pub stock_draw_t: f64,
+    pub stock_refill_t: f64,
+    pub stockpile_release_t: f64,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
     /// Demand not met, and recycled supply, in the run's last year.
@@ -373,6 +382,8 @@ pub(crate) struct Totals {
     pub ramped: Vec<(f64, f64, f64)>,
     /// HPMS hubs in the model.
     pub hpms: usize,
+    /// Markets with a `china` origin: (imports from China, everything they took in), t.
+    pub china: Option<(f64, f64)>,
 }
 
 impl Simulation<'_> {
@@ -453,7 +464,10 @@ impl Simulation<'_> {
             s.oxide_t_per_t_feed = Some(s.oxides_t / s.oxide_feed_t);
         }
         if s.demand_t > 0.0 {
-            s.domestic_share = Some(s.recycled_supply_t / s.demand_t);
+            s.domestic_share = Some((s.recycled_supply_t + s.domestic_supply_t) / s.demand_t);
+        }
+        if let Some((china, supply)) = totals.china {
+            s.china_share = Some(if supply > 0.0 { china / supply } else { 0.0 });
         }
         let lead = &mut totals.lead;
         let total_w: f64 = lead.iter().map(|x| x.1).sum();
