@@ -91,8 +91,8 @@ pub(crate) struct Market<'m> {
     pub excluded: Vec<Vec<bool>>,
     /// Per node of the model: lots it made are domestic supply.
     domestic: Vec<bool>,
-    /// Origins in the order they fill demand (the displacement rule).
-    order: Vec<usize>,
+    /// Origins in the order domestic and recycled supply displaces them (the rule).
+    displaced: Vec<usize>,
     /// Commercial inventory and strategic stockpile now, t.
     pub stock_t: f64,
     pub stockpile_t: f64,
@@ -127,13 +127,15 @@ fn share_out(need: &mut [f64], supply: &mut f64, eligible: impl Fn(usize) -> boo
 impl<'m> Market<'m> {
     pub fn new(m: &'m model::Market, model: &Model) -> Self {
         let flows = Flows::zero(m);
-        let listed: Vec<usize> = (0..m.imports.len()).collect();
-        let order = match m.displacement {
-            Displacement::ListedOrder | Displacement::Proportional => listed,
+        // Last listed first; China first under `china_first` (unused when proportional).
+        let reverse: Vec<usize> = (0..m.imports.len()).rev().collect();
+        let displaced = match m.displacement {
+            Displacement::ListedOrder | Displacement::Proportional => reverse,
             Displacement::ChinaFirst => {
-                let (china, others): (Vec<usize>, Vec<usize>) =
-                    listed.into_iter().partition(|&i| m.imports[i].origin == "china");
-                others.into_iter().chain(china).collect()
+                let (china, others): (Vec<usize>, Vec<usize>) = reverse
+                    .into_iter()
+                    .partition(|&i| m.imports[i].origin == "china");
+                china.into_iter().chain(others).collect()
             }
         };
         // Day 0's demand, for the initial inventory (the first market day is at 1 d).
@@ -153,7 +155,7 @@ impl<'m> Market<'m> {
             demand_multiplier: vec![1.0; m.demand.len()],
             excluded: vec![vec![false; m.imports.len()]; m.demand.len()],
             domestic: model.nodes.iter().map(|n| makes_new_magnets(&n.kind)).collect(),
-            order,
+            displaced,
             cover_days: m.inventory.map_or(0.0, |i| i.initial_days),
             stock_t,
             stockpile_t: m.stockpile.as_ref().map_or(0.0, |p| p.initial_t),
@@ -210,14 +212,45 @@ impl<'m> Market<'m> {
             .sum()
     }
 
-    /// Imports fill `need` from `available` per origin, by the displacement rule; what each
-    /// origin gave to each sector is added to `imports[sector][origin]`.
+    /// Imports fill `need` from `available` per origin; what each origin gave each sector
+    /// is added to `imports[sector][origin]`. Without domestic supply, imports would fill
+    /// the day's `gross` demand in listed order (the market's merit order); domestic and
+    /// recycled supply (`home`) displaces part of that, taken from the origins in
+    /// [`Market::displaced`] order or in proportion, and each origin first offers what it
+    /// keeps. A second pass in listed order fills what sectors barred from an origin leave.
     fn fill_from_imports(
         &self,
+        gross: f64,
+        home: f64,
         need: &mut [f64],
         available: &mut [f64],
         imports: &mut [Vec<f64>],
     ) {
+        let mut left = gross;
+        let mut keep: Vec<f64> = available
+            .iter()
+            .map(|a| {
+                let take = a.min(left);
+                left -= take;
+                take
+            })
+            .collect();
+        let total: f64 = keep.iter().sum();
+        let mut displace = home.min(total);
+        if self.cfg.displacement == Displacement::Proportional {
+            if total > 0.0 {
+                let k = displace / total;
+                for x in &mut keep {
+                    *x -= *x * k;
+                }
+            }
+        } else {
+            for &o in &self.displaced {
+                let cut = keep[o].min(displace);
+                keep[o] -= cut;
+                displace -= cut;
+            }
+        }
         let excluded = &self.excluded;
         let mut serve = |need: &mut [f64], o: usize, offer: &mut f64| {
             let before = need.to_vec();
@@ -226,24 +259,13 @@ impl<'m> Market<'m> {
                 row[o] += before[s] - need[s];
             }
         };
-        if self.cfg.displacement == Displacement::Proportional {
-            // Every origin offers the same share of what it has: enough, in total, for the
-            // demand left. Sectors barred from an origin leave some of its offer unused; a
-            // second pass in listed order fills what that leaves.
-            let total_need: f64 = need.iter().sum();
-            let total_avail: f64 = available.iter().sum();
-            if total_avail > 0.0 {
-                let k = (total_need / total_avail).min(1.0);
-                for (o, left) in available.iter_mut().enumerate() {
-                    let mut offer = *left * k;
-                    let offered = offer;
-                    serve(need, o, &mut offer);
-                    *left -= offered - offer;
-                }
-            }
+        for (o, k) in keep.iter_mut().enumerate() {
+            let offered = *k;
+            serve(need, o, k);
+            available[o] -= offered - *k;
         }
-        for &o in &self.order {
-            serve(need, o, &mut available[o]);
+        for (o, a) in available.iter_mut().enumerate() {
+            serve(need, o, a);
         }
     }
 
@@ -301,13 +323,14 @@ impl<'m> Market<'m> {
             }
         }
         share_out(&mut need, &mut home_left, |s| !restricted[s]);
-        self.fill_from_imports(&mut need, &mut available, &mut imports);
+        let home_t = used_mg as f64 / MG_PER_T as f64 - home_left;
+        self.fill_from_imports(demand_t, home_t, &mut need, &mut available, &mut imports);
         // Elastic supply: origins that can add a share of their supply when still short.
         if need.iter().sum::<f64>() > 0.0 {
             let mut extra: Vec<f64> = (0..n_origins)
                 .map(|o| self.supply_rate(o, now) * day_years * m.imports[o].elastic_share)
                 .collect();
-            for &o in &self.order {
+            for o in 0..n_origins {
                 let excluded = &self.excluded;
                 let before = need.clone();
                 share_out(&mut need, &mut extra[o], |s| !excluded[s][o]);
@@ -363,7 +386,7 @@ impl<'m> Market<'m> {
                     }
                 } else {
                     let mut left = room;
-                    for &o in &self.order {
+                    for o in 0..n_origins {
                         let take = available[o].min(left);
                         refill[o] = take;
                         left -= take;
