@@ -339,8 +339,9 @@ impl<'m> Market<'m> {
                 }
             }
         }
-        // The commercial inventory serves every sector (stock is held by the buyers).
-        let stock_draw = share_out(&mut need, &mut self.stock_t, |_| true);
+        // The commercial inventory serves every sector not barred from an origin (the
+        // stock holds every origin's magnets, mixed).
+        let stock_draw = share_out(&mut need, &mut self.stock_t, |s| !restricted[s]);
         let cover = if demand_t > 0.0 {
             self.stock_t / demand_t
         } else {
