@@ -196,8 +196,9 @@ impl Control<'_, '_> {
 
     /// Commercial inventory and strategic stockpile now, summed over markets, t.
     pub fn stocks_t(&self) -> (f64, f64) {
-        self.markets()
-            .fold((0.0, 0.0), |acc, m| (acc.0 + m.stock_t, acc.1 + m.stockpile_t))
+        self.markets().fold((0.0, 0.0), |acc, m| {
+            (acc.0 + m.stock_t, acc.1 + m.stockpile_t)
+        })
     }
 
     /// Current demand rate over all markets, t/yr.
@@ -213,12 +214,12 @@ impl<'m> Simulation<'m> {
         let now = self.queue.now();
         match action {
             Action::Note(_) => {}
-            Action::SetImportShare { origin, share } => self.for_markets(&origin, |st, i| {
-                st.level[i] = Level::Projection { share }
-            }),
-            Action::SetImportRatio { origin, ratio } => self.for_markets(&origin, |st, i| {
-                st.level[i] = Level::Fixed { ratio }
-            }),
+            Action::SetImportShare { origin, share } => {
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Projection { share })
+            }
+            Action::SetImportRatio { origin, ratio } => {
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Fixed { ratio })
+            }
             Action::ReleaseStockpile { t } => {
                 for m in self.markets_mut() {
                     m.release_budget_t += t;

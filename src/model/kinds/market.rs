@@ -214,10 +214,7 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
                         );
                     }
                 }
-                s.demand
-                    .iter()
-                    .map(|d| list.contains(&d.sector))
-                    .collect()
+                s.demand.iter().map(|d| list.contains(&d.sector)).collect()
             }
         };
         Stockpile {

@@ -139,9 +139,8 @@ impl<'m> Market<'m> {
             }
         };
         // Day 0's demand, for the initial inventory (the first market day is at 1 d).
-        let demand_t_per_day: f64 = m.demand.iter().map(|d| d.t_per_year).sum::<f64>() * DAY
-            as f64
-            / YEAR as f64;
+        let demand_t_per_day: f64 =
+            m.demand.iter().map(|d| d.t_per_year).sum::<f64>() * DAY as f64 / YEAR as f64;
         let stock_t = m
             .inventory
             .map_or(0.0, |i| i.initial_days * demand_t_per_day);
@@ -154,7 +153,11 @@ impl<'m> Market<'m> {
             restrictions: vec![Vec::new(); m.imports.len()],
             demand_multiplier: vec![1.0; m.demand.len()],
             excluded: vec![vec![false; m.imports.len()]; m.demand.len()],
-            domestic: model.nodes.iter().map(|n| makes_new_magnets(&n.kind)).collect(),
+            domestic: model
+                .nodes
+                .iter()
+                .map(|n| makes_new_magnets(&n.kind))
+                .collect(),
             displaced,
             cover_days: m.inventory.map_or(0.0, |i| i.initial_days),
             stock_t,

@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, demand_t_per_year, field, in_range, read, run_ok, sum,
-    write_script, ymd,
+    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, demand_t_per_year, field, in_range,
+    read, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -277,7 +277,11 @@ at("2025-07-01", || note("dem=" + demand()));
     let (drawn, refilled) = (m("stock_draw_t"), m("stock_refill_t"));
     let released = m("stockpile_release_t");
     // 3,450 t/yr of EV demand doubles from 1 July; the other sectors are unchanged.
-    for (i, d) in demand.iter().enumerate().filter(|(_, d)| d.date.year() == 2025) {
+    for (i, d) in demand
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.date.year() == 2025)
+    {
         let k = if d.date < ymd(2025, 7, 1) { 1.0 } else { 2.0 };
         let want = demand_t_per_year(d.days(), k) / YEAR_DAYS;
         assert_close(d.value, want, 1e-9, &format!("demand on {}", d.date));
@@ -285,7 +289,11 @@ at("2025-07-01", || note("dem=" + demand()));
         // stockpile released (for defence, once the stock's cover is below 5 days) + short.
         assert_close(
             d.value + refilled[i].value,
-            china[i].value + other[i].value + drawn[i].value + released[i].value + shortfall[i].value,
+            china[i].value
+                + other[i].value
+                + drawn[i].value
+                + released[i].value
+                + shortfall[i].value,
             1e-9,
             &format!("balance on {}", d.date),
         );

@@ -26,24 +26,29 @@ fn tiny(market: &str, recycled_t_per_year: f64) -> String {
     )
 }
 
-/// Runs `model` with `script` from a fresh folder and returns the run.
-fn run_tiny(model: &str, script: &str) -> Run {
-    let dir = tempdir();
+/// Runs `model` with `script` in `dir` (each run in its own folder there) and returns it.
+fn run_tiny(dir: &tempfile::TempDir, model: &str, script: &str) -> Run {
     fs::write(dir.path().join("m.yaml"), model).unwrap();
     fs::write(dir.path().join("s.rhai"), script).unwrap();
-    let out = dir.path().join("out");
+    let runs = fs::read_dir(dir.path()).unwrap().count();
+    let out = dir.path().join(format!("out-{runs}"));
     let o = run_in(
         dir.path(),
-        &["run", "m.yaml", "--script", "s.rhai", "--out", out.to_str().unwrap(), "-q"],
+        &[
+            "run",
+            "m.yaml",
+            "--script",
+            "s.rhai",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let run = Run {
+    Run {
         dir: out.clone(),
         ts: read(&out.join("timeseries.parquet")),
-    };
-    // Keep the folder alive as long as the run is read: leak it (tests are short-lived).
-    std::mem::forget(dir);
-    run
+    }
 }
 
 fn summary_f64(run: &Run, column: &str) -> f64 {
@@ -52,7 +57,10 @@ fn summary_f64(run: &Run, column: &str) -> f64 {
 }
 
 fn close(a: f64, b: f64, what: &str) {
-    assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{what}: {a}, expected {b}");
+    assert!(
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+        "{what}: {a}, expected {b}"
+    );
 }
 
 #[test]
@@ -82,8 +90,16 @@ fn domestic_and_recycled_supply_displaces_china_first_last_listed_or_in_proporti
         close(s.recycled_supply_t, 365.0 * 0.5, rule);
         close(s.shortfall_t, 0.0, rule);
         close(s.imports_t, 365.0 * 0.5, rule);
-        close(r.timeseries.series("us", "imports_t.china")[99].1, china, rule);
-        close(r.timeseries.series("us", "imports_t.other")[99].1, other, rule);
+        close(
+            r.timeseries.series("us", "imports_t.china")[99].1,
+            china,
+            rule,
+        );
+        close(
+            r.timeseries.series("us", "imports_t.other")[99].1,
+            other,
+            rule,
+        );
         close(s.china_share.unwrap(), china, rule);
         close(r.timeseries.series("us", "china_share")[99].1, china, rule);
     }
@@ -92,7 +108,11 @@ fn domestic_and_recycled_supply_displaces_china_first_last_listed_or_in_proporti
         "    demand: [{sector: all, t_per_year: 365.25}]\n    imports: [{origin: china, t_per_year: 292.2}, {origin: other, t_per_year: 146.1}]\n    displacement: china_first\n",
         0.0,
     );
-    close(simulate(&load(&y), 1).summary.china_share.unwrap(), 0.8, "no recycling");
+    close(
+        simulate(&load(&y), 1).summary.china_share.unwrap(),
+        0.8,
+        "no recycling",
+    );
 }
 
 /// Demand 10 t a day, China 12 t a day; the script cuts China to a quarter (3 t a day)
@@ -101,12 +121,13 @@ const CUT: &str = "set_import_ratio(\"china\", 0.25, \"2025-01-11\");\nset_impor
 
 #[test]
 fn an_inventory_absorbs_most_of_an_import_cut_then_refills_from_headroom() {
+    let dir = tempdir();
     // Inventory target 20 days = 200 t, refill at most 200 / 50 = 4 t a day.
     let y = tiny(
         "    demand: [{sector: all, t_per_year: 3652.5}]\n    imports: [{origin: china, t_per_year: 4383}]\n    inventory: {target_days: 20, refill_days: 50}\n",
         0.0,
     );
-    let run = run_tiny(&y, CUT);
+    let run = run_tiny(&dir, &y, CUT);
     // Each cut day lacks 10 - 3 = 7 t. 200 t of stock covers 28 days (196 t); the 29th day
     // draws the last 4 t and is 3 t short, the 30th 7 t short: shortfall 10 t, of the
     // 30 x 7 = 210 t the cut took (without a stock, all 210 t would be short).
@@ -134,11 +155,16 @@ fn an_inventory_absorbs_most_of_an_import_cut_then_refills_from_headroom() {
         "imports while refilling",
     );
     // Cover in days of the day's demand: 100 t / 10 t.
-    close(at(&run.series("us", "stock_cover_days"), ymd(2025, 3, 31)), 10.0, "cover");
+    close(
+        at(&run.series("us", "stock_cover_days"), ymd(2025, 3, 31)),
+        10.0,
+        "cover",
+    );
 }
 
 #[test]
 fn the_strategic_stockpile_serves_its_sectors_when_released_by_a_script_or_by_its_rule() {
+    let dir = tempdir();
     // Defence 1 t a day and civil 9 t a day; China cut to 0 for 30 days; no inventory.
     let market = |stock: &str| {
         format!(
@@ -154,25 +180,56 @@ fn the_strategic_stockpile_serves_its_sectors_when_released_by_a_script_or_by_it
         0.0,
     );
     let run = run_tiny(
+        &dir,
         &y,
         &format!("{cut}release_stockpile(20, \"2025-01-11\");\n"),
     );
     close(summary_f64(&run, "stockpile_release_t"), 20.0, "released");
-    close(sum(&run.series("us", "shortfall_t.defence"), ymd(2025, 1, 1), ymd(2025, 12, 31)), 10.0, "defence short");
-    close(sum(&run.series("us", "shortfall_t.civil"), ymd(2025, 1, 1), ymd(2025, 12, 31)), 270.0, "civil short");
-    close(at(&run.series("us", "stockpile_t"), ymd(2025, 6, 1)), 30.0, "left");
+    close(
+        sum(
+            &run.series("us", "shortfall_t.defence"),
+            ymd(2025, 1, 1),
+            ymd(2025, 12, 31),
+        ),
+        10.0,
+        "defence short",
+    );
+    close(
+        sum(
+            &run.series("us", "shortfall_t.civil"),
+            ymd(2025, 1, 1),
+            ymd(2025, 12, 31),
+        ),
+        270.0,
+        "civil short",
+    );
+    close(
+        at(&run.series("us", "stockpile_t"), ymd(2025, 6, 1)),
+        30.0,
+        "left",
+    );
     // Without a release nothing leaves the stockpile: defence is short all 30 t.
-    let run = run_tiny(&y, cut);
-    close(summary_f64(&run, "stockpile_release_t"), 0.0, "not released");
+    let run = run_tiny(&dir, &y, cut);
+    close(
+        summary_f64(&run, "stockpile_release_t"),
+        0.0,
+        "not released",
+    );
     close(summary_f64(&run, "shortfall_t"), 300.0, "all short");
     // The automatic rule: a zero-day inventory has cover 0 < 1 day, so the stockpile serves
     // defence on each of the 30 cut days (30 t of its 50) and defence is never short.
     let y = tiny(
-        &market("    inventory: {target_days: 0, refill_days: 1}\n    stockpile: {initial_t: 50, sectors: [defence], release_below_cover_days: 1}\n"),
+        &market(
+            "    inventory: {target_days: 0, refill_days: 1}\n    stockpile: {initial_t: 50, sectors: [defence], release_below_cover_days: 1}\n",
+        ),
         0.0,
     );
-    let run = run_tiny(&y, cut);
-    close(summary_f64(&run, "stockpile_release_t"), 30.0, "auto release");
+    let run = run_tiny(&dir, &y, cut);
+    close(
+        summary_f64(&run, "stockpile_release_t"),
+        30.0,
+        "auto release",
+    );
     close(summary_f64(&run, "shortfall_t"), 270.0, "civil only");
 }
 
@@ -231,33 +288,78 @@ fn the_2025_script_follows_the_customs_path_month_by_month_against_a_flat_2024_l
 fn bad_market_fields_are_placed_and_explained() {
     let base = "    demand: [{sector: defence, t_per_year: 10}]\n    imports: [{origin: china, t_per_year: 10}]\n";
     let cases: &[(&str, &str, &str)] = &[
-        ("    displacement: cheapest_first\n", "displacement", "unknown value `cheapest_first`"),
-        ("    inventory: {target_days: -1, refill_days: 90}\n", "inventory.target_days", "found -1"),
-        ("    inventory: {target_days: 30, refill_days: 0}\n", "inventory.refill_days", "found 0"),
-        ("    inventory: {target_days: 30, initial_days: 5000, refill_days: 90}\n", "inventory.initial_days", "found 5000"),
-        ("    stockpile: {initial_t: -5}\n", "stockpile.initial_t", "found -5"),
-        ("    stockpile: {initial_t: 5, sectors: [defense]}\n", "stockpile.sectors[0]", "unknown demand sector `defense`"),
-        ("    stockpile: {initial_t: 5, release_below_cover_days: 3}\n", "stockpile.release_below_cover_days", "needs an `inventory`"),
+        (
+            "    displacement: cheapest_first\n",
+            "displacement",
+            "unknown value `cheapest_first`",
+        ),
+        (
+            "    inventory: {target_days: -1, refill_days: 90}\n",
+            "inventory.target_days",
+            "found -1",
+        ),
+        (
+            "    inventory: {target_days: 30, refill_days: 0}\n",
+            "inventory.refill_days",
+            "found 0",
+        ),
+        (
+            "    inventory: {target_days: 30, initial_days: 5000, refill_days: 90}\n",
+            "inventory.initial_days",
+            "found 5000",
+        ),
+        (
+            "    stockpile: {initial_t: -5}\n",
+            "stockpile.initial_t",
+            "found -5",
+        ),
+        (
+            "    stockpile: {initial_t: 5, sectors: [defense]}\n",
+            "stockpile.sectors[0]",
+            "unknown demand sector `defense`",
+        ),
+        (
+            "    stockpile: {initial_t: 5, release_below_cover_days: 3}\n",
+            "stockpile.release_below_cover_days",
+            "needs an `inventory`",
+        ),
     ];
     for (extra, path, message) in cases {
         let y = tiny(&format!("{base}{extra}"), 0.0);
         let ps = crate::common::problems(&y);
         assert!(
-            ps.iter().any(|p| p.path.contains(path) && p.message.contains(message)),
+            ps.iter()
+                .any(|p| p.path.contains(path) && p.message.contains(message)),
             "{extra}: {ps:#?}"
         );
     }
     // The stockpile's did-you-mean, and china_first without a `china`.
-    let y = tiny(&format!("{base}    stockpile: {{initial_t: 5, sectors: [defense]}}\n"), 0.0);
+    let y = tiny(
+        &format!("{base}    stockpile: {{initial_t: 5, sectors: [defense]}}\n"),
+        0.0,
+    );
     let ps = crate::common::problems(&y);
-    assert!(ps.iter().any(|p| p.hint.as_deref() == Some("did you mean `defence`?")), "{ps:#?}");
+    assert!(
+        ps.iter()
+            .any(|p| p.hint.as_deref() == Some("did you mean `defence`?")),
+        "{ps:#?}"
+    );
     let y = tiny(
         "    demand: [{sector: all, t_per_year: 10}]\n    imports: [{origin: cn, t_per_year: 10, elastic_share: 1.5}]\n    displacement: china_first\n",
         0.0,
     );
     let ps = crate::common::problems(&y);
-    assert!(ps.iter().any(|p| p.path.ends_with("displacement") && p.message.contains("needs an import origin named `china`")), "{ps:#?}");
-    assert!(ps.iter().any(|p| p.path.ends_with("imports[0].elastic_share") && p.message.contains("found 1.5")), "{ps:#?}");
+    assert!(
+        ps.iter().any(|p| p.path.ends_with("displacement")
+            && p.message.contains("needs an import origin named `china`")),
+        "{ps:#?}"
+    );
+    assert!(
+        ps.iter().any(
+            |p| p.path.ends_with("imports[0].elastic_share") && p.message.contains("found 1.5")
+        ),
+        "{ps:#?}"
+    );
 }
 
 #[test]
@@ -273,18 +375,50 @@ fn bad_market_acts_name_the_problem_and_the_fix() {
         assert_eq!(o.status.code(), Some(2), "{script}: {}", stderr(&o));
         assert!(stderr(&o).contains(want), "{script}: {}", stderr(&o));
     };
-    check("set_import_ratio(\"chian\", 0.5, \"2025-05-01\");", "unknown import origin `chian` (did you mean `china`?)");
-    check("set_import_ratio(\"china\", 11, \"2025-05-01\");", "a ratio must be from 0 to 10 (1 = the origin's level at the calendar start), found 11");
-    check("set_import_ratio(\"china\", 0.5, \"2045-05-01\");", "2045-05-01");
-    check("release_stockpile(0, \"2025-05-01\");", "tonnes must be above 0 and at most 1,000,000, found 0");
-    check("let t = import_supply(\"other\"); release_stockpile(-3.0, \"2025-05-01\");", "found -3");
+    check(
+        "set_import_ratio(\"chian\", 0.5, \"2025-05-01\");",
+        "unknown import origin `chian` (did you mean `china`?)",
+    );
+    check(
+        "set_import_ratio(\"china\", 11, \"2025-05-01\");",
+        "a ratio must be from 0 to 10 (1 = the origin's level at the calendar start), found 11",
+    );
+    check(
+        "set_import_ratio(\"china\", 0.5, \"2045-05-01\");",
+        "2045-05-01",
+    );
+    check(
+        "release_stockpile(0, \"2025-05-01\");",
+        "tonnes must be above 0 and at most 1,000,000, found 0",
+    );
+    check(
+        "let t = import_supply(\"other\"); release_stockpile(-3.0, \"2025-05-01\");",
+        "found -3",
+    );
     // A model without a stockpile refuses a release, and says what to add.
-    let y = tiny("    demand: [{sector: all, t_per_year: 10}]\n    imports: [{origin: china, t_per_year: 10}]\n", 0.0);
+    let y = tiny(
+        "    demand: [{sector: all, t_per_year: 10}]\n    imports: [{origin: china, t_per_year: 10}]\n",
+        0.0,
+    );
     let m = dir.path().join("m.yaml");
     fs::write(&m, y).unwrap();
     let s = dir.path().join("r.rhai");
     fs::write(&s, "release_stockpile(5, \"2025-03-01\");").unwrap();
-    let o = run_in(dir.path(), &["validate", m.to_str().unwrap(), "--script", s.to_str().unwrap()]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "validate",
+            m.to_str().unwrap(),
+            "--script",
+            s.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("the model has no strategic stockpile to release: add `stockpile:` to a market"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "the model has no strategic stockpile to release: add `stockpile:` to a market"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }

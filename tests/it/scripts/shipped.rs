@@ -77,7 +77,11 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     // stockpile released + shortfall.
     let m = |name: &str| run.series("us_market", name);
     let (demand, other, short) = (m("demand_t"), m("imports_t.other"), m("shortfall_t"));
-    let (drawn, refilled, released) = (m("stock_draw_t"), m("stock_refill_t"), m("stockpile_release_t"));
+    let (drawn, refilled, released) = (
+        m("stock_draw_t"),
+        m("stock_refill_t"),
+        m("stockpile_release_t"),
+    );
     let recycled = m("recycled_supply_t");
     for i in 0..demand.len() - 1 {
         assert_close(
@@ -95,7 +99,10 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     // The stock carries most of the cut: 2025's shortfall is a fraction of the 1,353 t it
     // was without stocks, and none from October on.
     let short_2025 = sum(&short, ymd(2025, 1, 1), ymd(2025, 12, 31));
-    assert!(short_2025 > 0.0 && short_2025 < 1353.0 / 3.0, "2025 shortfall {short_2025} t");
+    assert!(
+        short_2025 > 0.0 && short_2025 < 1353.0 / 3.0,
+        "2025 shortfall {short_2025} t"
+    );
     for p in short.iter().filter(|p| p.date >= ymd(2025, 10, 1)) {
         assert_eq!(p.value, 0.0, "shortfall on {}", p.date);
     }
@@ -130,9 +137,18 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     assert_eq!(shocks[0].time_s, 0);
     assert_eq!(shocks[1].arguments, r#""china", 0.07, "2025-05-01""#);
     let notes = run.notes();
-    assert!(notes[0].1.starts_with("MOFCOM Announcement 18"), "{notes:?}");
-    assert!(notes[1].1.contains("0.1 % Chinese-content rule"), "{notes:?}");
-    assert!(notes[2].1.contains("suspended until 2026-11-10"), "{notes:?}");
+    assert!(
+        notes[0].1.starts_with("MOFCOM Announcement 18"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].1.contains("0.1 % Chinese-content rule"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].1.contains("suspended until 2026-11-10"),
+        "{notes:?}"
+    );
     assert!(notes[3].1.starts_with("general licences"), "{notes:?}");
 }
 
@@ -150,25 +166,51 @@ fn the_suspension_ends_variant_cuts_both_origins_for_a_year_from_2026_11_10() {
     // From 2026-11-10 to 2027-11-09 China may sell half its 7,446 t/yr, and all of it is
     // bought (demand ~31 t a day > the ~10 t it may send); then all of it again.
     let china = run.series("us_market", "imports_t.china");
-    for p in china.iter().filter(|p| p.date.year() >= 2026 && p.date < ymd(2028, 1, 1)) {
-        let k = if p.date >= ymd(2026, 11, 10) && p.date < ymd(2027, 11, 10) { 0.5 } else { 1.0 };
-        assert_close(p.value, k * china_baseline_t(p.days()), 1e-9, &p.date.to_string());
+    for p in china
+        .iter()
+        .filter(|p| p.date.year() >= 2026 && p.date < ymd(2028, 1, 1))
+    {
+        let k = if p.date >= ymd(2026, 11, 10) && p.date < ymd(2027, 11, 10) {
+            0.5
+        } else {
+            1.0
+        };
+        assert_close(
+            p.value,
+            k * china_baseline_t(p.days()),
+            1e-9,
+            &p.date.to_string(),
+        );
     }
     // The cut is larger than the stock: a shortfall appears, which the baseline path lacks.
-    let short = sum(&run.series("us_market", "shortfall_t"), ymd(2026, 11, 10), ymd(2027, 11, 9));
+    let short = sum(
+        &run.series("us_market", "shortfall_t"),
+        ymd(2026, 11, 10),
+        ymd(2027, 11, 9),
+    );
     assert!(short > 100.0, "shortfall {short} t");
 }
 
 #[test]
 fn the_high_demand_estimate_scales_every_sector_by_1_962() {
     let dir = tempdir();
-    let run = run_ok(&dir.path().join("run"), &["scripts/demand_high_estimate.rhai"], "1");
+    let run = run_ok(
+        &dir.path().join("run"),
+        &["scripts/demand_high_estimate.rhai"],
+        "1",
+    );
     // 2025's first market day: 10,500 t/yr x 1.962 = 20,601 t/yr at the start; the day's
     // demand grows by each sector's rate, so within 0.1 % of 20,601 / 365.25 = 56.40 t.
     let d = run.series("us_market", "demand_t")[0].value;
     assert_close(d, 10_500.0 * 1.962 / 365.25, 1e-3, "first day's demand");
     // Supply is not scaled: the market is short from the first day, once the stock is gone.
-    assert!(sum(&run.series("us_market", "shortfall_t"), ymd(2025, 1, 1), ymd(2025, 12, 31)) > 5000.0);
+    assert!(
+        sum(
+            &run.series("us_market", "shortfall_t"),
+            ymd(2025, 1, 1),
+            ymd(2025, 12, 31)
+        ) > 5000.0
+    );
 }
 
 #[test]
