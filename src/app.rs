@@ -297,6 +297,15 @@ pub fn describe(report: &RunReport) -> String {
             t(s.shortfall_t)
         ));
     }
+    if let Some(china) = s.china_share {
+        out.push_str(&format!(
+            "  China's share of supply {:.1} %; stocks drawn {} t, refilled {} t, stockpile released {} t\n",
+            100.0 * china,
+            t(s.stock_draw_t),
+            t(s.stock_refill_t),
+            t(s.stockpile_release_t)
+        ));
+    }
     if s.transport_cost_usd > 0.0 {
         out.push_str(&format!(
             "  transport ${}, CO2 {} t (transport {} t, process {} t)\n",

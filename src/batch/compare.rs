@@ -29,7 +29,10 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
         ("recycled_supply_t", |s| Some(s.recycled_supply_t)),
         ("imports_t", |s| Some(s.imports_t)),
         ("domestic_share", |s| s.domestic_share),
+        ("china_share", |s| s.china_share),
         ("shortfall_t", |s| Some(s.shortfall_t)),
+        ("stock_draw_t", |s| Some(s.stock_draw_t)),
+        ("stockpile_release_t", |s| Some(s.stockpile_release_t)),
         ("shortfall_last_year_t", |s| Some(s.shortfall_last_year_t)),
         ("recycled_supply_last_year_t", |s| {
             Some(s.recycled_supply_last_year_t)

@@ -101,8 +101,12 @@ pub struct Snapshot {
     pub capacity: Vec<i64>,
     pub availability: Vec<f64>,
     pub commissioned: Vec<bool>,
-    /// Origin -> (imports since the start in t, current share of baseline).
-    pub imports: BTreeMap<String, (f64, f64)>,
+    /// Origin -> (imports since the start in t, current share of its projection, supply
+    /// available now in t/yr).
+    pub imports: BTreeMap<String, (f64, f64, f64)>,
+    /// Commercial inventory and strategic stockpile now, t.
+    pub stock_t: f64,
+    pub stockpile_t: f64,
     pub demand_t_per_year: f64,
     pub shortfall_t: f64,
     pub recycled_t: f64,
@@ -161,6 +165,7 @@ impl Bridge {
             .map(|o| (o.clone(), ctl.imports(o)))
             .collect();
         s.demand_t_per_year = ctl.demand_t_per_year();
+        (s.stock_t, s.stockpile_t) = ctl.stocks_t();
         let (_, recycled, shortfall) = ctl.market_totals();
         s.recycled_t = recycled;
         s.shortfall_t = shortfall;

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::kernel::SimTime;
 use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId};
 use crate::sim::mass::share_num;
-use crate::sim::nodes::market::Market;
+use crate::sim::nodes::market::{Level, Market};
 use crate::sim::{Event, Simulation};
 
 /// A yield a policy may change.
@@ -27,8 +27,12 @@ pub enum YieldKind {
 pub enum Action {
     /// A labelled marker in the outputs.
     Note(String),
-    /// Sets an origin's base import share (1 = baseline supply).
+    /// Sets an origin's supply to `share` of its projection (1 = baseline supply).
     SetImportShare { origin: String, share: f64 },
+    /// Sets an origin's supply to `ratio` of its level at the calendar start, flat.
+    SetImportRatio { origin: String, ratio: f64 },
+    /// Releases up to `t` tonnes of the markets' strategic stockpiles for demand not met.
+    ReleaseStockpile { t: f64 },
     /// Multiplies an origin's supply by `share` until `until` (or for good).
     Restrict {
         origin: String,
@@ -173,17 +177,28 @@ impl Control<'_, '_> {
         t
     }
 
-    /// Imports from `origin` since the start, t, and its current share of baseline supply.
-    pub fn imports(&self, origin: &str) -> (f64, f64) {
+    /// Imports from `origin` since the start, t, its current share of its projection, and
+    /// its supply available now, t/yr (summed over markets).
+    pub fn imports(&self, origin: &str) -> (f64, f64, f64) {
+        let now = self.now();
         let mut total = 0.0;
         let mut share = 1.0;
+        let mut rate = 0.0;
         for m in self.markets() {
             if let Some(i) = m.origin(origin) {
                 total += m.total.imports_t[i];
-                share = m.import_share(i);
+                share = m.import_share(i, now);
+                rate += m.supply_rate(i, now);
             }
         }
-        (total, share)
+        (total, share, rate)
+    }
+
+    /// Commercial inventory and strategic stockpile now, summed over markets, t.
+    pub fn stocks_t(&self) -> (f64, f64) {
+        self.markets().fold((0.0, 0.0), |acc, m| {
+            (acc.0 + m.stock_t, acc.1 + m.stockpile_t)
+        })
     }
 
     /// Current demand rate over all markets, t/yr.
@@ -200,7 +215,15 @@ impl<'m> Simulation<'m> {
         match action {
             Action::Note(_) => {}
             Action::SetImportShare { origin, share } => {
-                self.for_markets(&origin, |st, i| st.base_share[i] = share)
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Projection { share })
+            }
+            Action::SetImportRatio { origin, ratio } => {
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Fixed { ratio })
+            }
+            Action::ReleaseStockpile { t } => {
+                for m in self.markets_mut() {
+                    m.release_budget_t += t;
+                }
             }
             Action::Restrict {
                 origin,

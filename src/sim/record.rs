@@ -165,7 +165,16 @@ pub struct Summary {
     pub lead_time_p95_days: Option<f64>,
     pub demand_t: f64,
     pub recycled_supply_t: f64,
+    /// Supply from domestic producers (none yet: the next issue's magnet makers).
+    pub domestic_supply_t: f64,
     pub imports_t: f64,
+    /// Imports from the origin named `china` over everything markets took in.
+    pub china_share: Option<f64>,
+    /// Demand met from commercial inventories, imports bought to refill them, and demand
+    /// met from strategic stockpiles.
+    pub stock_draw_t: f64,
+    pub stock_refill_t: f64,
+    pub stockpile_release_t: f64,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
     /// Demand not met, and recycled supply, in the run's last year (the twelve calendar
@@ -427,6 +436,8 @@ pub(crate) struct Totals {
     pub spans: Vec<HubSpan>,
     /// HPMS hubs in the model.
     pub hpms: usize,
+    /// Markets with a `china` origin: (imports from China, everything they took in), t.
+    pub china: Option<(f64, f64)>,
 }
 
 /// What one HPMS hub did over the span its finding measures (`from` to `to`).
@@ -552,13 +563,20 @@ impl Simulation<'_> {
         s.sintered_magnets_t = y.whole_run(Y::Sintered);
         s.oxides_t = y.whole_run(Y::Oxides);
         s.oxide_feed_t = y.whole_run(Y::OxideFeed);
+        s.domestic_supply_t = y.whole_run(Y::Domestic);
+        s.stock_draw_t = y.whole_run(Y::StockDraw);
+        s.stock_refill_t = y.whole_run(Y::StockRefill);
+        s.stockpile_release_t = y.whole_run(Y::StockpileRelease);
         s.shortfall_last_year_t = y.last_year(Y::Shortfall);
         s.recycled_supply_last_year_t = y.last_year(Y::Recycled);
         if s.oxide_feed_t > 0.0 {
             s.oxide_t_per_t_feed = Some(s.oxides_t / s.oxide_feed_t);
         }
         if s.demand_t > 0.0 {
-            s.domestic_share = Some(s.recycled_supply_t / s.demand_t);
+            s.domestic_share = Some((s.recycled_supply_t + s.domestic_supply_t) / s.demand_t);
+        }
+        if let Some((china, supply)) = totals.china {
+            s.china_share = Some(if supply > 0.0 { china / supply } else { 0.0 });
         }
         let lead = &mut totals.lead;
         let total_w: f64 = lead.iter().map(|x| x.1).sum();

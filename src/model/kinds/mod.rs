@@ -20,7 +20,10 @@ pub mod station;
 
 pub use hdd_source::{HddSource, HddSourceSpec};
 pub use hpms::{Hpms, HpmsSpec, PORT_COPRODUCTS, PORT_MAGNETS, PORT_RESIDUE};
-pub use market::{Demand, DemandSpec, Import, ImportSpec, Market, MarketSpec};
+pub use market::{
+    Demand, DemandSpec, Displacement, Import, ImportSpec, Inventory, InventorySpec, Market,
+    MarketSpec, Stockpile, StockpileSpec,
+};
 pub use oxide_plant::{OxidePlant, OxidePlantSpec, OxideProduct, OxideProductSpec};
 pub use preprocessor::{Preprocessor, PreprocessorSpec};
 pub use scrap_source::{ScrapSource, ScrapSourceSpec};

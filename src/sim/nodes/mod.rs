@@ -78,7 +78,7 @@ impl<'m> Kind<'m> {
             NodeKind::Station(s) => Kind::Station(station::Station::new(s, id, opts)?),
             NodeKind::Hpms(h) => Kind::Hpms(hpms::Hpms::new(h, model, id, opts)?),
             NodeKind::OxidePlant(o) => Kind::OxidePlant(oxide::OxidePlant::new(o, model)),
-            NodeKind::Market(m) => Kind::Market(market::Market::new(m)),
+            NodeKind::Market(m) => Kind::Market(market::Market::new(m, model)),
             NodeKind::Sink => Kind::Sink(sink::Sink),
         })
     }
@@ -479,12 +479,12 @@ impl<'m> Kind<'m> {
         match self {
             Kind::Preprocessor(_) => s.drives_processed += c.units_total,
             Kind::Hpms(h) => h.summarize(s, totals, now),
+            Kind::Market(m) => m.summarize(totals),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Station(_)
             | Kind::OxidePlant(_)
-            | Kind::Market(_)
             | Kind::Sink(_) => {}
         }
     }
