@@ -346,8 +346,13 @@ pub fn describe(report: &RunReport) -> String {
 
 /// What `magloop validate` checked.
 pub enum Validated {
-    /// A model (the embedded default without MODEL) and this many scripts against it.
-    Model { loaded: LoadedModel, scripts: usize },
+    /// A model (the embedded default without MODEL) and this many scripts against it, with
+    /// the warnings the scripts gave (mistakes that would not stop a run).
+    Model {
+        loaded: LoadedModel,
+        scripts: usize,
+        warnings: Vec<crate::error::ScriptError>,
+    },
     /// An experiment file, loaded as `magloop batch` loads it: every scenario's model,
     /// overrides and scripts.
     Experiment(crate::batch::Experiment),
@@ -392,18 +397,57 @@ pub fn validate(
         return crate::batch::load(path).map(Validated::Experiment);
     }
     let loaded = load(model, &Overrides { years })?;
-    let compiled = script::compile(scripts)?;
-    script::check_with_budget(&loaded.model, &compiled, budget)?;
+    // Every script is read and compiled, and every one that compiles is checked: a problem
+    // in one does not hide those of the others.
+    let mut failed = Vec::new();
+    let mut compiled = Vec::new();
+    for path in scripts {
+        match script::compile(std::slice::from_ref(path)) {
+            Ok(mut c) => compiled.append(&mut c),
+            Err(e) => failed.push((path, e)),
+        }
+    }
+    let checked = script::check_all(&loaded.model, &compiled, budget)?;
+    // One problem alone is reported as it comes (a missing file: `cannot read ...`).
+    if failed.len() == 1 && checked.problems.is_empty() {
+        return Err(failed.remove(0).1);
+    }
+    let mut problems: Vec<crate::error::ScriptError> = Vec::new();
+    for (path, e) in failed {
+        match e {
+            crate::Error::Script(p) => problems.push(*p),
+            crate::Error::Scripts(ps) => problems.extend(ps),
+            other => problems.push(crate::error::ScriptError {
+                file: path.display().to_string(),
+                line: None,
+                date: None,
+                message: other.to_string(),
+                hint: None,
+                related: None,
+                source: String::new(),
+            }),
+        }
+    }
+    problems.extend(checked.problems);
+    // In the order the scripts were given (a stable sort keeps each script's own order).
+    let order = |file: &str| scripts.iter().position(|p| p.display().to_string() == file);
+    problems.sort_by_key(|p| order(&p.file));
+    if let Some(e) = crate::Error::scripts(problems) {
+        return Err(e);
+    }
     Ok(Validated::Model {
         loaded,
         scripts: compiled.len(),
+        warnings: checked.warnings,
     })
 }
 
 /// The line `magloop validate` prints when all is well.
 pub fn describe_validated(v: &Validated) -> String {
     match v {
-        Validated::Model { loaded, scripts } => {
+        Validated::Model {
+            loaded, scripts, ..
+        } => {
             let scripts = match scripts {
                 0 => String::new(),
                 1 => "; 1 script ok".to_string(),

@@ -192,6 +192,12 @@ fn main() -> ExitCode {
             script_budget,
             quiet,
         } => app::validate(model.as_deref(), &scripts, years, script_budget).map(|v| {
+            // Warnings go to stderr even with --quiet: they are mistakes, if not fatal ones.
+            if let app::Validated::Model { warnings, .. } = &v {
+                for w in warnings {
+                    eprintln!("warning: {}", w.render());
+                }
+            }
             if !quiet {
                 println!("{}", app::describe_validated(&v));
             }
