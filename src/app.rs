@@ -163,6 +163,7 @@ fn run_into(
         peak_rss_bytes: peak_rss_bytes(),
         scripts: script_hashes,
         files: Default::default(),
+        warnings: result.warnings.clone(),
     };
     output::write_run(dir, &result, manifest)?;
     Ok((result, wall_time_s, usage))
@@ -321,6 +322,9 @@ pub fn describe(report: &RunReport) -> String {
             u.operations(),
             u.budget
         ));
+    }
+    for w in &report.result.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
     }
     let found = backlogs(&report.result);
     for e in found.iter().take(BACKLOGS_SHOWN) {

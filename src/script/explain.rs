@@ -485,27 +485,6 @@ pub(crate) fn restriction_changes_nothing(items: &[String]) -> Option<String> {
     })
 }
 
-/// The warning for `remove_capacity` of `count` at a node of `kind` holding `have` (`where`:
-/// "in the model", "on 2026-01-01"), if it asks for more than there are.
-pub(crate) fn removes_more_than_there_are(
-    node: &str,
-    kind: &str,
-    count: i64,
-    have: i64,
-    when: &str,
-) -> Option<String> {
-    let units = match kind {
-        "preprocessor" => "lines",
-        "hpms" => "vessels",
-        _ => "servers",
-    };
-    (count > have).then(|| {
-        format!(
-            "remove_capacity of {count} at `{node}`, which has {have} {units} in service {when}: it is left with none; to close it, remove {have}"
-        )
-    })
-}
-
 // ---- runtime errors -------------------------------------------------------------------------
 
 /// A runtime error in magloop's words, when there are better ones than Rhai's: `inner` is

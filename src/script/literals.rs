@@ -349,7 +349,7 @@ impl Cx<'_> {
         if f.name == api::REMOVE_CAPACITY.name
             && let (Some(n), Some((c, pos))) = (node, count)
             && !self.added_to.contains(&n)
-            && let Some(w) = explain::removes_more_than_there_are(
+            && let Some(w) = crate::sim::policy::capacity_warning(
                 &self.names.node_ids[n],
                 self.names.node_kinds[n],
                 c,

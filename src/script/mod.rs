@@ -8,7 +8,7 @@
 
 pub mod api;
 pub mod budget;
-mod explain;
+pub(crate) mod explain;
 mod literals;
 mod register;
 pub mod when;

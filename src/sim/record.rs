@@ -216,6 +216,9 @@ pub struct RunResult {
     pub entities: Vec<EntityStats>,
     pub trace: Option<Vec<TraceRow>>,
     pub events: u64,
+    /// Mistakes in what policies asked that did not stop the run (removing more lines than
+    /// a node had), in the order met; `manifest.json` and the printed report carry them.
+    pub warnings: Vec<String>,
 }
 
 /// Collects rows during the run.
@@ -235,6 +238,8 @@ pub(crate) struct Recorder {
     dynamic_keys: std::collections::BTreeMap<(usize, usize, usize), u32>,
     /// Actions policies took.
     pub shocks: Vec<crate::sim::policy::ShockRow>,
+    /// See [`RunResult::warnings`].
+    pub warnings: Vec<String>,
 }
 
 impl Recorder {
@@ -270,6 +275,7 @@ impl Recorder {
             dynamic: Default::default(),
             dynamic_keys: Default::default(),
             shocks: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -493,6 +499,7 @@ impl Simulation<'_> {
             entities,
             trace: self.rec.trace,
             events: self.queue.popped(),
+            warnings: self.rec.warnings.clone(),
         }
     }
 
