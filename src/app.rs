@@ -500,13 +500,23 @@ pub fn api_reference() -> String {
     out
 }
 
-/// `magloop api --definitions DIR`: Rhai definition files for editor completion.
-pub fn write_definitions(dir: &Path) -> Result<()> {
+/// The file `magloop api --definitions` writes magloop's functions to.
+pub const MAGLOOP_DEFINITIONS: &str = "magloop.d.rhai";
+
+/// `magloop api --definitions DIR [--model FILE]`: Rhai definition files for editors:
+/// magloop's API alone in `magloop.d.rhai` (with the ids of `model`, the embedded default
+/// without one), Rhai's built-ins in the files Rhai names (`__static__.d.rhai`, ...).
+pub fn write_definitions(dir: &Path, model: Option<&Path>) -> Result<()> {
+    let loaded = load(model, &Overrides::default())?;
     std::fs::create_dir_all(dir).map_err(|e| crate::Error::output(dir, e))?;
-    script::documentation_engine()
+    // Rhai's own, from the sandboxed engine without the API.
+    script::sandboxed_engine()
         .definitions()
         .write_to_dir(dir)
-        .map_err(|e| crate::Error::output(dir, e))
+        .map_err(|e| crate::Error::output(dir, e))?;
+    let text = script::definitions::magloop_definitions(&loaded.model, &loaded.origin);
+    let path = dir.join(MAGLOOP_DEFINITIONS);
+    std::fs::write(&path, text).map_err(|e| crate::Error::output(&path, e))
 }
 
 /// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod budget;
+pub mod definitions;
 pub(crate) mod explain;
 mod literals;
 mod register;
@@ -200,6 +201,11 @@ pub(crate) fn engine() -> Engine {
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
     e
+}
+
+/// The sandboxed engine scripts run on, without the API: Rhai's built-ins alone.
+pub fn sandboxed_engine() -> Engine {
+    engine()
 }
 
 /// An engine with the API registered, for `magloop api` and definition files.
