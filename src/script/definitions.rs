@@ -44,6 +44,9 @@ fn strs(v: &[String]) -> Vec<&str> {
 
 /// `"a", "b", "c"`.
 fn quoted(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        return "none".into();
+    }
     ids.iter()
         .map(|i| format!("\"{i}\""))
         .collect::<Vec<_>>()
@@ -114,7 +117,7 @@ pub fn magloop_definitions(model: &Model, origin: &str) -> String {
     };
     let mut out = String::from("module static;\n\n");
     out.push_str(&format!(
-        "// magloop {}: the functions a policy script may call, and nothing of Rhai's own\n// (those are in __static__.d.rhai and __builtin*.d.rhai beside this file).\n// Ids are those of {origin}; regenerate with `magloop api --definitions DIR --model FILE`\n// for another model. Ids are listed in the documentation, not declared as constants:\n// scripts write them as text (\"reno_nv\"), and a constant declared here would not exist\n// when the script runs.\n//\n// nodes: {}\n// links: {}\n// import origins: {}\n// demand sectors: {}\n",
+        "// magloop {}: the functions a policy script may call, and nothing of Rhai's own\n// (those are in __static__.d.rhai and __builtin*.d.rhai beside this file).\n// Ids are those of {origin}; regenerate with `magloop api --definitions DIR --model FILE`\n// for another model. Ids are listed in the documentation, not declared as constants:\n// scripts write them as text in double quotes, and a constant declared here would not exist\n// when the script runs.\n//\n// nodes: {}\n// links: {}\n// import origins: {}\n// demand sectors: {}\n",
         env!("CARGO_PKG_VERSION"),
         quoted(&names.node_ids.iter().map(String::as_str).collect::<Vec<_>>()),
         quoted(&names.link_ids.iter().map(String::as_str).collect::<Vec<_>>()),
