@@ -152,7 +152,9 @@ fn unquoted_date(line: &str) -> Option<String> {
             from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
         };
         if digits(i, 4) && b.get(i + 4) == Some(&b'-') {
-            let m = (i + 5..b.len()).take_while(|&j| b[j].is_ascii_digit()).count();
+            let m = (i + 5..b.len())
+                .take_while(|&j| b[j].is_ascii_digit())
+                .count();
             let after_m = i + 5 + m;
             if (1..=2).contains(&m) && b.get(after_m) == Some(&b'-') {
                 let d = (after_m + 1..b.len())
@@ -501,9 +503,12 @@ pub(crate) fn runtime(
             let (name, got) = split_signature(sig);
             Some(call(&name, &got, known, line))
         }
-        EvalAltResult::ErrorVariableNotFound(name, _) => {
-            Some(variable(name, text, at, known.variables.contains(name.as_str())))
-        }
+        EvalAltResult::ErrorVariableNotFound(name, _) => Some(variable(
+            name,
+            text,
+            at,
+            known.variables.contains(name.as_str()),
+        )),
         _ => None,
     }
 }
@@ -513,9 +518,9 @@ fn variable(name: &str, text: &str, at: Option<(usize, usize)>, declared: bool) 
     let message = format!("unknown variable `{name}`");
     let hint = match name {
         "True" | "False" => Some(format!("Rhai writes `{}`", name.to_lowercase())),
-        "None" | "null" | "nil" => {
-            Some("Rhai has no None: use () for nothing, or a flag such as `let found = false;`".into())
-        }
+        "None" | "null" | "nil" => Some(
+            "Rhai has no None: use () for nothing, or a flag such as `let found = false;`".into(),
+        ),
         _ if at.is_some_and(|p| inside_fn(text, p)) && declared => Some(format!(
             "a function (`fn`) does not see variables declared outside it: pass `{name}` as an argument (`fn f({name}) {{ ... }}`, called `f({name})`), or write a closure, which does see them (`let f = || {{ ... }};`, called `f.call()`)"
         )),
@@ -603,22 +608,21 @@ pub(crate) fn syntax(text: &str, err: &ParseError) -> (Option<(usize, usize)>, S
                 "text is written in double quotes: \"{inner}\"; single quotes hold one character"
             ))
         }
-        ParseErrorType::Reserved(s) if s == "#" => {
-            Some("a comment starts with //, not #".into())
-        }
+        ParseErrorType::Reserved(s) if s == "#" => Some("a comment starts with //, not #".into()),
         _ => match word.as_str() {
             "and" => Some("Rhai writes `&&` for and".into()),
             "or" => Some("Rhai writes `||` for or".into()),
             "not" => Some("Rhai writes `!` for not: `!done`".into()),
-            _ if word == "elif" || previous_word == "elif" => {
-                Some("Rhai writes `else if`".into())
-            }
+            _ if word == "elif" || previous_word == "elif" => Some("Rhai writes `else if`".into()),
             "then" => Some("Rhai writes `if x { ... }`, without then".into()),
-            _ if first_word == "def" => Some(
-                "a function is written `fn name(a, b) { ... }`, with braces".into(),
-            ),
+            _ if first_word == "def" => {
+                Some("a function is written `fn name(a, b) { ... }`, with braces".into())
+            }
             _ if char_at == Some(':')
-                && matches!(first_word.as_str(), "if" | "else" | "while" | "for" | "loop") =>
+                && matches!(
+                    first_word.as_str(),
+                    "if" | "else" | "while" | "for" | "loop"
+                ) =>
             {
                 Some("a block is written in braces, `if x { ... }`, not with `:`".into())
             }
@@ -770,9 +774,10 @@ impl Scan {
         if !unbalanced {
             return None;
         }
-        let by_indent = self.pairs.iter().find(|p| {
-            p.open_char == '{' && p.close_indent.is_some_and(|ci| ci < p.open_indent)
-        });
+        let by_indent = self
+            .pairs
+            .iter()
+            .find(|p| p.open_char == '{' && p.close_indent.is_some_and(|ci| ci < p.open_indent));
         if let Some(p) = by_indent {
             return Some((p.open, p.open_char));
         }
@@ -781,7 +786,8 @@ impl Scan {
             .iter()
             .rev()
             .find(|p| {
-                limit.is_none_or(|l| p.open < l) && p.close.is_none_or(|c| limit.is_some_and(|l| c > l))
+                limit.is_none_or(|l| p.open < l)
+                    && p.close.is_none_or(|c| limit.is_some_and(|l| c > l))
             })
             .map(|p| (p.open, p.open_char))
     }
@@ -844,6 +850,9 @@ mod tests {
         );
         assert_eq!(name, "delay_comissioning");
         assert_eq!(got, vec![Some(Ty::Str), Some(Ty::Str)]);
-        assert_eq!(split_signature("timestamp ()"), ("timestamp".into(), vec![]));
+        assert_eq!(
+            split_signature("timestamp ()"),
+            ("timestamp".into(), vec![])
+        );
     }
 }

@@ -142,18 +142,19 @@ fn type_of(e: &Expr) -> Option<Ty> {
                     return Some(Ty::Int);
                 }
                 if matches!(name, "-" | "*" | "/" | "%" | "+")
-                    && types
-                        .iter()
-                        .all(|t| matches!(t, Some(Ty::Int | Ty::Float)))
+                    && types.iter().all(|t| matches!(t, Some(Ty::Int | Ty::Float)))
                 {
                     return Some(Ty::Float);
                 }
-                if name == "+" && types.iter().any(|t| *t == Some(Ty::Str)) {
+                if name == "+" && types.contains(&Some(Ty::Str)) {
                     return Some(Ty::Str);
                 }
                 return None;
             }
-            match api::API.iter().find(|f| f.name == name && f.params.len() == call.args.len()) {
+            match api::API
+                .iter()
+                .find(|f| f.name == name && f.params.len() == call.args.len())
+            {
                 Some(f) => match f.returns {
                     Returns::Nothing => Ty::Unit,
                     Returns::Float => Ty::Float,

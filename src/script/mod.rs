@@ -781,7 +781,9 @@ pub fn check_all(model: &Model, scripts: &[Script], budget: Budget) -> Result<Ch
     sim.start_policy_only(&mut policy)?;
     let capacity = {
         let mut ctl = Control { sim: &mut sim };
-        (0..model.nodes.len()).map(|i| ctl_capacity(&mut ctl, i)).collect::<Vec<_>>()
+        (0..model.nodes.len())
+            .map(|i| ctl_capacity(&mut ctl, i))
+            .collect::<Vec<_>>()
     };
     let mut checked = Checked::default();
     for (i, s) in scripts.iter().enumerate() {

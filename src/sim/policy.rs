@@ -321,7 +321,13 @@ impl<'m> Simulation<'m> {
 /// `have` in service (`when`: "on 2026-01-01", "in the model"), if it asks for more: the node
 /// is left with none. A warning, not an error: how many a node has on a date depends on what
 /// every script did before, and leaving none is what closing a site means.
-pub fn capacity_warning(node: &str, kind: &str, count: i64, have: i64, when: &str) -> Option<String> {
+pub fn capacity_warning(
+    node: &str,
+    kind: &str,
+    count: i64,
+    have: i64,
+    when: &str,
+) -> Option<String> {
     let unit = match kind {
         "preprocessor" => "line",
         "hpms" => "vessel",

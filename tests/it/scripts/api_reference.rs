@@ -32,8 +32,14 @@ fn api_prints_every_signature_and_writes_definition_files() {
     // vessels or a plant, dates inside the default 10-year run.
     for a in magloop::script::api::API {
         let name = a.signature.split('(').next().unwrap();
-        assert!(ours.contains(&format!("fn {name}(")), "no definition of {name}");
-        assert!(ours.contains(&format!("/// {}", a.doc)), "no doc for {name}");
+        assert!(
+            ours.contains(&format!("fn {name}(")),
+            "no definition of {name}"
+        );
+        assert!(
+            ours.contains(&format!("/// {}", a.doc)),
+            "no doc for {name}"
+        );
     }
     assert!(ours.contains("/// - `node`: string node id (preprocessor or station or hpms or oxide_plant): \"williston_sc\", \"reno_nv\", \"dfw_hpms\", \"fredericktown_mo\"\n/// - `from`"));
     assert!(ours.contains("/// - `from`: date string \"YYYY-MM-DD\": from 2025-01-01 to 2035-01-01 in this model's run"));
@@ -49,17 +55,29 @@ fn api_prints_every_signature_and_writes_definition_files() {
         }
     }
     assert!(theirs.lines().filter(|l| l.starts_with("fn ")).count() > 300);
-    assert!(!theirs.contains("fn outage("), "Rhai's files hold magloop's functions");
+    assert!(
+        !theirs.contains("fn outage("),
+        "Rhai's files hold magloop's functions"
+    );
     // Another model's ids with --model.
     let mm1 = repo().join("models/mm1.yaml");
     let defs2 = dir.path().join("defs2");
     let o = run_in(
         &repo(),
-        &["api", "--definitions", defs2.to_str().unwrap(), "--model", mm1.to_str().unwrap()],
+        &[
+            "api",
+            "--definitions",
+            defs2.to_str().unwrap(),
+            "--model",
+            mm1.to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let other = fs::read_to_string(defs2.join("magloop.d.rhai")).unwrap();
-    assert!(!other.contains("reno_nv") && other.contains("\"server\""), "{other}");
+    assert!(
+        !other.contains("reno_nv") && other.contains("\"server\""),
+        "{other}"
+    );
 }
 
 #[test]

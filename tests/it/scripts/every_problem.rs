@@ -64,11 +64,17 @@ fn every_bad_script_is_reported_not_only_the_first() {
     let second = err.find("second.rhai:1:18: unknown node `dfw_hmps` (did you mean `dfw_hpms`?)");
     assert!(first.is_some() && second.is_some(), "{err}");
     assert!(first < second, "{err}");
-    assert!(err.ends_with("2 problems in first.rhai, second.rhai\n"), "{err}");
+    assert!(
+        err.ends_with("2 problems in first.rhai, second.rhai\n"),
+        "{err}"
+    );
     // One problem alone is reported as before, without a count.
     let (code, _, err) = validate(&[("second.rhai", "let s = storage(\"dfw_hmps\");\n")]);
     assert_eq!(code, Some(2));
-    assert!(!err.contains("problems in"), "one problem is reported alone: {err}");
+    assert!(
+        !err.contains("problems in"),
+        "one problem is reported alone: {err}"
+    );
 }
 
 #[test]
@@ -92,7 +98,10 @@ fn literal_checks_reach_function_bodies_and_add_up_shares() {
         "at(\"2026-01-01\", || { set_shares(\"dfw_hpms\", #{ dfw_to_market: 1.0, dfw_residue_to_fredericktown: 1.0 }); });\n",
     )]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("ports.rhai:1:46: set the shares of one output at a time"), "{err}");
+    assert!(
+        err.contains("ports.rhai:1:46: set the shares of one output at a time"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -113,12 +122,23 @@ fn removing_more_lines_than_a_site_has_is_a_warning_in_validate_the_report_and_t
     write_script(dir.path(), "close.rhai", script);
     let o = run_in(
         dir.path(),
-        &["run", "--script", "close.rhai", "--years", "2", "--out", "out"],
+        &[
+            "run",
+            "--script",
+            "close.rhai",
+            "--years",
+            "2",
+            "--out",
+            "out",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let warning = "close.rhai:1: remove_capacity of 5 at `williston_sc`, which has 2 lines in service on 2026-01-01: it is left with none; to close it, remove 2";
     let report = stdout(&o);
-    assert!(report.contains(&format!("\n  warning: {warning}\n")), "{report}");
+    assert!(
+        report.contains(&format!("\n  warning: {warning}\n")),
+        "{report}"
+    );
     assert_eq!(report.matches("warning:").count(), 1, "{report}");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.path().join("out/manifest.json")).unwrap())
@@ -127,10 +147,23 @@ fn removing_more_lines_than_a_site_has_is_a_warning_in_validate_the_report_and_t
 
     // A run with nothing to warn of has no `warnings` in its manifest (earlier manifests
     // stay byte-identical).
-    write_script(dir.path(), "fine.rhai", "remove_capacity(\"williston_sc\", 2, \"2026-01-01\");\n");
+    write_script(
+        dir.path(),
+        "fine.rhai",
+        "remove_capacity(\"williston_sc\", 2, \"2026-01-01\");\n",
+    );
     let o = run_in(
         dir.path(),
-        &["run", "--script", "fine.rhai", "--years", "2", "--out", "out2", "-q"],
+        &[
+            "run",
+            "--script",
+            "fine.rhai",
+            "--years",
+            "2",
+            "--out",
+            "out2",
+            "-q",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = fs::read_to_string(dir.path().join("out2/manifest.json")).unwrap();
