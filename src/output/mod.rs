@@ -36,6 +36,9 @@ pub struct Manifest {
     pub scripts: Vec<(String, String)>,
     /// File name -> SHA-256 of its bytes.
     pub files: BTreeMap<String, String>,
+    /// What the run warned of (see `RunResult::warnings`); left out when there is nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 pub const TIMESERIES: &str = "timeseries.parquet";

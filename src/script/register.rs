@@ -10,7 +10,7 @@ use rhai::{
 };
 
 use crate::kernel::SimTime;
-use crate::model::{LinkId, NodeId, is_rare_earth};
+use crate::model::{LinkId, NodeId};
 use crate::script::api::{self, ApiFn, Range};
 use crate::script::when::{Span, parse_period, parse_span};
 use crate::script::{Bridge, NewHook};
@@ -570,30 +570,25 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
             }
             None => None,
         };
-        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare earth.
-        let applies = names.iter().any(|n| n == "magnets" || is_rare_earth(n));
+        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare
+        // earth; one that names neither would change nothing, and is refused.
+        if let Some(m) = crate::script::explain::restriction_changes_nothing(&names) {
+            return fail(&ctx, m);
+        }
         let args = format!(
             "{origin:?}, {names:?}, {s}, {from:?}{}",
             duration.map(|d| format!(", {d:?}")).unwrap_or_default()
         );
         let r = row(&br, &ctx, "restrict_imports", at, args);
-        if applies {
-            br.act(
-                at,
-                Action::Restrict {
-                    origin,
-                    share: s,
-                    until,
-                },
-                r,
-            );
-        } else {
-            br.act(
-                at,
-                Action::Note("restriction on items the market does not trade".into()),
-                r,
-            );
-        }
+        br.act(
+            at,
+            Action::Restrict {
+                origin,
+                share: s,
+                until,
+            },
+            r,
+        );
         Ok(())
     };
     let r2 = restrict.clone();
@@ -795,11 +790,17 @@ fn plants(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>)
                     at,
                     format!("{node:?}, {count}, {from:?}"),
                 );
+                let by = format!(
+                    "{}{}",
+                    br.script_name(),
+                    r.line.map(|l| format!(":{l}")).unwrap_or_default()
+                );
                 br.act(
                     at,
                     Action::Capacity {
                         node: n,
                         delta: sign * count,
+                        by,
                     },
                     r,
                 );

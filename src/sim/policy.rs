@@ -47,8 +47,13 @@ pub enum Action {
     Outage { node: NodeId, until: SimTime },
     /// Ends an outage (scheduled by `Outage`).
     OutageEnd { node: NodeId },
-    /// Adds (`delta > 0`) or retires (`delta < 0`) lines, vessels or servers.
-    Capacity { node: NodeId, delta: i64 },
+    /// Adds (`delta > 0`) or retires (`delta < 0`) lines, vessels or servers; `by` says who
+    /// asked (`script.rhai:3`), for the warning when there are fewer to retire.
+    Capacity {
+        node: NodeId,
+        delta: i64,
+        by: String,
+    },
     /// Multiplies a source's rate (1 = as modelled).
     SourceRate { node: NodeId, multiplier: f64 },
     /// Multiplies a link's transit times (1 = as modelled).
@@ -250,7 +255,23 @@ impl<'m> Simulation<'m> {
                 self.schedule_action(until, Action::OutageEnd { node });
             }
             Action::OutageEnd { node } => self.set_outage(node, false),
-            Action::Capacity { node, delta } => self.change_capacity(node, delta),
+            Action::Capacity { node, delta, by } => {
+                let short = self.change_capacity(node, delta);
+                if short > 0 {
+                    let date = self.model.start + chrono::Duration::seconds(now);
+                    let n = &self.model.nodes[node];
+                    let had = -delta - short;
+                    if let Some(w) = capacity_warning(
+                        &n.id,
+                        n.kind.name(),
+                        -delta,
+                        had,
+                        &format!("on {}", date.format("%Y-%m-%d")),
+                    ) {
+                        self.rec.warnings.push(format!("{by}: {w}"));
+                    }
+                }
+            }
             Action::SourceRate { node, multiplier } => {
                 self.nodes[node].kind.set_rate_multiplier(multiplier);
             }
@@ -317,6 +338,34 @@ impl<'m> Simulation<'m> {
             self.pool_outage(n, down);
         }
     }
+}
+
+/// The warning for retiring `count` lines, vessels or servers at a node of `kind` that has
+/// `have` in service (`when`: "on 2026-01-01", "in the model"), if it asks for more: the node
+/// is left with none. A warning, not an error: how many a node has on a date depends on what
+/// every script did before, and leaving none is what closing a site means.
+pub fn capacity_warning(
+    node: &str,
+    kind: &str,
+    count: i64,
+    have: i64,
+    when: &str,
+) -> Option<String> {
+    let unit = match kind {
+        "preprocessor" => "line",
+        "hpms" => "vessel",
+        _ => "server",
+    };
+    let units = if have == 1 {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    };
+    (count > have).then(|| {
+        format!(
+            "remove_capacity of {count} at `{node}`, which has {have} {units} in service {when}: it is left with none; to close it, remove {have}"
+        )
+    })
 }
 
 /// Tonnes as milligrams, for script-facing conversions.

@@ -276,6 +276,9 @@ pub struct RunResult {
     pub entities: Vec<EntityStats>,
     pub trace: Option<Vec<TraceRow>>,
     pub events: u64,
+    /// Mistakes in what policies asked that did not stop the run (removing more lines than
+    /// a node had), in the order met; `manifest.json` and the printed report carry them.
+    pub warnings: Vec<String>,
 }
 
 /// Collects rows during the run.
@@ -297,6 +300,8 @@ pub(crate) struct Recorder {
     pub shocks: Vec<crate::sim::policy::ShockRow>,
     /// KPIs per calendar year.
     pub yearly: Yearly,
+    /// See [`RunResult::warnings`].
+    pub warnings: Vec<String>,
 }
 
 impl Recorder {
@@ -333,6 +338,7 @@ impl Recorder {
             dynamic_keys: Default::default(),
             shocks: Vec::new(),
             yearly: Yearly::new(model),
+            warnings: Vec::new(),
         }
     }
 
@@ -601,6 +607,7 @@ impl Simulation<'_> {
             entities,
             trace: self.rec.trace,
             events: self.queue.popped(),
+            warnings: self.rec.warnings.clone(),
         }
     }
 

@@ -20,6 +20,7 @@ mod api_reference;
 mod bad;
 mod budget;
 mod bugs_found;
+mod every_problem;
 mod literals;
 mod market;
 mod shipped;
