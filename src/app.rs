@@ -163,6 +163,7 @@ fn run_into(
         peak_rss_bytes: peak_rss_bytes(),
         scripts: script_hashes,
         files: Default::default(),
+        warnings: result.warnings.clone(),
     };
     output::write_run(dir, &result, manifest)?;
     Ok((result, wall_time_s, usage))
@@ -275,11 +276,11 @@ pub fn describe(report: &RunReport) -> String {
         }
     ));
     out.push_str(&format!(
-        "  {} drives processed; recycled magnets {} t ({} t sintered magnets, {} t co-products); oxides {} t\n",
+        "  {} drives processed; recycled sintered magnets {} t, co-products {} t (HPMS output {} t); oxides {} t\n",
         thousands(s.drives_processed as f64, 0),
-        thousands(s.magnets_t, 1),
         thousands(s.sintered_magnets_t, 1),
-        thousands(s.magnets_t - s.sintered_magnets_t, 1),
+        thousands(s.coproducts_t, 1),
+        thousands(s.hpms_output_t, 1),
         thousands(s.oxides_t, 1)
     ));
     if let (Some(mean), Some(p95)) = (s.lead_time_mean_days, s.lead_time_p95_days) {
@@ -295,6 +296,15 @@ pub fn describe(report: &RunReport) -> String {
             t(s.demand_t),
             100.0 * share,
             t(s.shortfall_t)
+        ));
+    }
+    if let Some(china) = s.china_share {
+        out.push_str(&format!(
+            "  China's share of supply {:.1} %; stocks drawn {} t, refilled {} t, stockpile released {} t\n",
+            100.0 * china,
+            t(s.stock_draw_t),
+            t(s.stock_refill_t),
+            t(s.stockpile_release_t)
         ));
     }
     if s.transport_cost_usd > 0.0 {
@@ -322,6 +332,9 @@ pub fn describe(report: &RunReport) -> String {
             u.budget
         ));
     }
+    for w in &report.result.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
     let found = backlogs(&report.result);
     for e in found.iter().take(BACKLOGS_SHOWN) {
         let place = if e.kind == "link" {
@@ -346,8 +359,13 @@ pub fn describe(report: &RunReport) -> String {
 
 /// What `magloop validate` checked.
 pub enum Validated {
-    /// A model (the embedded default without MODEL) and this many scripts against it.
-    Model { loaded: LoadedModel, scripts: usize },
+    /// A model (the embedded default without MODEL) and this many scripts against it, with
+    /// the warnings the scripts gave (mistakes that would not stop a run).
+    Model {
+        loaded: LoadedModel,
+        scripts: usize,
+        warnings: Vec<crate::error::ScriptError>,
+    },
     /// An experiment file, loaded as `magloop batch` loads it: every scenario's model,
     /// overrides and scripts.
     Experiment(crate::batch::Experiment),
@@ -392,18 +410,57 @@ pub fn validate(
         return crate::batch::load(path).map(Validated::Experiment);
     }
     let loaded = load(model, &Overrides { years })?;
-    let compiled = script::compile(scripts)?;
-    script::check_with_budget(&loaded.model, &compiled, budget)?;
+    // Every script is read and compiled, and every one that compiles is checked: a problem
+    // in one does not hide those of the others.
+    let mut failed = Vec::new();
+    let mut compiled = Vec::new();
+    for path in scripts {
+        match script::compile(std::slice::from_ref(path)) {
+            Ok(mut c) => compiled.append(&mut c),
+            Err(e) => failed.push((path, e)),
+        }
+    }
+    let checked = script::check_all(&loaded.model, &compiled, budget)?;
+    // One problem alone is reported as it comes (a missing file: `cannot read ...`).
+    if failed.len() == 1 && checked.problems.is_empty() {
+        return Err(failed.remove(0).1);
+    }
+    let mut problems: Vec<crate::error::ScriptError> = Vec::new();
+    for (path, e) in failed {
+        match e {
+            crate::Error::Script(p) => problems.push(*p),
+            crate::Error::Scripts(ps) => problems.extend(ps),
+            other => problems.push(crate::error::ScriptError {
+                file: path.display().to_string(),
+                line: None,
+                date: None,
+                message: other.to_string(),
+                hint: None,
+                related: None,
+                source: String::new(),
+            }),
+        }
+    }
+    problems.extend(checked.problems);
+    // In the order the scripts were given (a stable sort keeps each script's own order).
+    let order = |file: &str| scripts.iter().position(|p| p.display().to_string() == file);
+    problems.sort_by_key(|p| order(&p.file));
+    if let Some(e) = crate::Error::scripts(problems) {
+        return Err(e);
+    }
     Ok(Validated::Model {
         loaded,
         scripts: compiled.len(),
+        warnings: checked.warnings,
     })
 }
 
 /// The line `magloop validate` prints when all is well.
 pub fn describe_validated(v: &Validated) -> String {
     match v {
-        Validated::Model { loaded, scripts } => {
+        Validated::Model {
+            loaded, scripts, ..
+        } => {
             let scripts = match scripts {
                 0 => String::new(),
                 1 => "; 1 script ok".to_string(),
@@ -452,13 +509,23 @@ pub fn api_reference() -> String {
     out
 }
 
-/// `magloop api --definitions DIR`: Rhai definition files for editor completion.
-pub fn write_definitions(dir: &Path) -> Result<()> {
+/// The file `magloop api --definitions` writes magloop's functions to.
+pub const MAGLOOP_DEFINITIONS: &str = "magloop.d.rhai";
+
+/// `magloop api --definitions DIR [--model FILE]`: Rhai definition files for editors:
+/// magloop's API alone in `magloop.d.rhai` (with the ids of `model`, the embedded default
+/// without one), Rhai's built-ins in the files Rhai names (`__static__.d.rhai`, ...).
+pub fn write_definitions(dir: &Path, model: Option<&Path>) -> Result<()> {
+    let loaded = load(model, &Overrides::default())?;
     std::fs::create_dir_all(dir).map_err(|e| crate::Error::output(dir, e))?;
-    script::documentation_engine()
+    // Rhai's own, from the sandboxed engine without the API.
+    script::sandboxed_engine()
         .definitions()
         .write_to_dir(dir)
-        .map_err(|e| crate::Error::output(dir, e))
+        .map_err(|e| crate::Error::output(dir, e))?;
+    let text = script::definitions::magloop_definitions(&loaded.model, &loaded.origin);
+    let path = dir.join(MAGLOOP_DEFINITIONS);
+    std::fs::write(&path, text).map_err(|e| crate::Error::output(&path, e))
 }
 
 /// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the

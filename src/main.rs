@@ -96,9 +96,14 @@ enum Command {
     },
     /// Print the script API reference, or write Rhai definition files for editors.
     Api {
-        /// Write definition files (`*.d.rhai`) into this folder instead.
+        /// Write definition files (`*.d.rhai`) into this folder instead: magloop's functions
+        /// in magloop.d.rhai, Rhai's built-ins in the others.
         #[arg(long, value_name = "DIR")]
         definitions: Option<PathBuf>,
+        /// The model whose node, link, origin and sector ids magloop.d.rhai lists
+        /// [default: the model built into magloop].
+        #[arg(long, value_name = "MODEL", requires = "definitions")]
+        model: Option<PathBuf>,
     },
 }
 
@@ -196,6 +201,12 @@ fn main() -> ExitCode {
             script_budget,
             quiet,
         } => app::validate(model.as_deref(), &scripts, years, script_budget).map(|v| {
+            // Warnings go to stderr even with --quiet: they are mistakes, if not fatal ones.
+            if let app::Validated::Model { warnings, .. } = &v {
+                for w in warnings {
+                    eprintln!("warning: {}", w.render());
+                }
+            }
             if !quiet {
                 println!("{}", app::describe_validated(&v));
             }
@@ -219,14 +230,21 @@ fn main() -> ExitCode {
                 quiet,
             );
         }
-        Command::Api { definitions: None } => {
+        Command::Api {
+            definitions: None, ..
+        } => {
             print!("{}", app::api_reference());
             Ok(())
         }
         Command::Api {
             definitions: Some(dir),
-        } => app::write_definitions(&dir).map(|()| {
-            println!("wrote Rhai definition files to {}", dir.display());
+            model,
+        } => app::write_definitions(&dir, model.as_deref()).map(|()| {
+            println!(
+                "wrote Rhai definition files to {}: magloop's functions in {}, Rhai's built-ins in the others",
+                dir.display(),
+                app::MAGLOOP_DEFINITIONS
+            );
         }),
     };
     match outcome {

@@ -20,8 +20,9 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
     vec![
         ("drives_processed", |s| Some(s.drives_processed as f64)),
         ("demand_t", |s| Some(s.demand_t)),
-        ("magnets_t", |s| Some(s.magnets_t)),
+        ("hpms_output_t", |s| Some(s.hpms_output_t)),
         ("sintered_magnets_t", |s| Some(s.sintered_magnets_t)),
+        ("coproducts_t", |s| Some(s.coproducts_t)),
         ("oxides_t", |s| Some(s.oxides_t)),
         ("oxide_t_per_t_feed", |s| s.oxide_t_per_t_feed),
         ("lead_time_mean_days", |s| s.lead_time_mean_days),
@@ -29,17 +30,21 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
         ("recycled_supply_t", |s| Some(s.recycled_supply_t)),
         ("imports_t", |s| Some(s.imports_t)),
         ("domestic_share", |s| s.domestic_share),
+        ("china_share", |s| s.china_share),
         ("shortfall_t", |s| Some(s.shortfall_t)),
+        ("stock_draw_t", |s| Some(s.stock_draw_t)),
+        ("stockpile_release_t", |s| Some(s.stockpile_release_t)),
         ("shortfall_last_year_t", |s| Some(s.shortfall_last_year_t)),
         ("recycled_supply_last_year_t", |s| {
             Some(s.recycled_supply_last_year_t)
         }),
         ("transport_cost_usd", |s| Some(s.transport_cost_usd)),
         ("co2_t", |s| Some(s.co2_t)),
-        ("hpms_ramped_output_t_per_year", |s| {
-            s.hpms_ramped_output_t_per_year
+        ("hpms_sintered_t_per_year", |s| s.hpms_sintered_t_per_year),
+        ("hpms_coproducts_t_per_year", |s| {
+            s.hpms_coproducts_t_per_year
         }),
-        ("hpms_feed_gap_t_per_year", |s| s.hpms_feed_gap_t_per_year),
+        ("hpms_feed_t_per_year", |s| s.hpms_feed_t_per_year),
     ]
 }
 

@@ -36,6 +36,9 @@ pub struct Manifest {
     pub scripts: Vec<(String, String)>,
     /// File name -> SHA-256 of its bytes.
     pub files: BTreeMap<String, String>,
+    /// What the run warned of (see `RunResult::warnings`); left out when there is nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 pub const TIMESERIES: &str = "timeseries.parquet";
@@ -223,8 +226,9 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("start", rows, |s| s.start.clone()),
             col!("years", rows, |s| s.years),
             col!("drives_processed", rows, |s| s.drives_processed),
-            col!("magnets_t", rows, |s| s.magnets_t),
+            col!("hpms_output_t", rows, |s| s.hpms_output_t),
             col!("sintered_magnets_t", rows, |s| s.sintered_magnets_t),
+            col!("coproducts_t", rows, |s| s.coproducts_t),
             col!("oxides_t", rows, |s| s.oxides_t),
             col!("oxide_feed_t", rows, |s| s.oxide_feed_t),
             col!("oxide_t_per_t_feed", rows, |s| s.oxide_t_per_t_feed),
@@ -232,9 +236,14 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("lead_time_p95_days", rows, |s| s.lead_time_p95_days),
             col!("demand_t", rows, |s| s.demand_t),
             col!("recycled_supply_t", rows, |s| s.recycled_supply_t),
+            col!("domestic_supply_t", rows, |s| s.domestic_supply_t),
             col!("imports_t", rows, |s| s.imports_t),
             col!("domestic_share", rows, |s| s.domestic_share),
+            col!("china_share", rows, |s| s.china_share),
             col!("shortfall_t", rows, |s| s.shortfall_t),
+            col!("stock_draw_t", rows, |s| s.stock_draw_t),
+            col!("stock_refill_t", rows, |s| s.stock_refill_t),
+            col!("stockpile_release_t", rows, |s| s.stockpile_release_t),
             col!("shortfall_last_year_t", rows, |s| s.shortfall_last_year_t),
             col!("recycled_supply_last_year_t", rows, |s| s
                 .recycled_supply_last_year_t),
@@ -244,13 +253,25 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("co2_t", rows, |s| s.co2_t),
             col!("hpms_nameplate_t_per_year", rows, |s| s
                 .hpms_nameplate_t_per_year),
-            col!("hpms_ramped_output_t_per_year", rows, |s| s
-                .hpms_ramped_output_t_per_year),
-            col!("hpms_ramped_utilisation", rows, |s| s
-                .hpms_ramped_utilisation),
+            col!("hpms_nameplate_sintered_t_per_year", rows, |s| s
+                .hpms_nameplate_sintered_t_per_year),
+            col!("hpms_feed_needed_t_per_year", rows, |s| s
+                .hpms_feed_needed_t_per_year),
+            col!("hpms_measured_from", rows, |s| s.hpms_measured_from.clone()),
+            col!("hpms_measured_years", rows, |s| s.hpms_measured_years),
+            col!("hpms_sintered_t_per_year", rows, |s| s
+                .hpms_sintered_t_per_year),
+            col!("hpms_coproducts_t_per_year", rows, |s| s
+                .hpms_coproducts_t_per_year),
+            col!("hpms_feed_t_per_year", rows, |s| s.hpms_feed_t_per_year),
+            col!("hpms_utilisation", rows, |s| s.hpms_utilisation),
+            col!("hpms_capacity_share", rows, |s| s.hpms_capacity_share),
+            col!("hpms_capacity_share_end", rows, |s| s
+                .hpms_capacity_share_end),
+            col!("hpms_full_output_date", rows, |s| s
+                .hpms_full_output_date
+                .clone()),
             col!("hpms_limit", rows, |s| s.hpms_limit.clone()),
-            col!("hpms_feed_gap_t_per_year", rows, |s| s
-                .hpms_feed_gap_t_per_year),
         ],
     )
 }

@@ -63,6 +63,20 @@ pub const BASELINE_SHARE: Range = Range {
     above_min: false,
     says: "from 0 to 10 (1 = baseline)",
 };
+pub const LEVEL_RATIO: Range = Range {
+    what: "a ratio",
+    min: 0.0,
+    max: 10.0,
+    above_min: false,
+    says: "from 0 to 10 (1 = the origin's level at the calendar start)",
+};
+pub const TONNES: Range = Range {
+    what: "tonnes",
+    min: 0.0,
+    max: 1e6,
+    above_min: true,
+    says: "above 0 and at most 1,000,000",
+};
 pub const YIELD_SHARE: Range = Range {
     what: "a yield",
     ..SHARE
@@ -350,6 +364,12 @@ api_table! {
         "Imports from `origin` since the start, t.";
     read IMPORT_SHARE = import_share(origin: Origin) -> Float,
         "Share of `origin`'s baseline supply available now (1 = baseline).";
+    read IMPORT_SUPPLY = import_supply(origin: Origin) -> Float,
+        "Supply available from `origin` now, t/yr, after every policy (what the market may take, not what it took).";
+    read STOCK = stock() -> Float,
+        "Commercial magnet inventory now, t (markets with `inventory`).";
+    read STOCKPILE = stockpile() -> Float,
+        "Strategic stockpile now, t (markets with `stockpile`).";
     read DEMAND = demand() -> Float,
         "Current US demand, t/yr.";
     read SHORTFALL = shortfall() -> Float,
@@ -368,6 +388,11 @@ api_table! {
     act SET_IMPORT_SHARE_FROM = set_import_share(
             origin: Origin, share: Number(BASELINE_SHARE), from: Date),
         "As above, from `from`.";
+    act SET_IMPORT_RATIO = set_import_ratio(
+            origin: Origin, ratio: Number(LEVEL_RATIO), from: Date),
+        "From `from`, `origin` supplies `ratio` times its level at the calendar start (its `t_per_year`), flat whatever its growth; restrictions still multiply it; `set_import_share` returns it to its projection.";
+    act RELEASE_STOCKPILE = release_stockpile(tonnes: Number(TONNES), from: Date),
+        "From `from`, up to `tonnes` of the strategic stockpile serve demand the market cannot otherwise meet (in the sectors the stockpile serves); releases add up.";
     act DELAY_COMMISSIONING = delay_commissioning(node: Node, delay: Duration)
         nodes ["hpms", "oxide_plant"],
         "Moves a plant's commissioning later by `delay` (\"18 months\"); it must not have happened.";
@@ -420,14 +445,18 @@ pub struct Names {
     pub origins: Vec<String>,
     pub sectors: Vec<String>,
     pub elements: Vec<String>,
+    /// Some market has a strategic stockpile.
+    pub has_stockpile: bool,
 }
 
 impl Names {
     pub fn new(model: &Model) -> Self {
         let mut origins = Vec::new();
         let mut sectors = Vec::new();
+        let mut has_stockpile = false;
         for n in &model.nodes {
             if let NodeKind::Market(m) = &n.kind {
+                has_stockpile |= m.stockpile.is_some();
                 for i in &m.imports {
                     if !origins.contains(&i.origin) {
                         origins.push(i.origin.clone());
@@ -448,6 +477,16 @@ impl Names {
             origins,
             sectors,
             elements: model.elements.clone(),
+            has_stockpile,
+        }
+    }
+
+    /// Whether the model has a stockpile to release.
+    pub fn stockpile(&self) -> Result<(), String> {
+        if self.has_stockpile {
+            Ok(())
+        } else {
+            Err("the model has no strategic stockpile to release: add `stockpile:` to a market (models/README.md)".into())
         }
     }
 

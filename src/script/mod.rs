@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod budget;
+pub mod definitions;
+pub(crate) mod explain;
 mod literals;
 mod register;
 pub mod when;
@@ -101,8 +103,12 @@ pub struct Snapshot {
     pub capacity: Vec<i64>,
     pub availability: Vec<f64>,
     pub commissioned: Vec<bool>,
-    /// Origin -> (imports since the start in t, current share of baseline).
-    pub imports: BTreeMap<String, (f64, f64)>,
+    /// Origin -> (imports since the start in t, current share of its projection, supply
+    /// available now in t/yr).
+    pub imports: BTreeMap<String, (f64, f64, f64)>,
+    /// Commercial inventory and strategic stockpile now, t.
+    pub stock_t: f64,
+    pub stockpile_t: f64,
     pub demand_t_per_year: f64,
     pub shortfall_t: f64,
     pub recycled_t: f64,
@@ -161,6 +167,7 @@ impl Bridge {
             .map(|o| (o.clone(), ctl.imports(o)))
             .collect();
         s.demand_t_per_year = ctl.demand_t_per_year();
+        (s.stock_t, s.stockpile_t) = ctl.stocks_t();
         let (_, recycled, shortfall) = ctl.market_totals();
         s.recycled_t = recycled;
         s.shortfall_t = shortfall;
@@ -201,6 +208,11 @@ pub(crate) fn engine() -> Engine {
     e
 }
 
+/// The sandboxed engine scripts run on, without the API: Rhai's built-ins alone.
+pub fn sandboxed_engine() -> Engine {
+    engine()
+}
+
 /// An engine with the API registered, for `magloop api` and definition files.
 pub fn documentation_engine() -> Engine {
     let mut e = engine();
@@ -235,14 +247,8 @@ fn compile_one(e: &Engine, path: &Path) -> Result<Script> {
 /// Compiles script text named `file`.
 pub fn compile_text(e: &Engine, file: &str, text: &str) -> Result<Script> {
     let mut ast = e.compile(text).map_err(|err| {
-        let pos = err.position();
-        script_error(
-            file,
-            text,
-            pos_of(pos),
-            None,
-            format!("syntax error: {}", err.err_type()),
-        )
+        let (at, said) = explain::syntax(text, &err);
+        said_error(file, text, at, None, said)
     })?;
     ast.set_source(file.to_string());
     Ok(Script {
@@ -264,24 +270,63 @@ pub(crate) fn script_error(
     date: Option<String>,
     message: String,
 ) -> Error {
-    Error::Script(Box::new(ScriptError {
+    said_error(
+        file,
+        text,
+        line,
+        date,
+        explain::Said {
+            message,
+            hint: None,
+            related: None,
+        },
+    )
+}
+
+/// A problem as magloop says it (`explain.rs`), as a script error.
+pub(crate) fn said_error(
+    file: &str,
+    text: &str,
+    line: Option<(usize, usize)>,
+    date: Option<String>,
+    said: explain::Said,
+) -> Error {
+    Error::Script(Box::new(said_problem(file, text, line, date, said)))
+}
+
+pub(crate) fn said_problem(
+    file: &str,
+    text: &str,
+    line: Option<(usize, usize)>,
+    date: Option<String>,
+    said: explain::Said,
+) -> ScriptError {
+    ScriptError {
         file: file.to_string(),
         line,
         date,
-        message,
+        message: said.message,
+        hint: said.hint,
+        related: said.related,
         source: text.to_string(),
-    }))
+    }
 }
 
 /// A runtime error at its innermost place; `fallback` (where a closure was registered) stands in when
 /// the engine gives none, as for an endless loop inside a closure.
 fn runtime_error(
+    engine: &Engine,
     script: &Script,
     date: Option<String>,
     err: &EvalAltResult,
     fallback: Option<(usize, usize)>,
 ) -> Error {
     let inner = err.unwrap_inner();
+    let pos = pos_of(innermost(err));
+    let known = explain::Known::new(engine, &script.ast, &script.text);
+    if let Some(said) = explain::runtime(inner, &script.text, &known, pos.or(fallback)) {
+        return said_error(&script.file, &script.text, pos.or(fallback), date, said);
+    }
     let message = match inner {
         EvalAltResult::ErrorRuntime(v, _) => v.to_string(),
         EvalAltResult::ErrorTooManyOperations(_) => format!(
@@ -366,6 +411,10 @@ pub struct ScriptPolicy {
     meter: Arc<Meter>,
     operations: u64,
     time: Duration,
+    /// `validate`: run every script's top level even when an earlier one fails, keeping the
+    /// failures here.
+    keep_going: bool,
+    failures: Vec<(usize, Error)>,
 }
 
 impl ScriptPolicy {
@@ -388,6 +437,8 @@ impl ScriptPolicy {
             meter,
             operations: 0,
             time: Duration::ZERO,
+            keep_going: false,
+            failures: Vec::new(),
         }
     }
 
@@ -530,7 +581,13 @@ impl ScriptPolicy {
                 return Err(self.over_budget(who, ctl, innermost(&e)));
             }
             let date = self.lock().cal.label(ctl.now());
-            return Err(runtime_error(&self.scripts[script], Some(date), &e, line));
+            return Err(runtime_error(
+                &self.engine,
+                &self.scripts[script],
+                Some(date),
+                &e,
+                line,
+            ));
         }
         if self.time > self.budget.time_limit() {
             return Err(self.over_budget(who, ctl, Position::NONE));
@@ -644,7 +701,18 @@ fn innermost(err: &EvalAltResult) -> Position {
 impl Policy for ScriptPolicy {
     fn start(&mut self, ctl: &mut Control<'_, '_>) -> Result<()> {
         for i in 0..self.scripts.len() {
-            self.run(Caller::Top(i), ctl)?;
+            match self.run(Caller::Top(i), ctl) {
+                Err(e) if self.keep_going => {
+                    // What the failed call asked for before failing is dropped with it.
+                    {
+                        let mut b = self.lock();
+                        b.requests.clear();
+                        b.new_hooks.clear();
+                    }
+                    self.failures.push((i, e));
+                }
+                r => r?,
+            }
         }
         Ok(())
     }
@@ -683,20 +751,75 @@ impl Policy for ScriptPolicy {
     }
 }
 
-/// Checks scripts against a model without running it: compiles them, runs their top
-/// level at the model's start (which checks every name used there), and checks the
-/// literal arguments of API calls inside closures by their kind (`literals.rs`).
+/// What `validate` found in scripts checked against a model.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every problem, script by script in the order given, each in the order of its text.
+    pub problems: Vec<ScriptError>,
+    /// Mistakes that would not stop a run, such as removing more lines than a site has.
+    pub warnings: Vec<ScriptError>,
+}
+
+/// Checks scripts against a model without running it: runs their top levels at the model's
+/// start (which checks every name used there), and checks every call of their text,
+/// closures and functions included, statically (`literals.rs`): unknown functions, wrong
+/// argument numbers or types, literal arguments the model refuses.
 pub fn check(model: &Model, scripts: &[Script]) -> Result<()> {
     check_with_budget(model, scripts, Budget::default())
 }
 
-/// As [`check`], with the top levels held to `budget`.
+/// As [`check`], with the top levels held to `budget`; every problem found is reported.
 pub fn check_with_budget(model: &Model, scripts: &[Script], budget: Budget) -> Result<()> {
+    let checked = check_all(model, scripts, budget)?;
+    match Error::scripts(checked.problems) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Everything [`check`] finds, problems and warnings. A script whose top level fails still
+/// has its text checked, and the scripts after it run; a failure at the top level is left
+/// out where the static check found a problem on the same line (it says more, and where).
+pub fn check_all(model: &Model, scripts: &[Script], budget: Budget) -> Result<Checked> {
     let mut sim = crate::sim::Simulation::new(model, Default::default())?;
     let mut policy = ScriptPolicy::new(model, scripts.to_vec()).with_budget(budget);
+    policy.keep_going = true;
     sim.start_policy_only(&mut policy)?;
-    for s in scripts {
-        literals::check(model, s)?;
+    let capacity = {
+        let mut ctl = Control { sim: &mut sim };
+        (0..model.nodes.len())
+            .map(|i| ctl_capacity(&mut ctl, i))
+            .collect::<Vec<_>>()
+    };
+    let mut checked = Checked::default();
+    for (i, s) in scripts.iter().enumerate() {
+        let found = literals::check(model, s, &capacity);
+        let lines: Vec<usize> = found
+            .problems
+            .iter()
+            .filter_map(|p| p.line.map(|l| l.0))
+            .collect();
+        let mut problems = found.problems;
+        for (_, e) in policy.failures.iter().filter(|(k, _)| *k == i) {
+            match e {
+                Error::Script(p) if p.line.is_some_and(|l| lines.contains(&l.0)) => {}
+                Error::Script(p) => problems.push((**p).clone()),
+                other => problems.push(said_problem(
+                    &s.file,
+                    &s.text,
+                    None,
+                    None,
+                    explain::Said::new(other.to_string(), None),
+                )),
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+        checked.problems.extend(problems);
+        checked.warnings.extend(found.warnings);
     }
-    Ok(())
+    Ok(checked)
+}
+
+fn ctl_capacity(ctl: &mut Control<'_, '_>, n: usize) -> i64 {
+    ctl.capacity(n)
 }

@@ -10,7 +10,7 @@ use rhai::{
 };
 
 use crate::kernel::SimTime;
-use crate::model::{LinkId, NodeId, is_rare_earth};
+use crate::model::{LinkId, NodeId};
 use crate::script::api::{self, ApiFn, Range};
 use crate::script::when::{Span, parse_period, parse_span};
 use crate::script::{Bridge, NewHook};
@@ -355,6 +355,25 @@ fn read(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
         },
     );
     let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::IMPORT_SUPPLY,
+        move |ctx: NativeCallContext, origin: &str| -> Res<f64> {
+            let br = lock(&b);
+            let o = br.origin(&ctx, origin)?;
+            Ok(br.snapshot.imports.get(&o).map_or(0.0, |x| x.2))
+        },
+    );
+    let b = bridge.clone();
+    reg(engine, p, &api::STOCK, move || -> f64 {
+        lock(&b).snapshot.stock_t
+    });
+    let b = bridge.clone();
+    reg(engine, p, &api::STOCKPILE, move || -> f64 {
+        lock(&b).snapshot.stockpile_t
+    });
+    let b = bridge.clone();
     reg(engine, p, &api::DEMAND, move || -> f64 {
         lock(&b).snapshot.demand_t_per_year
     });
@@ -370,6 +389,7 @@ fn read(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
 
 fn act(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
     imports(engine, p, bridge);
+    market_levels(engine, p, bridge);
     plants(engine, p, bridge);
     sources_and_links(engine, p, bridge);
     let b = bridge.clone();
@@ -550,30 +570,25 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
             }
             None => None,
         };
-        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare earth.
-        let applies = names.iter().any(|n| n == "magnets" || is_rare_earth(n));
+        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare
+        // earth; one that names neither would change nothing, and is refused.
+        if let Some(m) = crate::script::explain::restriction_changes_nothing(&names) {
+            return fail(&ctx, m);
+        }
         let args = format!(
             "{origin:?}, {names:?}, {s}, {from:?}{}",
             duration.map(|d| format!(", {d:?}")).unwrap_or_default()
         );
         let r = row(&br, &ctx, "restrict_imports", at, args);
-        if applies {
-            br.act(
-                at,
-                Action::Restrict {
-                    origin,
-                    share: s,
-                    until,
-                },
-                r,
-            );
-        } else {
-            br.act(
-                at,
-                Action::Note("restriction on items the market does not trade".into()),
-                r,
-            );
-        }
+        br.act(
+            at,
+            Action::Restrict {
+                origin,
+                share: s,
+                until,
+            },
+            r,
+        );
         Ok(())
     };
     let r2 = restrict.clone();
@@ -633,6 +648,46 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
         &api::SET_IMPORT_SHARE_FROM,
         move |ctx: NativeCallContext, origin: &str, s: Dynamic, from: &str| {
             set_share(ctx, origin, s, Some(from))
+        },
+    );
+}
+
+/// `set_import_ratio` and `release_stockpile`: the market's levels and stocks.
+fn market_levels(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
+    let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::SET_IMPORT_RATIO,
+        move |ctx: NativeCallContext, origin: &str, r: Dynamic, from: &str| -> Res<()> {
+            let mut br = lock(&b);
+            let origin = br.origin(&ctx, origin)?;
+            let ratio = number(&ctx, &range_of(&api::SET_IMPORT_RATIO, 1), &r)?;
+            let at = br.date(&ctx, from)?;
+            let r = row(
+                &br,
+                &ctx,
+                "set_import_ratio",
+                at,
+                format!("{origin:?}, {ratio}, {from:?}"),
+            );
+            br.act(at, Action::SetImportRatio { origin, ratio }, r);
+            Ok(())
+        },
+    );
+    let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::RELEASE_STOCKPILE,
+        move |ctx: NativeCallContext, t: Dynamic, from: &str| -> Res<()> {
+            let mut br = lock(&b);
+            at_call(&ctx, br.names.stockpile())?;
+            let t = number(&ctx, &range_of(&api::RELEASE_STOCKPILE, 0), &t)?;
+            let at = br.date(&ctx, from)?;
+            let r = row(&br, &ctx, "release_stockpile", at, format!("{t}, {from:?}"));
+            br.act(at, Action::ReleaseStockpile { t }, r);
+            Ok(())
         },
     );
 }
@@ -735,11 +790,17 @@ fn plants(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>)
                     at,
                     format!("{node:?}, {count}, {from:?}"),
                 );
+                let by = format!(
+                    "{}{}",
+                    br.script_name(),
+                    r.line.map(|l| format!(":{l}")).unwrap_or_default()
+                );
                 br.act(
                     at,
                     Action::Capacity {
                         node: n,
                         delta: sign * count,
+                        by,
                     },
                     r,
                 );

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::kernel::SimTime;
 use crate::model::{LinkId, MG_PER_KG, MG_PER_T, NodeId};
 use crate::sim::mass::share_num;
-use crate::sim::nodes::market::Market;
+use crate::sim::nodes::market::{Level, Market};
 use crate::sim::{Event, Simulation};
 
 /// A yield a policy may change.
@@ -27,8 +27,12 @@ pub enum YieldKind {
 pub enum Action {
     /// A labelled marker in the outputs.
     Note(String),
-    /// Sets an origin's base import share (1 = baseline supply).
+    /// Sets an origin's supply to `share` of its projection (1 = baseline supply).
     SetImportShare { origin: String, share: f64 },
+    /// Sets an origin's supply to `ratio` of its level at the calendar start, flat.
+    SetImportRatio { origin: String, ratio: f64 },
+    /// Releases up to `t` tonnes of the markets' strategic stockpiles for demand not met.
+    ReleaseStockpile { t: f64 },
     /// Multiplies an origin's supply by `share` until `until` (or for good).
     Restrict {
         origin: String,
@@ -43,8 +47,13 @@ pub enum Action {
     Outage { node: NodeId, until: SimTime },
     /// Ends an outage (scheduled by `Outage`).
     OutageEnd { node: NodeId },
-    /// Adds (`delta > 0`) or retires (`delta < 0`) lines, vessels or servers.
-    Capacity { node: NodeId, delta: i64 },
+    /// Adds (`delta > 0`) or retires (`delta < 0`) lines, vessels or servers; `by` says who
+    /// asked (`script.rhai:3`), for the warning when there are fewer to retire.
+    Capacity {
+        node: NodeId,
+        delta: i64,
+        by: String,
+    },
     /// Multiplies a source's rate (1 = as modelled).
     SourceRate { node: NodeId, multiplier: f64 },
     /// Multiplies a link's transit times (1 = as modelled).
@@ -173,17 +182,28 @@ impl Control<'_, '_> {
         t
     }
 
-    /// Imports from `origin` since the start, t, and its current share of baseline supply.
-    pub fn imports(&self, origin: &str) -> (f64, f64) {
+    /// Imports from `origin` since the start, t, its current share of its projection, and
+    /// its supply available now, t/yr (summed over markets).
+    pub fn imports(&self, origin: &str) -> (f64, f64, f64) {
+        let now = self.now();
         let mut total = 0.0;
         let mut share = 1.0;
+        let mut rate = 0.0;
         for m in self.markets() {
             if let Some(i) = m.origin(origin) {
                 total += m.total.imports_t[i];
-                share = m.import_share(i);
+                share = m.import_share(i, now);
+                rate += m.supply_rate(i, now);
             }
         }
-        (total, share)
+        (total, share, rate)
+    }
+
+    /// Commercial inventory and strategic stockpile now, summed over markets, t.
+    pub fn stocks_t(&self) -> (f64, f64) {
+        self.markets().fold((0.0, 0.0), |acc, m| {
+            (acc.0 + m.stock_t, acc.1 + m.stockpile_t)
+        })
     }
 
     /// Current demand rate over all markets, t/yr.
@@ -200,7 +220,15 @@ impl<'m> Simulation<'m> {
         match action {
             Action::Note(_) => {}
             Action::SetImportShare { origin, share } => {
-                self.for_markets(&origin, |st, i| st.base_share[i] = share)
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Projection { share })
+            }
+            Action::SetImportRatio { origin, ratio } => {
+                self.for_markets(&origin, |st, i| st.level[i] = Level::Fixed { ratio })
+            }
+            Action::ReleaseStockpile { t } => {
+                for m in self.markets_mut() {
+                    m.release_budget_t += t;
+                }
             }
             Action::Restrict {
                 origin,
@@ -227,7 +255,23 @@ impl<'m> Simulation<'m> {
                 self.schedule_action(until, Action::OutageEnd { node });
             }
             Action::OutageEnd { node } => self.set_outage(node, false),
-            Action::Capacity { node, delta } => self.change_capacity(node, delta),
+            Action::Capacity { node, delta, by } => {
+                let short = self.change_capacity(node, delta);
+                if short > 0 {
+                    let date = self.model.start + chrono::Duration::seconds(now);
+                    let n = &self.model.nodes[node];
+                    let had = -delta - short;
+                    if let Some(w) = capacity_warning(
+                        &n.id,
+                        n.kind.name(),
+                        -delta,
+                        had,
+                        &format!("on {}", date.format("%Y-%m-%d")),
+                    ) {
+                        self.rec.warnings.push(format!("{by}: {w}"));
+                    }
+                }
+            }
             Action::SourceRate { node, multiplier } => {
                 self.nodes[node].kind.set_rate_multiplier(multiplier);
             }
@@ -294,6 +338,34 @@ impl<'m> Simulation<'m> {
             self.pool_outage(n, down);
         }
     }
+}
+
+/// The warning for retiring `count` lines, vessels or servers at a node of `kind` that has
+/// `have` in service (`when`: "on 2026-01-01", "in the model"), if it asks for more: the node
+/// is left with none. A warning, not an error: how many a node has on a date depends on what
+/// every script did before, and leaving none is what closing a site means.
+pub fn capacity_warning(
+    node: &str,
+    kind: &str,
+    count: i64,
+    have: i64,
+    when: &str,
+) -> Option<String> {
+    let unit = match kind {
+        "preprocessor" => "line",
+        "hpms" => "vessel",
+        _ => "server",
+    };
+    let units = if have == 1 {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    };
+    (count > have).then(|| {
+        format!(
+            "remove_capacity of {count} at `{node}`, which has {have} {units} in service {when}: it is left with none; to close it, remove {have}"
+        )
+    })
 }
 
 /// Tonnes as milligrams, for script-facing conversions.

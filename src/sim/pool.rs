@@ -416,13 +416,14 @@ impl Simulation<'_> {
     }
 
     /// Adds (`delta > 0`) or retires (`delta < 0`) servers of a node.
-    pub(crate) fn change_capacity(&mut self, n: NodeId, delta: i64) {
+    /// Adds or retires servers; returns how many of those to retire were not there.
+    pub(crate) fn change_capacity(&mut self, n: NodeId, delta: i64) -> i64 {
         let now = self.queue.now();
         let opts = self.opts.clone();
         let node = &mut self.nodes[n];
         let in_operation = node.kind.in_operation();
         let Some(pool) = node.kind.pool_mut() else {
-            return;
+            return 0;
         };
         if delta > 0 {
             let first = pool.servers.len();
@@ -446,6 +447,7 @@ impl Simulation<'_> {
                 }
             }
             self.try_start(n);
+            0
         } else {
             // Retire the newest servers first; a job in progress finishes.
             let mut left = -delta;
@@ -459,6 +461,7 @@ impl Simulation<'_> {
                 }
             }
             pool.active.add(now, -(-delta - left));
+            left
         }
     }
 

@@ -153,8 +153,11 @@ pub struct Summary {
     pub start: String,
     pub years: f64,
     pub drives_processed: u64,
-    pub magnets_t: f64,
+    /// Everything the HPMS hubs made, t: sintered magnets plus co-products (not all magnets).
+    pub hpms_output_t: f64,
     pub sintered_magnets_t: f64,
+    /// Co-products (alloy, powder) the hubs made, t: sold to magnet makers, not magnets.
+    pub coproducts_t: f64,
     pub oxides_t: f64,
     pub oxide_feed_t: f64,
     pub oxide_t_per_t_feed: Option<f64>,
@@ -162,7 +165,16 @@ pub struct Summary {
     pub lead_time_p95_days: Option<f64>,
     pub demand_t: f64,
     pub recycled_supply_t: f64,
+    /// Supply from domestic producers (none yet: the next issue's magnet makers).
+    pub domestic_supply_t: f64,
     pub imports_t: f64,
+    /// Imports from the origin named `china` over everything markets took in.
+    pub china_share: Option<f64>,
+    /// Demand met from commercial inventories, imports bought to refill them, and demand
+    /// met from strategic stockpiles.
+    pub stock_draw_t: f64,
+    pub stock_refill_t: f64,
+    pub stockpile_release_t: f64,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
     /// Demand not met, and recycled supply, in the run's last year (the twelve calendar
@@ -173,37 +185,81 @@ pub struct Summary {
     pub transport_co2_t: f64,
     pub process_co2_t: f64,
     pub co2_t: f64,
+    /// Published output at full capacity, t/yr: sintered magnets plus co-products.
     pub hpms_nameplate_t_per_year: f64,
-    pub hpms_ramped_output_t_per_year: Option<f64>,
-    pub hpms_ramped_utilisation: Option<f64>,
-    /// "feed", "capacity" or "none": what holds the HPMS hub below 90 % of nameplate.
+    pub hpms_nameplate_sintered_t_per_year: f64,
+    /// Magnet (alloy) feed the nameplate needs at the hubs' yields at the end, t/yr.
+    pub hpms_feed_needed_t_per_year: Option<f64>,
+    /// The span the hub figures below measure: from the end of the ramp-up when a year of
+    /// full capacity was simulated, else the run's last year in operation.
+    pub hpms_measured_from: Option<String>,
+    pub hpms_measured_years: Option<f64>,
+    /// Over that span, per year: sintered magnets, co-products, magnet feed received.
+    pub hpms_sintered_t_per_year: Option<f64>,
+    pub hpms_coproducts_t_per_year: Option<f64>,
+    pub hpms_feed_t_per_year: Option<f64>,
+    /// Vessels busy over vessels in service, over that span.
+    pub hpms_utilisation: Option<f64>,
+    /// Mean ramp-up capacity share over that span, and the share at the horizon.
+    pub hpms_capacity_share: Option<f64>,
+    pub hpms_capacity_share_end: Option<f64>,
+    /// When the ramp-up reaches full capacity (commissioning + ramp).
+    pub hpms_full_output_date: Option<String>,
+    /// What holds the hubs' output below 90 % of nameplate over that span: "feed" (vessels
+    /// idle for want of feed), "ramp" (busy, but still ramping up), "capacity" (busy at
+    /// full capacity), "none" (at 90 % or more), or "not_commissioned".
     pub hpms_limit: Option<String>,
-    pub hpms_feed_gap_t_per_year: Option<f64>,
 }
 
 impl Summary {
-    /// A one-line finding about the HPMS hub, when there is one to state.
+    /// A one-line finding about the HPMS hubs: what limits them, with the figures.
     pub fn hpms_finding(&self) -> Option<String> {
-        let out = self.hpms_ramped_output_t_per_year?;
-        let util = self.hpms_ramped_utilisation.unwrap_or(0.0);
-        Some(match self.hpms_limit.as_deref()? {
-            "feed" => format!(
-                "HPMS hub is feed-limited: {out:.0} t/yr once ramped up against {:.0} t/yr nameplate, {:.0} t/yr ({:.0} %) short; vessels busy {:.0} % of the time",
-                self.hpms_nameplate_t_per_year,
-                self.hpms_feed_gap_t_per_year.unwrap_or(0.0),
-                100.0 * self.hpms_feed_gap_t_per_year.unwrap_or(0.0)
-                    / self.hpms_nameplate_t_per_year,
-                100.0 * util
+        let limit = self.hpms_limit.as_deref()?;
+        let nameplate = self.hpms_nameplate_t_per_year;
+        let sintered_np = self.hpms_nameplate_sintered_t_per_year;
+        let coproducts_np = nameplate - sintered_np;
+        if limit == "not_commissioned" {
+            return Some(format!(
+                "HPMS hub not in operation before the horizon: no output against {sintered_np:.0} t/yr sintered + {coproducts_np:.0} t/yr co-products nameplate"
+            ));
+        }
+        let sintered = self.hpms_sintered_t_per_year?;
+        let coproducts = self.hpms_coproducts_t_per_year?;
+        let feed = self.hpms_feed_t_per_year?;
+        let from = self.hpms_measured_from.as_deref()?;
+        let years = self.hpms_measured_years?;
+        let util = self.hpms_utilisation.unwrap_or(0.0);
+        let share_of_np = if nameplate > 0.0 {
+            100.0 * (sintered + coproducts) / nameplate
+        } else {
+            0.0
+        };
+        let made = format!(
+            "{sintered:.0} t/yr sintered magnets + {coproducts:.0} t/yr co-products ({share_of_np:.0} % of {sintered_np:.0} + {coproducts_np:.0} t/yr nameplate) over {years:.1} years from {from}"
+        );
+        let fed = match self.hpms_feed_needed_t_per_year {
+            Some(need) => format!(
+                "{feed:.0} t/yr of magnet feed received against the {need:.0} t/yr nameplate needs"
             ),
-            "capacity" => format!(
-                "HPMS hub is capacity-limited: {out:.0} t/yr against {:.0} t/yr nameplate with vessels busy {:.0} % of the time",
-                self.hpms_nameplate_t_per_year,
-                100.0 * util
+            None => format!("{feed:.0} t/yr of magnet feed received"),
+        };
+        let busy = format!("vessels busy {:.0} % of the time", 100.0 * util);
+        Some(match limit {
+            "feed" => match self.hpms_capacity_share_end {
+                Some(end) if end < 1.0 => format!(
+                    "HPMS hub is feed-limited, even while ramping up (capacity share {:.0} % at the horizon): {made}; {fed}; {busy}",
+                    100.0 * end
+                ),
+                _ => format!("HPMS hub is feed-limited: {made}; {fed}; {busy}"),
+            },
+            "ramp" => format!(
+                "HPMS hub is still ramping up: capacity share {:.0} % at the horizon ({:.0} % on average over the span), full output from {}; {made}; {fed}; {busy}",
+                100.0 * self.hpms_capacity_share_end.unwrap_or(0.0),
+                100.0 * self.hpms_capacity_share.unwrap_or(0.0),
+                self.hpms_full_output_date.as_deref().unwrap_or("?")
             ),
-            _ => format!(
-                "HPMS hub reaches its nameplate: {out:.0} t/yr against {:.0} t/yr",
-                self.hpms_nameplate_t_per_year
-            ),
+            "capacity" => format!("HPMS hub is capacity-limited: {made}; {busy}; {fed}"),
+            _ => format!("HPMS hub reaches its nameplate: {made}; {fed}"),
         })
     }
 }
@@ -220,6 +276,9 @@ pub struct RunResult {
     pub entities: Vec<EntityStats>,
     pub trace: Option<Vec<TraceRow>>,
     pub events: u64,
+    /// Mistakes in what policies asked that did not stop the run (removing more lines than
+    /// a node had), in the order met; `manifest.json` and the printed report carry them.
+    pub warnings: Vec<String>,
 }
 
 /// Collects rows during the run.
@@ -241,6 +300,8 @@ pub(crate) struct Recorder {
     pub shocks: Vec<crate::sim::policy::ShockRow>,
     /// KPIs per calendar year.
     pub yearly: Yearly,
+    /// See [`RunResult::warnings`].
+    pub warnings: Vec<String>,
 }
 
 impl Recorder {
@@ -277,6 +338,7 @@ impl Recorder {
             dynamic_keys: Default::default(),
             shocks: Vec::new(),
             yearly: Yearly::new(model),
+            warnings: Vec::new(),
         }
     }
 
@@ -376,10 +438,50 @@ fn kg(mg: i64) -> f64 {
 pub(crate) struct Totals {
     /// (lead time in days, kg) of product made from drive magnets, every hub.
     pub lead: Vec<(f64, f64)>,
-    /// Per hub past its ramp-up for a year: (t/yr, utilisation, mean vessels).
-    pub ramped: Vec<(f64, f64, f64)>,
+    /// Per hub in operation: the span its finding measures.
+    pub spans: Vec<HubSpan>,
     /// HPMS hubs in the model.
     pub hpms: usize,
+    /// Markets with a `china` origin: (imports from China, everything they took in), t.
+    pub china: Option<(f64, f64)>,
+}
+
+/// What one HPMS hub did over the span its finding measures (`from` to `to`).
+pub(crate) struct HubSpan {
+    pub from: SimTime,
+    pub to: SimTime,
+    pub sintered_t_per_year: f64,
+    pub coproducts_t_per_year: f64,
+    pub feed_t_per_year: f64,
+    pub feed_needed_t_per_year: Option<f64>,
+    /// Busy and in-service vessel-seconds over the span.
+    pub busy: f64,
+    pub active: f64,
+    pub nameplate_t_per_year: f64,
+    /// Mean ramp-up capacity share over the span, and the share at its end.
+    pub share_mean: f64,
+    pub share_end: f64,
+    pub full_output_at: SimTime,
+}
+
+/// The hubs' limit over their spans (see [`Summary::hpms_limit`]): the output against
+/// nameplate first, then whether vessels sat idle beyond what the ramp asks of them.
+pub(crate) fn hpms_limit(
+    output: f64,
+    nameplate: f64,
+    utilisation: f64,
+    share: f64,
+) -> &'static str {
+    if output >= 0.9 * nameplate {
+        "none"
+    } else if utilisation < 0.9 * share {
+        // Fed to capacity, a vessel is busy `share` of the time (it rests the rest).
+        "feed"
+    } else if share < 0.9 {
+        "ramp"
+    } else {
+        "capacity"
+    }
 }
 
 impl Simulation<'_> {
@@ -462,17 +564,25 @@ impl Simulation<'_> {
         s.recycled_supply_t = y.whole_run(Y::Recycled);
         s.imports_t = y.whole_run(Y::Imports);
         s.shortfall_t = y.whole_run(Y::Shortfall);
-        s.magnets_t = y.whole_run(Y::Magnets);
+        s.hpms_output_t = y.whole_run(Y::HpmsOutput);
+        s.coproducts_t = y.whole_run(Y::CoProducts);
         s.sintered_magnets_t = y.whole_run(Y::Sintered);
         s.oxides_t = y.whole_run(Y::Oxides);
         s.oxide_feed_t = y.whole_run(Y::OxideFeed);
+        s.domestic_supply_t = y.whole_run(Y::Domestic);
+        s.stock_draw_t = y.whole_run(Y::StockDraw);
+        s.stock_refill_t = y.whole_run(Y::StockRefill);
+        s.stockpile_release_t = y.whole_run(Y::StockpileRelease);
         s.shortfall_last_year_t = y.last_year(Y::Shortfall);
         s.recycled_supply_last_year_t = y.last_year(Y::Recycled);
         if s.oxide_feed_t > 0.0 {
             s.oxide_t_per_t_feed = Some(s.oxides_t / s.oxide_feed_t);
         }
         if s.demand_t > 0.0 {
-            s.domestic_share = Some(s.recycled_supply_t / s.demand_t);
+            s.domestic_share = Some((s.recycled_supply_t + s.domestic_supply_t) / s.demand_t);
+        }
+        if let Some((china, supply)) = totals.china {
+            s.china_share = Some(if supply > 0.0 { china / supply } else { 0.0 });
         }
         let lead = &mut totals.lead;
         let total_w: f64 = lead.iter().map(|x| x.1).sum();
@@ -485,24 +595,8 @@ impl Simulation<'_> {
             s.transport_co2_t += l.co2_kg / 1000.0;
         }
         s.co2_t = s.transport_co2_t + s.process_co2_t;
-        let ramped = &totals.ramped;
-        if totals.hpms > 0 && ramped.len() == totals.hpms {
-            let out: f64 = ramped.iter().map(|r| r.0).sum();
-            let vessels: f64 = ramped.iter().map(|r| r.2).sum();
-            let util = ramped.iter().map(|r| r.1 * r.2).sum::<f64>() / vessels;
-            s.hpms_ramped_output_t_per_year = Some(out);
-            s.hpms_ramped_utilisation = Some(util);
-            s.hpms_feed_gap_t_per_year = Some((s.hpms_nameplate_t_per_year - out).max(0.0));
-            s.hpms_limit = Some(
-                if out >= 0.9 * s.hpms_nameplate_t_per_year {
-                    "none"
-                } else if util < 0.9 {
-                    "feed"
-                } else {
-                    "capacity"
-                }
-                .to_string(),
-            );
+        if totals.hpms > 0 {
+            summarize_hubs(&mut s, &totals, model);
         }
         let entities = self.entity_stats(now);
         RunResult {
@@ -513,6 +607,7 @@ impl Simulation<'_> {
             entities,
             trace: self.rec.trace,
             events: self.queue.popped(),
+            warnings: self.rec.warnings.clone(),
         }
     }
 
@@ -549,6 +644,63 @@ impl Simulation<'_> {
         }
         out
     }
+}
+
+/// The hubs' span figures and limit, summed (rates, feed) or weighted (utilisation by
+/// vessel time, capacity shares by nameplate) over every hub.
+fn summarize_hubs(s: &mut Summary, totals: &Totals, model: &Model) {
+    let spans = &totals.spans;
+    if spans.len() < totals.hpms {
+        s.hpms_limit = Some("not_commissioned".to_string());
+        return;
+    }
+    let sum = |f: fn(&HubSpan) -> f64| spans.iter().map(f).sum::<f64>();
+    let nameplate = sum(|h| h.nameplate_t_per_year);
+    let weighted = |f: fn(&HubSpan) -> f64| {
+        if nameplate > 0.0 {
+            spans
+                .iter()
+                .map(|h| f(h) * h.nameplate_t_per_year)
+                .sum::<f64>()
+                / nameplate
+        } else {
+            0.0
+        }
+    };
+    let from = spans.iter().map(|h| h.from).min().unwrap_or(0);
+    let to = spans.iter().map(|h| h.to).max().unwrap_or(0);
+    let sintered = sum(|h| h.sintered_t_per_year);
+    let coproducts = sum(|h| h.coproducts_t_per_year);
+    let active = sum(|h| h.active);
+    let util = if active > 0.0 {
+        sum(|h| h.busy) / active
+    } else {
+        0.0
+    };
+    let share = weighted(|h| h.share_mean);
+    s.hpms_feed_needed_t_per_year = spans
+        .iter()
+        .map(|h| h.feed_needed_t_per_year)
+        .sum::<Option<f64>>();
+    s.hpms_measured_from = Some(model.date_of(from).format("%Y-%m-%d").to_string());
+    s.hpms_measured_years = Some((to - from) as f64 / crate::kernel::YEAR as f64);
+    s.hpms_sintered_t_per_year = Some(sintered);
+    s.hpms_coproducts_t_per_year = Some(coproducts);
+    s.hpms_feed_t_per_year = Some(sum(|h| h.feed_t_per_year));
+    s.hpms_utilisation = Some(util);
+    s.hpms_capacity_share = Some(share);
+    s.hpms_capacity_share_end = Some(weighted(|h| h.share_end));
+    let full = spans.iter().map(|h| h.full_output_at).max().unwrap_or(0);
+    s.hpms_full_output_date = Some(model.date_of(full).format("%Y-%m-%d").to_string());
+    s.hpms_limit = Some(
+        hpms_limit(
+            sintered + coproducts,
+            s.hpms_nameplate_t_per_year,
+            util,
+            share,
+        )
+        .to_string(),
+    );
 }
 
 /// Whole-run utilisation and availability of a server pool.

@@ -18,16 +18,20 @@ use crate::sim::pool::Outputs;
 pub(crate) const ALL: u32 = 0;
 
 /// KPIs accumulated per year, in [`Y`] order: (name, unit, kept per sector).
-pub const YEARLY_KPIS: [(&str, &str, bool); 9] = [
+pub const YEARLY_KPIS: [(&str, &str, bool); 13] = [
     ("demand_t", "t", true),
     ("recycled_supply_t", "t", true),
     ("imports_t", "t", true),
     ("shortfall_t", "t", true),
-    ("magnets_t", "t", false),
+    ("hpms_output_t", "t", false),
     ("sintered_magnets_t", "t", false),
-    ("co_products_t", "t", false),
+    ("coproducts_t", "t", false),
     ("oxides_t", "t", false),
     ("oxide_feed_t", "t", false),
+    ("domestic_supply_t", "t", false),
+    ("stock_draw_t", "t", false),
+    ("stock_refill_t", "t", false),
+    ("stockpile_release_t", "t", false),
 ];
 
 /// Ids of [`YEARLY_KPIS`].
@@ -38,11 +42,15 @@ pub(crate) enum Y {
     Recycled,
     Imports,
     Shortfall,
-    Magnets,
+    HpmsOutput,
     Sintered,
     CoProducts,
     Oxides,
     OxideFeed,
+    Domestic,
+    StockDraw,
+    StockRefill,
+    StockpileRelease,
 }
 
 /// Derived per year when the rows are made, not accumulated: supply imported from the
@@ -102,8 +110,21 @@ impl Yearly {
         for node in &model.nodes {
             match &node.kind {
                 NodeKind::Market(m) => {
-                    for y in [Y::Demand, Y::Recycled, Y::Imports, Y::Shortfall] {
+                    for y in [
+                        Y::Demand,
+                        Y::Recycled,
+                        Y::Imports,
+                        Y::Shortfall,
+                        Y::Domestic,
+                    ] {
                         present(&mut kpis, y);
+                    }
+                    if m.inventory.is_some() {
+                        present(&mut kpis, Y::StockDraw);
+                        present(&mut kpis, Y::StockRefill);
+                    }
+                    if m.stockpile.is_some() {
+                        present(&mut kpis, Y::StockpileRelease);
                     }
                     for d in &m.demand {
                         if !sectors.contains(&d.sector) {
@@ -119,7 +140,7 @@ impl Yearly {
                     }
                 }
                 NodeKind::Hpms(_) => {
-                    for y in [Y::Magnets, Y::Sintered, Y::CoProducts] {
+                    for y in [Y::HpmsOutput, Y::Sintered, Y::CoProducts] {
                         present(&mut kpis, y);
                     }
                 }
@@ -231,11 +252,37 @@ impl Yearly {
         self.add_sectors(t, names(), Y::Shortfall as u32, shortfall);
     }
 
+    /// A market day's stock flows: domestic (non-recycled) supply, the inventory's draw,
+    /// the imports bought to refill it (by origin; they count in `imports_t` of `all` and
+    /// of their origin, not of a sector), and the stockpile's release.
+    pub fn market_stocks(
+        &mut self,
+        t: SimTime,
+        m: &crate::model::Market,
+        domestic: f64,
+        draw: f64,
+        refill: &[f64],
+        release: f64,
+    ) {
+        self.add(t, ALL, Y::Domestic as u32, domestic);
+        self.add(t, ALL, Y::StockDraw as u32, draw);
+        self.add(t, ALL, Y::StockpileRelease as u32, release);
+        let mut bought = 0.0;
+        for (o, imp) in m.imports.iter().enumerate() {
+            bought += refill[o];
+            if let Some(k) = self.origin(&imp.origin) {
+                self.add(t, ALL, k, refill[o]);
+            }
+        }
+        self.add(t, ALL, Y::StockRefill as u32, bought);
+        self.add(t, ALL, Y::Imports as u32, bought);
+    }
+
     /// An HPMS batch: its hub's (product, sintered magnet) mass made, mg, before and after.
     /// Co-products are the rest of the product (its materials may be the same).
     pub fn hpms_batch(&mut self, t: SimTime, before: (i64, i64), after: (i64, i64)) {
         let (product, sintered) = (after.0 - before.0, after.1 - before.1);
-        self.add_mg(t, Y::Magnets, product);
+        self.add_mg(t, Y::HpmsOutput, product);
         self.add_mg(t, Y::Sintered, sintered);
         self.add_mg(t, Y::CoProducts, product - sintered);
     }

@@ -297,8 +297,8 @@ fn shipped_experiments_load() {
     }
     let e =
         magloop::batch::load(&repo().join("models/experiments/export_controls_2025.yaml")).unwrap();
-    // 3 scenarios x 30 seeds.
-    assert_eq!(e.grid().len(), 90);
+    // 4 scenarios x 30 seeds.
+    assert_eq!(e.grid().len(), 120);
     assert_eq!(e.scenarios[e.baseline].name, "baseline");
 }
 

@@ -110,7 +110,9 @@ fn timeseries_and_summary_have_the_documented_schema() {
         "model",
         "seed",
         "drives_processed",
-        "magnets_t",
+        "hpms_output_t",
+        "sintered_magnets_t",
+        "coproducts_t",
         "oxides_t",
         "lead_time_mean_days",
         "lead_time_p95_days",
@@ -119,7 +121,8 @@ fn timeseries_and_summary_have_the_documented_schema() {
         "transport_cost_usd",
         "co2_t",
         "hpms_limit",
-        "hpms_feed_gap_t_per_year",
+        "hpms_feed_t_per_year",
+        "hpms_feed_needed_t_per_year",
     ] {
         assert!(summary.column(col).is_ok(), "summary lacks {col}");
     }

@@ -8,6 +8,8 @@
 //! - `calendar`: horizons on calendar dates, records' periods, yearly KPIs that add up
 //!   exactly to the whole-run ones, a market over a leap year worked out by hand.
 //! - `default_model`: the checks the default model must pass on a 10-year run.
+//! - `hub`: the Dallas-Fort Worth HPMS hub as published: nameplate output on ample feed,
+//!   the five-year ramp, batches by magnet mass, and the finding that names its limit.
 //! - `cli`: the `magloop` binary run as a user runs it: files, determinism, exit codes.
 //! - `outputs`: where `run` writes: default folders that do not collide, refusals that keep
 //!   the old results byte-identical, `--force`, failed and killed runs, file modes under a
@@ -34,6 +36,7 @@ mod common;
 mod default_model;
 mod golden;
 mod hostile;
+mod hub;
 mod nodes;
 mod outputs;
 mod properties;

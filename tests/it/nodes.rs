@@ -198,33 +198,46 @@ fn an_hpms_plant_extracts_sinters_and_passes_residue_on() {
     extraction_yield: 0.75
     unsuitable_share: 0.5
     commissioning: 2025-01-01
-    sintered_share: 0.5
+    sintered_t_per_year: 50
     magnet_material: product
     coproduct_material: product
     residue_material: residue
     input_capacity_kg: 1000
     storage_capacity_kg: 1000
-    nameplate_output_t_per_year: 100
+    coproducts_t_per_year: 50
     co2_kg_per_kg_product: 2
   - {id: buyers, kind: sink}
   - {id: rest, kind: sink}\n",
         "  - {id: a, from: scrap, to: hub, dispatch: immediate}
   - {id: m, from: hub, port: magnets, to: buyers, dispatch: immediate}
+  - {id: c, from: hub, port: coproducts, to: buyers, dispatch: immediate}
   - {id: r, from: hub, port: residue, to: rest, dispatch: immediate}\n",
     );
     let r = simulate(&load(&y), 1);
     // 8,765 batches finish (the last lot arrives at the horizon). Per 100 kg batch:
     // 50 % suitable = 50 kg, 75 % extracted = 37.5 kg of product (half sintered);
-    // residue 50 + 12.5 = 62.5 kg.
-    assert_close!(r.summary.magnets_t, 8765.0 * 0.0375);
+    // residue 50 + 12.5 = 62.5 kg. Sintered share 50 / (50 + 50) = 0.5.
+    assert_close!(r.summary.hpms_output_t, 8765.0 * 0.0375);
     assert_close!(r.summary.sintered_magnets_t, 8765.0 * 0.01875);
+    assert_close!(r.summary.coproducts_t, 8765.0 * 0.01875);
     assert_close!(last(&r, "rest", "cumulative_output_kg"), 8765.0 * 62.5);
     // CO2: 2 kg per kg of sintered magnet.
     assert_close!(r.summary.process_co2_t, 8765.0 * 0.01875 * 2.0);
     // Each batch runs from its lot's arrival for 1 h of every hour.
     assert_close!(stats(&r, "hub").utilisation.unwrap(), 8765.0 / 8766.0);
-    // Product at full capacity from the start, for under a year after ramp-up: no verdict.
-    assert!(r.summary.hpms_limit.is_none());
+    // Under a year at full capacity, so the finding measures the run's last year in
+    // operation: from the first record (24 h) to the horizon (8,766 h), 8,742 h. The
+    // batches finishing at 25 h .. 8,766 h count: 8,742 of 37.5 kg, i.e. 37.5 kg/h or
+    // 37.5 * 8,766 = 328.725 t/yr, half sintered; feed: lots arriving at 25 h .. 8,766 h,
+    // 100 kg/h = 876.6 t/yr. Nameplate 100 t/yr needs 100 / (0.5 * 0.75) = 266.7 t/yr.
+    let s = &r.summary;
+    assert_eq!(s.hpms_measured_from.as_deref(), Some("2025-01-02"));
+    assert_close!(s.hpms_measured_years.unwrap(), 8742.0 / 8766.0);
+    assert_close!(s.hpms_sintered_t_per_year.unwrap(), 328.725 / 2.0);
+    assert_close!(s.hpms_coproducts_t_per_year.unwrap(), 328.725 / 2.0);
+    assert_close!(s.hpms_feed_t_per_year.unwrap(), 876.6);
+    assert_close!(s.hpms_feed_needed_t_per_year.unwrap(), 100.0 / 0.375);
+    assert_eq!(s.hpms_limit.as_deref(), Some("none"));
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn the_tutorials_first_commands_and_an_edited_model_write_separate_folders() {
         .find(|n| is_hashed(n, "seed-1+reno_outage"))
         .unwrap_or_else(|| panic!("no seed-1+reno_outage-<hash> in {folders:?}"));
     // The folder the READMEs name: editing scripts/reno_outage.rhai changes its hash.
-    const DOCUMENTED: &str = "seed-1+reno_outage-c4fbbfe1";
+    const DOCUMENTED: &str = "seed-1+reno_outage-69ee94ec";
     assert_eq!(
         scripted_dir.as_str(),
         DOCUMENTED,
@@ -576,21 +576,18 @@ fn the_report_groups_thousands_splits_magnets_and_names_the_model_scripts_and_ba
     );
     assert_eq!(lines[2], format!("  policy scripts: {}", script.display()));
     assert_eq!(lines[3], format!("  wrote {}", out.display()));
-    // `N drives processed; recycled magnets M t (S t sintered magnets, C t co-products); oxides X t`
+    // `N drives processed; recycled sintered magnets S t, co-products C t (HPMS output M t); oxides X t`
     let words: Vec<&str> = lines[4].split_whitespace().collect();
     assert_eq!(
-        words[1..4],
-        ["drives", "processed;", "recycled"],
+        words[1..6],
+        ["drives", "processed;", "recycled", "sintered", "magnets"],
         "{}",
         lines[4]
     );
     assert!(grouped(words[0]) && words[0].contains(','), "{}", lines[4]);
-    assert!(lines[4].contains(" t sintered magnets, "), "{}", lines[4]);
-    assert!(
-        lines[4].contains(" t co-products); oxides "),
-        "{}",
-        lines[4]
-    );
+    assert!(lines[4].contains(" t, co-products "), "{}", lines[4]);
+    assert!(lines[4].contains(" t (HPMS output "), "{}", lines[4]);
+    assert!(lines[4].contains(" t); oxides "), "{}", lines[4]);
     let transport = lines
         .iter()
         .find(|l| l.starts_with("  transport $"))

@@ -82,13 +82,13 @@ nodes:
     commissioning: 2025-01-{cday:02}
     ramp_years: 0.05
     initial_capacity_share: 0.3
-    sintered_share: 0.5
+    sintered_t_per_year: 50
     magnet_material: prod
     coproduct_material: prod
     residue_material: res
     input_capacity_kg: {hub_in}
     storage_capacity_kg: {hub_store}
-    nameplate_output_t_per_year: 100
+    coproducts_t_per_year: 50
   - id: plant
     kind: oxide_plant
     feed_t_per_year: {oxide}
@@ -109,6 +109,7 @@ links:
   - {{id: c1, from: hub, port: magnets, to: market, share: {split}, dispatch: immediate}}
   - {{id: c2, from: hub, port: magnets, to: sink_a, share: {rest}, dispatch: {d1}, truck_capacity_kg: 2000}}
   - {{id: d, from: hub, port: residue, to: plant, transit_days: {transit}, dispatch: {d2}, truck_capacity_kg: 2000}}
+  - {{id: cp, from: hub, port: coproducts, to: sink_a, transit_days: {transit}, dispatch: {d1}, truck_capacity_kg: 2000}}
   - {{id: e, from: scrap, to: plant, dispatch: immediate}}
   - {{id: f, from: plant, to: sink_b, dispatch: immediate}}
 "#,

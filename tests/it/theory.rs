@@ -424,7 +424,15 @@ fn littles_law_holds_for_the_default_models_plants() {
             max_stored < 0.5 * storage_kg,
             "{node}: storage reached {max_stored} kg"
         );
-        let throughput_kg_per_h = (s.in_kg - s.inventory_kg) / t_h;
+        // What passed through: all that came in and is no longer held. At the hub the
+        // steel carriers leave at the gate, spending no time there, so only what it sent on
+        // through its ports (recorded cumulative output: product and residue) counts.
+        let passed_kg = if node == "dfw_hpms" {
+            last(&r, node, "cumulative_output_kg")
+        } else {
+            s.in_kg - s.inventory_kg
+        };
+        let throughput_kg_per_h = passed_kg / t_h;
         let wq_h = s.mean_wait_h.expect("a server node records waits");
         let little = throughput_kg_per_h * (wq_h + service_h);
         eprintln!(

@@ -19,8 +19,11 @@ pub mod source;
 pub mod station;
 
 pub use hdd_source::{HddSource, HddSourceSpec};
-pub use hpms::{Hpms, HpmsSpec, PORT_MAGNETS, PORT_RESIDUE};
-pub use market::{Demand, DemandSpec, Import, ImportSpec, Market, MarketSpec};
+pub use hpms::{Hpms, HpmsSpec, PORT_COPRODUCTS, PORT_MAGNETS, PORT_RESIDUE};
+pub use market::{
+    Demand, DemandSpec, Displacement, Import, ImportSpec, Inventory, InventorySpec, Market,
+    MarketSpec, Stockpile, StockpileSpec,
+};
 pub use oxide_plant::{OxidePlant, OxidePlantSpec, OxideProduct, OxideProductSpec};
 pub use preprocessor::{Preprocessor, PreprocessorSpec};
 pub use scrap_source::{ScrapSource, ScrapSourceSpec};
@@ -228,7 +231,7 @@ mod tests {
                 ("source", &["out"]),
                 ("preprocessor", &["out"]),
                 ("station", &["out"]),
-                ("hpms", &["magnets", "residue"]),
+                ("hpms", &["magnets", "residue", "coproducts"]),
                 ("oxide_plant", &["oxides"]),
                 ("market", &[]),
                 ("sink", &[]),
@@ -236,6 +239,7 @@ mod tests {
         );
         assert_eq!(hpms::PORTS[PORT_MAGNETS], "magnets");
         assert_eq!(hpms::PORTS[PORT_RESIDUE], "residue");
+        assert_eq!(hpms::PORTS[PORT_COPRODUCTS], "coproducts");
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl<'m> Kind<'m> {
             NodeKind::Station(s) => Kind::Station(station::Station::new(s, id, opts)?),
             NodeKind::Hpms(h) => Kind::Hpms(hpms::Hpms::new(h, model, id, opts)?),
             NodeKind::OxidePlant(o) => Kind::OxidePlant(oxide::OxidePlant::new(o, model)),
-            NodeKind::Market(m) => Kind::Market(market::Market::new(m)),
+            NodeKind::Market(m) => Kind::Market(market::Market::new(m, model)),
             NodeKind::Sink => Kind::Sink(sink::Sink),
         })
     }
@@ -147,7 +147,8 @@ impl<'m> Kind<'m> {
         }
     }
 
-    /// A delivered parcel arrives: kept in the input, or consumed (a sink).
+    /// A delivered parcel arrives: kept in the input, or consumed (a sink); an HPMS hub
+    /// separates carriers at its gate.
     pub fn receive(
         &mut self,
         p: Parcel,
@@ -162,11 +163,11 @@ impl<'m> Kind<'m> {
                 s.in_system.add(now, 1);
                 input.push(p);
             }
+            Kind::Hpms(h) => h.receive(p, input, ledger),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Preprocessor(_)
-            | Kind::Hpms(_)
             | Kind::OxidePlant(_)
             | Kind::Market(_) => input.push(p),
         }
@@ -216,7 +217,7 @@ impl<'m> Kind<'m> {
     /// An HPMS hub's (product, sintered magnet) mass made so far, mg; `None` for others.
     pub fn hpms_made(&self) -> Option<(i64, i64)> {
         match self {
-            Kind::Hpms(h) => Some((h.product_mass, h.sintered_mass)),
+            Kind::Hpms(h) => Some((h.product_mass(), h.sintered_mass)),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -463,7 +464,7 @@ impl<'m> Kind<'m> {
         match self {
             Kind::OxidePlant(o) => o.feed_interval = 0,
             Kind::Market(m) => m.interval = market::Flows::zero(m.cfg),
-            Kind::Hpms(h) => h.last_product = h.product_mass,
+            Kind::Hpms(h) => h.last_product = h.product_mass(),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -478,12 +479,12 @@ impl<'m> Kind<'m> {
         match self {
             Kind::Preprocessor(_) => s.drives_processed += c.units_total,
             Kind::Hpms(h) => h.summarize(s, totals, now),
+            Kind::Market(m) => m.summarize(totals),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Station(_)
             | Kind::OxidePlant(_)
-            | Kind::Market(_)
             | Kind::Sink(_) => {}
         }
     }

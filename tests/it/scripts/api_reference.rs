@@ -22,27 +22,62 @@ fn api_prints_every_signature_and_writes_definition_files() {
     let defs = dir.path().join("defs");
     let o = run_in(&repo(), &["api", "--definitions", defs.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut all = String::new();
-    let mut count = 0;
-    for name in files_in(&defs) {
-        if name.ends_with(".d.rhai") {
-            count += 1;
-            all.push_str(&fs::read_to_string(defs.join(name)).unwrap());
-        }
-    }
-    assert!(count >= 1, "no .d.rhai in {}", defs.display());
-    assert!(all.contains(
+    let ours = fs::read_to_string(defs.join("magloop.d.rhai")).unwrap();
+    assert!(ours.starts_with("module static;\n"), "{ours}");
+    assert!(ours.contains(
         "fn restrict_imports(origin: string, items: array, share: float, from: string, duration: string) -> ();"
     ));
-    // Every API function is declared, with its documentation above it.
+    // Every API function is declared there, with its documentation, what each argument
+    // must be, and the model's ids that fit: an outage takes the four sites with lines,
+    // vessels or a plant, dates inside the default 10-year run.
     for a in magloop::script::api::API {
         let name = a.signature.split('(').next().unwrap();
         assert!(
-            all.contains(&format!("fn {name}(")),
+            ours.contains(&format!("fn {name}(")),
             "no definition of {name}"
         );
-        assert!(all.contains(&format!("/// {}", a.doc)), "no doc for {name}");
+        assert!(
+            ours.contains(&format!("/// {}", a.doc)),
+            "no doc for {name}"
+        );
     }
+    assert!(ours.contains("/// - `node`: string node id (preprocessor or station or hpms or oxide_plant): \"williston_sc\", \"reno_nv\", \"dfw_hpms\", \"fredericktown_mo\"\n/// - `from`"));
+    assert!(ours.contains("/// - `from`: date string \"YYYY-MM-DD\": from 2025-01-01 to 2035-01-01 in this model's run"));
+    assert!(ours.contains("/// - `count`: whole number from 1 to 1000\n"));
+    // Nothing of Rhai's own: one `fn` per API entry (36 today), where Rhai's files hold
+    // hundreds; and Rhai's files no longer hold magloop's functions.
+    let fns = ours.lines().filter(|l| l.starts_with("fn ")).count();
+    assert_eq!(fns, magloop::script::api::API.len());
+    let mut theirs = String::new();
+    for name in files_in(&defs) {
+        if name.ends_with(".d.rhai") && name != "magloop.d.rhai" {
+            theirs.push_str(&fs::read_to_string(defs.join(name)).unwrap());
+        }
+    }
+    assert!(theirs.lines().filter(|l| l.starts_with("fn ")).count() > 300);
+    assert!(
+        !theirs.contains("fn outage("),
+        "Rhai's files hold magloop's functions"
+    );
+    // Another model's ids with --model.
+    let mm1 = repo().join("models/mm1.yaml");
+    let defs2 = dir.path().join("defs2");
+    let o = run_in(
+        &repo(),
+        &[
+            "api",
+            "--definitions",
+            defs2.to_str().unwrap(),
+            "--model",
+            mm1.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let other = fs::read_to_string(defs2.join("magloop.d.rhai")).unwrap();
+    assert!(
+        !other.contains("reno_nv") && other.contains("\"server\""),
+        "{other}"
+    );
 }
 
 #[test]

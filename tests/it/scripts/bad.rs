@@ -46,13 +46,13 @@ fn bad_scripts_fail_with_their_place_and_message_and_write_nothing() {
             "types.rhai",
             "outage(1, 2, 3);\n".into(),
             "1",
-            "types.rhai:1:1: at simulated date 2025-01-01: Function not found: outage (i64, i64, i64)",
+            "types.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (integer, integer, integer) (`node` is a name, written in double quotes, such as \"reno_nv\")",
         ),
         (
             "arity.rhai",
             "outage(\"reno_nv\", \"2025-03-01\");\n".into(),
             "1",
-            "arity.rhai:1:1: at simulated date 2025-01-01: Function not found: outage (",
+            "arity.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (string, string) (outage takes 3 arguments, not 2)",
         ),
         // Dates outside the run: 2 years end on 2027-01-01 12:00.
         (
@@ -134,7 +134,7 @@ fn bad_scripts_fail_with_their_place_and_message_and_write_nothing() {
             "open.rhai",
             "let text = open(\"/etc/passwd\");\n".into(),
             "1",
-            "open.rhai:1:12: at simulated date 2025-01-01: Function not found: open (",
+            "open.rhai:1:12: at simulated date 2025-01-01: unknown function `open` (`magloop api` lists the functions a script can call; scripts cannot read files, run programs, or read the clock or the environment)",
         ),
         (
             "eval.rhai",
@@ -324,7 +324,8 @@ fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    // Top-level names are checked by running the top level at the start.
+    // Top-level names are checked by running the top level at the start, and by the check
+    // of literal arguments, whose message (at the name, no date) is the one shown for the line.
     write_script(
         dir.path(),
         "top.rhai",
@@ -336,7 +337,7 @@ fn validate_catches_an_unknown_name_inside_a_closure_before_any_run() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("top.rhai:1:1: at simulated date 2025-01-01: unknown node `hdd_eastt` (did you mean `hdd_east`?)"),
+        stderr(&o).contains("top.rhai:1:8: unknown node `hdd_eastt` (did you mean `hdd_east`?)"),
         "{}",
         stderr(&o)
     );

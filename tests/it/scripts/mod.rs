@@ -20,7 +20,9 @@ mod api_reference;
 mod bad;
 mod budget;
 mod bugs_found;
+mod every_problem;
 mod literals;
+mod market;
 mod shipped;
 
 use std::fs;
@@ -36,9 +38,11 @@ use crate::common::{repo, run_in, stderr, tempdir};
 const MODEL: &str = "models/us_magnet_network.yaml";
 
 /// The shipped scripts; each has a test of its effect in `shipped`.
-const SHIPPED: [&str; 6] = [
+const SHIPPED: [&str; 8] = [
+    "scripts/china_controls_suspension_ends_2026.rhai",
     "scripts/china_export_controls_2025.rhai",
     "scripts/defence_2027_rule.rhai",
+    "scripts/demand_high_estimate.rhai",
     "scripts/dfw_commissioning_delay.rhai",
     "scripts/hyperscaler_refresh_surge.rhai",
     "scripts/reno_outage.rhai",
@@ -255,10 +259,27 @@ fn files_in(dir: &Path) -> Vec<String> {
     }
 }
 
-/// China's baseline supply on the market day of a record `days` after the start, t:
-/// 7,800 t/yr growing 7.2 %/yr (models/us_magnet_network.yaml), times one day.
-fn china_baseline_t(days: f64) -> f64 {
-    7800.0 * 1.072f64.powf(days / YEAR_DAYS) / YEAR_DAYS
+/// China's baseline supply on the market day of a record, t: 7,446 t/yr held flat
+/// (models/us_magnet_network.yaml: the 2024 customs level), times one day.
+fn china_baseline_t(_days: f64) -> f64 {
+    7446.0 / YEAR_DAYS
+}
+
+/// The default model's demand rate `days` after the start, t/yr: each sector at its own
+/// growth (models/us_magnet_network.yaml), `ev_k` times the EV sector.
+fn demand_t_per_year(days: f64, ev_k: f64) -> f64 {
+    let y = days / YEAR_DAYS;
+    [
+        (3450.0 * ev_k, 0.063),
+        (600.0, 0.0),
+        (3150.0, 0.04),
+        (2000.0, 0.072),
+        (300.0, 0.072),
+        (1000.0, 0.072),
+    ]
+    .iter()
+    .map(|(t, g)| t * (1.0f64 + g).powf(y))
+    .sum()
 }
 
 /// Defence demand on the market day of a record `days` after the start, t: 300 t/yr, 7.2 %/yr.

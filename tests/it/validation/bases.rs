@@ -10,9 +10,10 @@ fn base_models_are_valid() {
     let m = load(MM1);
     assert_eq!(m.model.nodes.len(), 3);
     let l = load(LOOP);
-    // drives, rotors, ils, hub, separator, market, buyers.
+    // drives, rotors, ils, hub, separator, market, buyers; six links and the hub's
+    // co-products to the buyers.
     assert_eq!(l.model.nodes.len(), 7);
-    assert_eq!(l.model.links.len(), 6);
+    assert_eq!(l.model.links.len(), 7);
 }
 
 #[test]

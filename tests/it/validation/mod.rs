@@ -72,8 +72,8 @@ links:
 ///  4   years                        50     cycle_h          57 residue_material
 ///  5 elements: [Nd, Pr, Fe, O]      51     extraction_yield 58 input_capacity_kg
 ///  6 materials:                     52     unsuitable_share 59 storage_capacity_kg
-///  7   magnet: (8 role, 9 comp.)    53     commissioning    60 nameplate_output
-///  10  body: (11 role, 12 comp.)    54     sintered_share
+///  7   magnet: (8 role, 9 comp.)    53     commissioning    60 coproducts_t_per_year
+///  10  body: (11 role, 12 comp.)    54     sintered_t_per_year
 ///  23 nodes:                        61   - id: separator (nodes[4], oxide_plant)
 ///  24   - id: drives (nodes[0])     63     feed_t_per_year  67 - material (col 9)
 ///  26     drives_per_year           64     commissioning    68   oxide_factor (col 9)
@@ -93,7 +93,7 @@ links:
 ///  42     magnet_share              93   - {hub_residue}  (links[4], timer dispatch)
 ///  43     carrier_material          94   - {oxides_out}   (links[5])
 ///  44     input_capacity_drives
-///  45     storage_capacity_kg
+///  45     storage_capacity_kg        95   - {hub_coproducts} (links[6])
 /// ```
 const LOOP: &str = "\
 name: loop
@@ -149,13 +149,13 @@ nodes:
     extraction_yield: 0.9
     unsuitable_share: 0.2
     commissioning: 2025-06-01
-    sintered_share: 0.5
+    sintered_t_per_year: 50
     magnet_material: sintered
     coproduct_material: coproduct
     residue_material: residue
     input_capacity_kg: 100000
     storage_capacity_kg: 100000
-    nameplate_output_t_per_year: 100
+    coproducts_t_per_year: 50
   - id: separator
     kind: oxide_plant
     feed_t_per_year: 100
@@ -190,6 +190,7 @@ links:
   - {id: hub_magnets, from: hub, port: magnets, to: market, dispatch: immediate}
   - {id: hub_residue, from: hub, port: residue, to: separator, dispatch: {timer: {every_days: 30, min_load_kg: 500}}}
   - {id: oxides_out, from: separator, to: buyers, dispatch: immediate}
+  - {id: hub_coproducts, from: hub, port: coproducts, to: buyers, dispatch: immediate}
 ";
 
 // ---------------------------------------------------------------------------------------

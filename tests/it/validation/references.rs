@@ -48,14 +48,14 @@ fn links_cannot_leave_a_sink_or_a_market() {
         "a sink has no output; links cannot leave it",
         None,
     );
-    // Appended to LOOP as line 95 (links[6]).
+    // Appended to LOOP as line 96 (links[7]).
     let p = the_problem(&format!(
         "{LOOP}  - {{id: resale, from: market, to: buyers, dispatch: immediate}}\n"
     ));
     expect(
         &p,
-        "links[6].from",
-        Some((95, 3)),
+        "links[7].from",
+        Some((96, 3)),
         "a market has no output",
         None,
     );
