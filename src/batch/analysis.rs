@@ -364,8 +364,8 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
             let mut phis: Vec<Vec<f64>> = vec![Vec::new(); k];
             let mut oats: Vec<Vec<f64>> = vec![Vec::new(); k];
             let (mut comb, mut empty) = (Vec::new(), Vec::new());
-            for j in 0..pairs {
-                let Some(b) = value(at[exp.baseline][j], ki) else {
+            for (j, &base) in at[exp.baseline].iter().enumerate() {
+                let Some(b) = value(base, ki) else {
                     continue;
                 };
                 let v: Option<Vec<f64>> = of_mask

@@ -77,7 +77,7 @@ impl Parts<'_> {
         let ys = idx.iter().flat_map(|&j| [self.a(j), self.b(j)]);
         let m = mean(ys.clone());
         let var = mean(ys.map(|y| (y - m).powi(2)));
-        if !(var > f64::EPSILON) {
+        if var.is_nan() || var <= f64::EPSILON {
             return (0.0, 0.0);
         }
         let s1 = mean(idx.iter().map(|&j| self.b(j) * (self.ab(j, i) - self.a(j)))) / var;
@@ -107,7 +107,7 @@ pub fn sobol_indices(
     // estimator is biased for outputs far from zero mean (Saltelli et al. 2010, sec. 3).
     let m = mean(y.iter().copied());
     let s = mean(y.iter().map(|v| (v - m).powi(2))).sqrt();
-    if !(s > f64::EPSILON) {
+    if s.is_nan() || s <= f64::EPSILON {
         let zero = SobolIndex {
             s1: 0.0,
             s1_conf: 0.0,
@@ -205,7 +205,7 @@ pub fn seed_share(y: &[Vec<f64>]) -> Option<f64> {
     let all: Vec<f64> = y.iter().flatten().copied().collect();
     let m = mean(all.iter().copied());
     let total = mean(all.iter().map(|v| (v - m).powi(2)));
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return None;
     }
     let within = mean(y.iter().map(|s| {

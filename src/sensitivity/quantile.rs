@@ -51,7 +51,7 @@ impl Quantile {
             ));
         }
         let total: f64 = weights.iter().sum();
-        if !(total.is_finite() && total > 0.0) || weights.iter().any(|w| !(*w >= 0.0)) {
+        if !(total.is_finite() && total > 0.0) || weights.iter().any(|w| w.is_nan() || *w < 0.0) {
             return Err("discrete weights must be non-negative and add up to more than 0".into());
         }
         let mut pairs: Vec<(f64, f64)> = values
