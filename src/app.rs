@@ -64,8 +64,8 @@ pub fn load_with_sets(
     };
     // The file itself must be valid first, so its own problems keep their lines.
     let plain = model::load_str(&text, &origin, overrides)?;
-    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-        crate::Error::Model {
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| crate::Error::Model {
             file: origin.clone(),
             problems: vec![crate::error::Problem {
                 path: String::new(),
@@ -73,8 +73,7 @@ pub fn load_with_sets(
                 message: format!("YAML syntax error: {e}"),
                 hint: None,
             }],
-        }
-    })?;
+        })?;
     let mut problems = Vec::new();
     for (path, raw) in sets {
         let value: serde_yaml::Value =
@@ -556,14 +555,22 @@ pub fn describe_validated(v: &Validated) -> String {
             )
         }
         Validated::Experiment(exp) => {
-            let (n, k) = (exp.scenarios.len(), exp.seeds.len());
+            let (n, k, m) = (exp.scenarios.len(), exp.seeds.len(), exp.samples());
+            let samples = match &exp.uncertainty {
+                Some(u) => format!(
+                    " x {m} samples ({} inputs, {})",
+                    u.inputs.len(),
+                    u.design.name()
+                ),
+                None => String::new(),
+            };
             format!(
-                "{}: ok (experiment `{}`: {n} scenario{} x {k} seed{} = {} runs; run it with `magloop batch {}`)",
+                "{}: ok (experiment `{}`: {n} scenario{}{samples} x {k} seed{} = {} runs; run it with `magloop batch {}`)",
                 exp.file.display(),
                 exp.name,
                 if n == 1 { "" } else { "s" },
                 if k == 1 { "" } else { "s" },
-                thousands((n * k) as f64, 0),
+                thousands((n * m * k) as f64, 0),
                 exp.file.display()
             )
         }

@@ -645,12 +645,16 @@ fn set_overrides_get_their_own_folder_and_manifest_and_bad_ones_exit_2() {
     folders.sort();
     // Two values, two folders: `+set-1` and a hash of the override.
     assert_eq!(folders.len(), 2, "{folders:?}");
-    assert!(folders.iter().all(|f| f.starts_with("seed-1+years-1+set-1-")), "{folders:?}");
+    assert!(
+        folders
+            .iter()
+            .all(|f| f.starts_with("seed-1+years-1+set-1-")),
+        "{folders:?}"
+    );
     // The manifest records the override; the model hash stays the file's.
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &fs::read(base.join(&folders[0]).join("manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(base.join(&folders[0]).join("manifest.json")).unwrap())
+            .unwrap();
     let sets = manifest["sets"].to_string();
     assert!(sets.contains("nodes.hdd_east.capture_share"), "{sets}");
     assert_eq!(
@@ -658,11 +662,19 @@ fn set_overrides_get_their_own_folder_and_manifest_and_bad_ones_exit_2() {
         magloop::model::sha256_hex(magloop::model::DEFAULT_MODEL_YAML.as_bytes())
     );
     // The same override again is the same run: replaced without a word.
-    assert!(run(&["--set", "nodes.hdd_east.capture_share=0.3"]).status.success());
+    assert!(
+        run(&["--set", "nodes.hdd_east.capture_share=0.3"])
+            .status
+            .success()
+    );
     // A typo in the path, a value out of range, a malformed argument: exit 2, nothing new.
     let o = run(&["--set", "nodes.hdd_east.capture_sahre=0.3"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("did you mean `capture_share`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `capture_share`?"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["--set", "nodes.hdd_east.capture_share=1.5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -672,6 +684,10 @@ fn set_overrides_get_their_own_folder_and_manifest_and_bad_ones_exit_2() {
     );
     let o = run(&["--set", "capture_share"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--set takes PATH=VALUE"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--set takes PATH=VALUE"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(fs::read_dir(&base).unwrap().count(), 2);
 }
