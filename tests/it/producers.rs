@@ -297,3 +297,44 @@ fn the_default_models_domestic_supply_follows_the_announced_capacities() {
     assert!(s.oxides_t > 0.0);
     assert!(s.producer_recycled_feed_t >= s.oxides_t * 0.99);
 }
+
+#[test]
+fn mp_10x_delay_moves_the_10x_output_to_2030() {
+    let m = model::load_default(&Overrides::default()).unwrap();
+    let text = std::fs::read_to_string(crate::common::repo().join("scripts/mp_10x_delay.rhai")).unwrap();
+    let engine = script::documentation_engine();
+    let compiled = script::compile_text(&engine, "scripts/mp_10x_delay.rhai", &text).unwrap();
+    let mut sim = Simulation::new(
+        &m.model,
+        RunOptions {
+            seed: 1,
+            replication: 0,
+            trace: false,
+        },
+    )
+    .unwrap();
+    sim.set_policy(Box::new(ScriptPolicy::new(&m.model, vec![compiled])));
+    let delayed = sim.run(|_| {}).unwrap();
+    let base = default_run();
+    let out = |r: &RunResult, year: i32| yearly(r, year, "producer_output_t.mp_10x");
+    // Mid-2028 + 18 months = 2030-01-01 00:00: the first day's make, at that instant,
+    // counts in 2029 (a year is (start, end]): one day at 10 % of 9,000 t/yr x 0.85 =
+    // 765 / 365.25 = 2.09 t. The baseline makes ~half a year of its ramp in 2028.
+    assert_eq!(out(&delayed, 2028), 0.0);
+    assert!(out(&delayed, 2029) < 2.1, "{}", out(&delayed, 2029));
+    assert!(out(&base, 2028) > 300.0, "{}", out(&base, 2028));
+    // 2030, the delayed plant's first year, at 10-32.5 % of 7,650 t/yr (the ramp's first
+    // year): 765 to 2,486 t; the baseline's 2030 (its second and third half-years) more.
+    let first = out(&delayed, 2030);
+    assert!((765.0..2_487.0).contains(&first), "{first}");
+    assert!(out(&base, 2030) > first);
+    let row = delayed
+        .shocks
+        .iter()
+        .find(|s| s.action == "delay_commissioning")
+        .expect("a delay_commissioning row");
+    assert!(row.arguments.ends_with("-> 2030-01-01"), "{}", row.arguments);
+    // Less domestic supply means more imports, China first (displacement china_first).
+    let imports = |r: &RunResult| yearly(r, 2029, "imports_t");
+    assert!(imports(&delayed) > imports(&base) + 500.0);
+}
