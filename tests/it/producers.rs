@@ -338,3 +338,130 @@ fn mp_10x_delay_moves_the_10x_output_to_2030() {
     let imports = |r: &RunResult| yearly(r, 2029, "imports_t");
     assert!(imports(&delayed) > imports(&base) + 500.0);
 }
+
+/// The problems of a one-maker network whose maker has `from` replaced by `to`.
+fn maker_problems(from: &str, to: &str) -> Vec<magloop::error::Problem> {
+    let good = net(
+        "{start: 2025-01-01, days: 10}",
+        &maker(1, "ramp_years: 0", 1.0),
+        "  - {id: out, from: maker, to: buyers, dispatch: immediate}\n",
+    );
+    assert!(good.contains(from), "{from}");
+    crate::common::problems(&good.replacen(from, to, 1))
+}
+
+#[test]
+fn bad_producer_fields_are_placed_and_explained() {
+    // (replace, with, path, words of the message, words of the hint)
+    let cases: [(&str, &str, &str, &str, &str); 9] = [
+        ("lines: 1", "lines: 0", "nodes[0].lines", "must be from 1 to", ""),
+        (
+            "line_t_per_year: 365.25",
+            "line_t_per_year: -5",
+            "nodes[0].line_t_per_year",
+            "above 0",
+            "",
+        ),
+        (
+            "availability: 1",
+            "availability: 0",
+            "nodes[0].availability",
+            "never available",
+            "0.9",
+        ),
+        (
+            "availability: 1",
+            "availability: 1.5",
+            "nodes[0].availability",
+            "",
+            "",
+        ),
+        (
+            "commissioning: 2025-01-01",
+            "commissioning: soon",
+            "nodes[0].commissioning",
+            "`soon` is not a date",
+            "",
+        ),
+        (
+            "magnet_material: new_magnet",
+            "magnet_material: scrap",
+            "nodes[0].magnet_material",
+            "has role `scrap`, expected `product`",
+            "",
+        ),
+        (
+            "magnet_material: new_magnet",
+            "magnet_material: nd_oxide",
+            "nodes[0].magnet_material",
+            "no rare earth in its composition",
+            "materials.nd_oxide",
+        ),
+        (
+            "external_feed: mountain_pass",
+            "external_feed: Mountain Pass",
+            "nodes[0].external_feed",
+            "not a feed origin name",
+            "mountain_pass",
+        ),
+        (
+            "status: announced",
+            "status: planned",
+            "nodes[0].status",
+            "planned",
+            "",
+        ),
+    ];
+    for (from, to, path, message, hint) in cases {
+        let p = maker_problems(from, to);
+        let found = p.iter().find(|p| p.path.starts_with(path));
+        let Some(found) = found else {
+            panic!("{to}: no problem at {path}: {p:?}");
+        };
+        assert!(found.message.contains(message), "{to}: {}", found.message);
+        assert!(
+            found.hint.as_deref().unwrap_or("").contains(hint),
+            "{to}: {:?}",
+            found.hint
+        );
+        assert!(found.line.is_some(), "{to}: no line for {path}");
+    }
+}
+
+#[test]
+fn a_misspelt_producer_field_gets_a_did_you_mean() {
+    let p = maker_problems("availability: 1", "availabilty: 1");
+    let all: Vec<String> = p.iter().map(|p| format!("{} {:?}", p.message, p.hint)).collect();
+    assert!(all.iter().any(|m| m.contains("availability")), "{all:?}");
+}
+
+#[test]
+fn a_misspelt_producer_in_a_script_gets_a_did_you_mean_and_exit_2() {
+    let dir = crate::common::tempdir();
+    let s = dir.path().join("late.rhai");
+    std::fs::write(&s, "delay_commissioning(\"mp_10\", \"1 year\");\n").unwrap();
+    let o = crate::common::run_in(
+        &crate::common::repo(),
+        &[
+            "validate",
+            "models/us_magnet_network.yaml",
+            "--script",
+            s.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::common::stderr(&o);
+    assert!(err.contains("unknown node `mp_10` (did you mean `mp_10x`?)"), "{err}");
+    // A producer is a plant to these acts; a market is not.
+    std::fs::write(&s, "add_capacity(\"us_market\", 1, \"2026-01-01\");\n").unwrap();
+    let o = crate::common::run_in(
+        &crate::common::repo(),
+        &["validate", "models/us_magnet_network.yaml", "--script", s.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::common::stderr(&o);
+    assert!(
+        err.contains("add_capacity applies to preprocessor or station or hpms or producer"),
+        "{err}"
+    );
+}
