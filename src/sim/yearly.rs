@@ -123,7 +123,11 @@ impl Yearly {
             kpis[y as usize].3 = true;
         }
         // The id of a KPI of `all` by name, added (present) the first time it is named.
-        fn named(kpis: &mut Vec<(String, &'static str, bool, bool)>, name: String, unit: &'static str) -> u32 {
+        fn named(
+            kpis: &mut Vec<(String, &'static str, bool, bool)>,
+            name: String,
+            unit: &'static str,
+        ) -> u32 {
             match kpis.iter().position(|k| k.0 == name) {
                 Some(id) => id as u32,
                 None => {
@@ -144,9 +148,10 @@ impl Yearly {
                         present(&mut kpis, y);
                     }
                     let out = named(&mut kpis, format!("producer_output_t.{}", node.id), "t");
-                    let ext = p.external_feed.as_ref().map(|o| {
-                        named(&mut kpis, format!("producer_external_feed_t.{o}"), "t")
-                    });
+                    let ext = p
+                        .external_feed
+                        .as_ref()
+                        .map(|o| named(&mut kpis, format!("producer_external_feed_t.{o}"), "t"));
                     producers[i] = Some((out, ext));
                 }
                 NodeKind::Market(m) => {

@@ -131,7 +131,10 @@ fn lead_times_and_market_shares_are_plausible() {
     // Demand is met by recycled and domestic supply, imports and stock draws; imports also
     // bought the stock's refills: recycled + domestic + imports + drawn + released -
     // refilled = demand.
-    let met = s.recycled_supply_t + s.domestic_supply_t + s.imports_t + s.stock_draw_t
+    let met = s.recycled_supply_t
+        + s.domestic_supply_t
+        + s.imports_t
+        + s.stock_draw_t
         + s.stockpile_release_t
         - s.stock_refill_t;
     assert!(

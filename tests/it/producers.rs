@@ -232,7 +232,10 @@ fn retiring_more_lines_than_a_producer_has_warns_and_leaves_none() {
         &maker(1, "ramp_years: 0", 1.0),
         "  - {id: out, from: maker, to: buyers, dispatch: immediate}\n",
     );
-    let r = run_with_script(&y, r#"at("2025-01-05", || remove_capacity("maker", 3, "2025-01-05"));"#);
+    let r = run_with_script(
+        &y,
+        r#"at("2025-01-05", || remove_capacity("maker", 3, "2025-01-05"));"#,
+    );
     // Days 0..3 at 1 t; from day 4 (2025-01-05) none.
     assert_close!(r.summary.producer_output_t, 4.0);
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
@@ -301,7 +304,8 @@ fn the_default_models_domestic_supply_follows_the_announced_capacities() {
 #[test]
 fn mp_10x_delay_moves_the_10x_output_to_2030() {
     let m = model::load_default(&Overrides::default()).unwrap();
-    let text = std::fs::read_to_string(crate::common::repo().join("scripts/mp_10x_delay.rhai")).unwrap();
+    let text =
+        std::fs::read_to_string(crate::common::repo().join("scripts/mp_10x_delay.rhai")).unwrap();
     let engine = script::documentation_engine();
     let compiled = script::compile_text(&engine, "scripts/mp_10x_delay.rhai", &text).unwrap();
     let mut sim = Simulation::new(
@@ -333,7 +337,11 @@ fn mp_10x_delay_moves_the_10x_output_to_2030() {
         .iter()
         .find(|s| s.action == "delay_commissioning")
         .expect("a delay_commissioning row");
-    assert!(row.arguments.ends_with("-> 2030-01-01"), "{}", row.arguments);
+    assert!(
+        row.arguments.ends_with("-> 2030-01-01"),
+        "{}",
+        row.arguments
+    );
     // Less domestic supply means more imports, China first (displacement china_first).
     let imports = |r: &RunResult| yearly(r, 2029, "imports_t");
     assert!(imports(&delayed) > imports(&base) + 500.0);
@@ -354,7 +362,13 @@ fn maker_problems(from: &str, to: &str) -> Vec<magloop::error::Problem> {
 fn bad_producer_fields_are_placed_and_explained() {
     // (replace, with, path, words of the message, words of the hint)
     let cases: [(&str, &str, &str, &str, &str); 9] = [
-        ("lines: 1", "lines: 0", "nodes[0].lines", "must be from 1 to", ""),
+        (
+            "lines: 1",
+            "lines: 0",
+            "nodes[0].lines",
+            "must be from 1 to",
+            "",
+        ),
         (
             "line_t_per_year: 365.25",
             "line_t_per_year: -5",
@@ -431,7 +445,10 @@ fn bad_producer_fields_are_placed_and_explained() {
 #[test]
 fn a_misspelt_producer_field_gets_a_did_you_mean() {
     let p = maker_problems("availability: 1", "availabilty: 1");
-    let all: Vec<String> = p.iter().map(|p| format!("{} {:?}", p.message, p.hint)).collect();
+    let all: Vec<String> = p
+        .iter()
+        .map(|p| format!("{} {:?}", p.message, p.hint))
+        .collect();
     assert!(all.iter().any(|m| m.contains("availability")), "{all:?}");
 }
 
@@ -451,12 +468,20 @@ fn a_misspelt_producer_in_a_script_gets_a_did_you_mean_and_exit_2() {
     );
     assert_eq!(o.status.code(), Some(2));
     let err = crate::common::stderr(&o);
-    assert!(err.contains("unknown node `mp_10` (did you mean `mp_10x`?)"), "{err}");
+    assert!(
+        err.contains("unknown node `mp_10` (did you mean `mp_10x`?)"),
+        "{err}"
+    );
     // A producer is a plant to these acts; a market is not.
     std::fs::write(&s, "add_capacity(\"us_market\", 1, \"2026-01-01\");\n").unwrap();
     let o = crate::common::run_in(
         &crate::common::repo(),
-        &["validate", "models/us_magnet_network.yaml", "--script", s.to_str().unwrap()],
+        &[
+            "validate",
+            "models/us_magnet_network.yaml",
+            "--script",
+            s.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     let err = crate::common::stderr(&o);

@@ -134,7 +134,8 @@ impl<'m> Producer<'m> {
         input.take_mass_into((r * input.mass() as f64).floor() as i64, &mut feed);
         let mut got = Elements::ZERO;
         feed.add_elements(&mut got);
-        let (mut magnet, mut bought, mut byproduct) = (Elements::ZERO, Elements::ZERO, Elements::ZERO);
+        let (mut magnet, mut bought, mut byproduct) =
+            (Elements::ZERO, Elements::ZERO, Elements::ZERO);
         let mut external_mg = 0;
         for (e, &fe) in f.iter().enumerate() {
             let g = got.get(e);
@@ -171,12 +172,7 @@ impl<'m> Producer<'m> {
         self.total.cost_usd += made.cost_usd;
         self.feed_interval += made.recycled_feed_mg;
         let mut out = Parcel::new(0);
-        out.push(Lot::of_elements(
-            self.cfg.magnet_material,
-            magnet,
-            now,
-            n,
-        ));
+        out.push(Lot::of_elements(self.cfg.magnet_material, magnet, now, n));
         let mut o = Outputs::new();
         o.push((0, out));
         Some((o, made))

@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, china_sold, demand_t_per_year, field, in_range,
-    read, run_ok, sum, write_script, ymd,
+    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, china_sold, demand_t_per_year,
+    field, in_range, read, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 

@@ -5,8 +5,8 @@ use std::fs;
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, china_sold, defence_demand_t, field,
-    in_range, mean, run_ok, sum, write_script, ymd,
+    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, china_sold, defence_demand_t,
+    field, in_range, mean, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -65,7 +65,11 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
             _ => 1.0,
         }
     };
-    for (i, p) in china.iter().enumerate().filter(|(_, p)| p.date.year() == 2025) {
+    for (i, p) in china
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.date.year() == 2025)
+    {
         assert_close(
             p.value,
             china_sold(&run, i, ratio_on(p.date) * china_baseline_t(p.days())),
@@ -424,9 +428,8 @@ fn defence_2027_rule_bars_chinese_supply_to_defence_from_2027() {
         )
     };
     assert!(year_2027(&base, "imports_t.china.defence") > 0.0);
-    let imported = |r: &Run| {
-        year_2027(r, "imports_t.china.defence") + year_2027(r, "imports_t.other.defence")
-    };
+    let imported =
+        |r: &Run| year_2027(r, "imports_t.china.defence") + year_2027(r, "imports_t.other.defence");
     assert!(
         imported(&rule) < imported(&base),
         "{} vs {}",
