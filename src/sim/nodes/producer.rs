@@ -110,9 +110,9 @@ impl<'m> Producer<'m> {
         let mut target = self.day_target_mg(now) as f64;
         if !external {
             // Only what the recycled feed's rare earths allow (each element the grade needs).
-            for e in 0..n_el {
-                if self.rare[e] && f[e] > 0.0 {
-                    target = target.min(have.get(e) as f64 / f[e]);
+            for (e, &fe) in f.iter().enumerate() {
+                if self.rare[e] && fe > 0.0 {
+                    target = target.min(have.get(e) as f64 / fe);
                 }
             }
         }
