@@ -369,11 +369,22 @@ pub fn describe(report: &RunReport) -> String {
         ));
     }
     if let Some(share) = s.domestic_share {
+        let recycled = 100.0 * s.recycled_supply_t / s.demand_t;
         out.push_str(&format!(
-            "  demand {} t, recycled share {:.2} %, shortfall {} t\n",
+            "  demand {} t, recycled share {:.2} %, domestic makers' share {:.2} %, shortfall {} t\n",
             t(s.demand_t),
-            100.0 * share,
+            recycled,
+            100.0 * share - recycled,
             t(s.shortfall_t)
+        ));
+    }
+    if s.producer_output_t > 0.0 {
+        out.push_str(&format!(
+            "  domestic magnet makers made {} t ({} t of recycled oxide and alloy taken in, {} t of rare earths bought), cost ${}\n",
+            t(s.producer_output_t),
+            t(s.producer_recycled_feed_t),
+            t(s.producer_external_feed_t),
+            t(s.producer_cost_usd)
         ));
     }
     if let Some(china) = s.china_share {

@@ -240,6 +240,12 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("demand_t", rows, |s| s.demand_t),
             col!("recycled_supply_t", rows, |s| s.recycled_supply_t),
             col!("domestic_supply_t", rows, |s| s.domestic_supply_t),
+            col!("producer_output_t", rows, |s| s.producer_output_t),
+            col!("producer_recycled_feed_t", rows, |s| s
+                .producer_recycled_feed_t),
+            col!("producer_external_feed_t", rows, |s| s
+                .producer_external_feed_t),
+            col!("producer_cost_usd", rows, |s| s.producer_cost_usd),
             col!("imports_t", rows, |s| s.imports_t),
             col!("domestic_share", rows, |s| s.domestic_share),
             col!("china_share", rows, |s| s.china_share),

@@ -355,9 +355,9 @@ api_table! {
     read THROUGHPUT = throughput(node: Node, window: Duration) -> Float,
         "Mass a node sent on over the last `window` (\"30 days\"), kg, from the recorded steps.";
     read CAPACITY = capacity(node: Node) -> Int,
-        "Lines, vessels or servers in service (not retired).";
+        "Lines, vessels or servers in service (not retired; a producer: its lines).";
     read AVAILABILITY = availability(node: Node) -> Float,
-        "Share of a node's lines, vessels or servers up now (an oxide plant: 1 when running).";
+        "Share of a node's lines, vessels or servers up now (an oxide plant: 1 when running; a producer: its `availability` when running).";
     read COMMISSIONED = commissioned(node: Node) -> Bool,
         "Whether a plant is operating yet.";
     read IMPORTS = imports(origin: Origin) -> Float,
@@ -394,20 +394,20 @@ api_table! {
     act RELEASE_STOCKPILE = release_stockpile(tonnes: Number(TONNES), from: Date),
         "From `from`, up to `tonnes` of the strategic stockpile serve demand the market cannot otherwise meet (in the sectors the stockpile serves); releases add up.";
     act DELAY_COMMISSIONING = delay_commissioning(node: Node, delay: Duration)
-        nodes ["hpms", "oxide_plant"],
+        nodes ["hpms", "oxide_plant", "producer"],
         "Moves a plant's commissioning later by `delay` (\"18 months\"); it must not have happened.";
     act SET_COMMISSIONING = set_commissioning(node: Node, date: Date)
-        nodes ["hpms", "oxide_plant"],
+        nodes ["hpms", "oxide_plant", "producer"],
         "Moves a plant's commissioning to `date`.";
     act OUTAGE = outage(node: Node, from: Date, duration: Duration)
-        nodes ["preprocessor", "station", "hpms", "oxide_plant"],
-        "Takes a preprocessor, station, HPMS plant or oxide plant down from `from` for `duration`; jobs in progress resume after.";
+        nodes ["preprocessor", "station", "hpms", "oxide_plant", "producer"],
+        "Takes a preprocessor, station, HPMS plant, oxide plant or magnet producer down from `from` for `duration`; jobs in progress resume after.";
     act ADD_CAPACITY = add_capacity(node: Node, count: Count(SERVER_COUNT), from: Date)
-        nodes ["preprocessor", "station", "hpms"],
-        "Adds `count` lines, vessels or servers from `from`.";
+        nodes ["preprocessor", "station", "hpms", "producer"],
+        "Adds `count` lines, vessels or servers from `from` (a producer: lines of its `line_t_per_year`).";
     act REMOVE_CAPACITY = remove_capacity(node: Node, count: Count(SERVER_COUNT), from: Date)
-        nodes ["preprocessor", "station", "hpms"],
-        "Retires `count` lines, vessels or servers from `from` (a job in progress finishes).";
+        nodes ["preprocessor", "station", "hpms", "producer"],
+        "Retires `count` lines, vessels or servers from `from` (a job in progress finishes; a producer: lines of its `line_t_per_year`).";
     act SET_SOURCE_RATE = set_source_rate(node: Node, multiplier: Number(MULTIPLIER), from: Date)
         nodes ["hdd_source", "scrap_source", "source"],
         "From `from`, a source's rate is `multiplier` times its modelled rate (above 0).";

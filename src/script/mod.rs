@@ -122,6 +122,7 @@ impl Bridge {
             .map(|n| match &n.kind {
                 NodeKind::Hpms(h) => h.commissioning,
                 NodeKind::OxidePlant(o) => o.commissioning,
+                NodeKind::Producer(p) => p.commissioning,
                 _ => 0,
             })
             .collect();

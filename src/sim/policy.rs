@@ -145,12 +145,12 @@ impl Control<'_, '_> {
         self.sim.nodes[n].counters.out_mass_total as f64 / MG_PER_KG as f64
     }
 
-    /// Lines, vessels or servers in service (not retired); 0 for other nodes.
+    /// Lines, vessels or servers in service (not retired; a producer's lines); 0 for other
+    /// nodes.
     pub fn capacity(&self, n: NodeId) -> i64 {
-        self.sim.nodes[n]
-            .kind
-            .pool()
-            .map_or(0, |p| p.in_service() as i64)
+        let kind = &self.sim.nodes[n].kind;
+        kind.producer_lines()
+            .unwrap_or_else(|| kind.pool().map_or(0, |p| p.in_service() as i64))
     }
 
     /// Share of a node's active servers up now (an oxide plant: 1 or 0).
@@ -256,7 +256,10 @@ impl<'m> Simulation<'m> {
             }
             Action::OutageEnd { node } => self.set_outage(node, false),
             Action::Capacity { node, delta, by } => {
-                let short = self.change_capacity(node, delta);
+                let short = match self.nodes[node].kind.change_producer_lines(delta) {
+                    Some(short) => short,
+                    None => self.change_capacity(node, delta),
+                };
                 if short > 0 {
                     let date = self.model.start + chrono::Duration::seconds(now);
                     let n = &self.model.nodes[node];
@@ -354,6 +357,7 @@ pub fn capacity_warning(
     let unit = match kind {
         "preprocessor" => "line",
         "hpms" => "vessel",
+        "producer" => "line",
         _ => "server",
     };
     let units = if have == 1 {

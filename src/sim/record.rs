@@ -165,8 +165,15 @@ pub struct Summary {
     pub lead_time_p95_days: Option<f64>,
     pub demand_t: f64,
     pub recycled_supply_t: f64,
-    /// Supply from domestic producers (none yet: the next issue's magnet makers).
+    /// Supply from domestic producers that markets sold (`producer` nodes' magnets).
     pub domestic_supply_t: f64,
+    /// Magnets the domestic producers made (by producer: `producer_output_t.<id>` in
+    /// yearly.parquet), the recycled feed they took in (oxides and alloy that reached a
+    /// demand), the rare earths they brought in from their external feeds, and their cost.
+    pub producer_output_t: f64,
+    pub producer_recycled_feed_t: f64,
+    pub producer_external_feed_t: f64,
+    pub producer_cost_usd: f64,
     pub imports_t: f64,
     /// Imports from the origin named `china` over everything markets took in.
     pub china_share: Option<f64>,
@@ -570,6 +577,10 @@ impl Simulation<'_> {
         s.oxides_t = y.whole_run(Y::Oxides);
         s.oxide_feed_t = y.whole_run(Y::OxideFeed);
         s.domestic_supply_t = y.whole_run(Y::Domestic);
+        s.producer_output_t = y.whole_run(Y::ProducerOutput);
+        s.producer_recycled_feed_t = y.whole_run(Y::ProducerRecycledFeed);
+        s.producer_external_feed_t = y.whole_run(Y::ProducerExternalFeed);
+        s.producer_cost_usd = y.whole_run(Y::ProducerCost);
         s.stock_draw_t = y.whole_run(Y::StockDraw);
         s.stock_refill_t = y.whole_run(Y::StockRefill);
         s.stockpile_release_t = y.whole_run(Y::StockpileRelease);

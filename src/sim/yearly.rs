@@ -12,13 +12,14 @@
 
 use crate::kernel::SimTime;
 use crate::model::{MG_PER_T, Model, NodeKind};
+use crate::sim::nodes::producer::Made;
 use crate::sim::pool::Outputs;
 
 /// The sector id of the row that sums every sector.
 pub(crate) const ALL: u32 = 0;
 
 /// KPIs accumulated per year, in [`Y`] order: (name, unit, kept per sector).
-pub const YEARLY_KPIS: [(&str, &str, bool); 13] = [
+pub const YEARLY_KPIS: [(&str, &str, bool); 17] = [
     ("demand_t", "t", true),
     ("recycled_supply_t", "t", true),
     ("imports_t", "t", true),
@@ -32,6 +33,10 @@ pub const YEARLY_KPIS: [(&str, &str, bool); 13] = [
     ("stock_draw_t", "t", false),
     ("stock_refill_t", "t", false),
     ("stockpile_release_t", "t", false),
+    ("producer_output_t", "t", false),
+    ("producer_recycled_feed_t", "t", false),
+    ("producer_external_feed_t", "t", false),
+    ("producer_cost_usd", "USD", false),
 ];
 
 /// Ids of [`YEARLY_KPIS`].
@@ -51,6 +56,13 @@ pub(crate) enum Y {
     StockDraw,
     StockRefill,
     StockpileRelease,
+    /// Magnets the domestic producers made (in total, and by producer).
+    ProducerOutput,
+    /// Recycled feed (oxides, alloy) the producers took in: oxides that reached a demand.
+    ProducerRecycledFeed,
+    /// Rare earths the producers brought in from their external feeds (by origin too).
+    ProducerExternalFeed,
+    ProducerCost,
 }
 
 /// Derived per year when the rows are made, not accumulated: supply imported from the
@@ -84,6 +96,8 @@ pub(crate) struct Yearly {
     origins: Vec<(String, u32)>,
     /// Per material: the KPIs its mass counts in where an oxide plant makes it.
     made: Vec<Vec<u32>>,
+    /// Per node: a producer's KPI ids (its output, its external feed's origin).
+    producers: Vec<Option<(u32, Option<u32>)>>,
     /// [year][sector][kpi].
     cells: Vec<f64>,
     /// [sector][kpi] over the run's last twelve months (the summary's `*_last_year_t`).
@@ -104,11 +118,42 @@ impl Yearly {
         let mut sectors = vec!["all".to_string()];
         let mut origins: Vec<(String, u32)> = Vec::new();
         let mut made = vec![Vec::new(); model.materials.len()];
+        let mut producers = vec![None; model.nodes.len()];
         fn present(kpis: &mut [(String, &str, bool, bool)], y: Y) {
             kpis[y as usize].3 = true;
         }
-        for node in &model.nodes {
+        // The id of a KPI of `all` by name, added (present) the first time it is named.
+        fn named(
+            kpis: &mut Vec<(String, &'static str, bool, bool)>,
+            name: String,
+            unit: &'static str,
+        ) -> u32 {
+            match kpis.iter().position(|k| k.0 == name) {
+                Some(id) => id as u32,
+                None => {
+                    kpis.push((name, unit, false, true));
+                    (kpis.len() - 1) as u32
+                }
+            }
+        }
+        for (i, node) in model.nodes.iter().enumerate() {
             match &node.kind {
+                NodeKind::Producer(p) => {
+                    for y in [
+                        Y::ProducerOutput,
+                        Y::ProducerRecycledFeed,
+                        Y::ProducerExternalFeed,
+                        Y::ProducerCost,
+                    ] {
+                        present(&mut kpis, y);
+                    }
+                    let out = named(&mut kpis, format!("producer_output_t.{}", node.id), "t");
+                    let ext = p
+                        .external_feed
+                        .as_ref()
+                        .map(|o| named(&mut kpis, format!("producer_external_feed_t.{o}"), "t"));
+                    producers[i] = Some((out, ext));
+                }
                 NodeKind::Market(m) => {
                     for y in [
                         Y::Demand,
@@ -178,6 +223,7 @@ impl Yearly {
             kpis,
             origins,
             made,
+            producers,
             cells,
             last_year,
         }
@@ -295,6 +341,21 @@ impl Yearly {
                     let kpi = self.made[lot.material][k];
                     self.add(t, ALL, kpi, tonnes(lot.mass()));
                 }
+            }
+        }
+    }
+
+    /// A producer's day (node `n`): its magnets, in total and its own; its recycled and
+    /// external feed (in total and by origin); its cost.
+    pub fn producer_day(&mut self, t: SimTime, n: usize, made: &Made) {
+        self.add_mg(t, Y::ProducerOutput, made.magnets_mg);
+        self.add_mg(t, Y::ProducerRecycledFeed, made.recycled_feed_mg);
+        self.add_mg(t, Y::ProducerExternalFeed, made.external_mg);
+        self.add(t, ALL, Y::ProducerCost as u32, made.cost_usd);
+        if let Some((out, ext)) = self.producers[n] {
+            self.add(t, ALL, out, tonnes(made.magnets_mg));
+            if let Some(ext) = ext {
+                self.add(t, ALL, ext, tonnes(made.external_mg));
             }
         }
     }

@@ -15,6 +15,8 @@
 //!   the old results byte-identical, `--force`, failed and killed runs, file modes under a
 //!   umask, `validate` of experiments, the printed report.
 //! - `batch`: experiments: identical datasets across --jobs and shards, resume, failures.
+//! - `producers`: domestic magnet makers alone on external feed, fed by an oxide plant, moved
+//!   and resized by scripts; the default model's producers against their announced capacities.
 //! - `golden`: digests of every output file for the default model and each shipped script.
 //! - `properties`: random small networks conserve every element (proptest).
 //! - `scripts`: policy scripts: each shipped script's effect (`shipped`), every API function
@@ -39,6 +41,7 @@ mod hostile;
 mod hub;
 mod nodes;
 mod outputs;
+mod producers;
 mod properties;
 mod scripts;
 mod sensitivity;

@@ -13,6 +13,7 @@ pub mod hpms;
 pub mod market;
 pub mod oxide_plant;
 pub mod preprocessor;
+pub mod producer;
 pub mod scrap_source;
 pub mod sink;
 pub mod source;
@@ -26,6 +27,7 @@ pub use market::{
 };
 pub use oxide_plant::{OxidePlant, OxidePlantSpec, OxideProduct, OxideProductSpec};
 pub use preprocessor::{Preprocessor, PreprocessorSpec};
+pub use producer::{Producer, ProducerSpec, ProducerStatus};
 pub use scrap_source::{ScrapSource, ScrapSourceSpec};
 pub use sink::SinkSpec;
 pub use source::{Source, SourceSpec};
@@ -43,6 +45,7 @@ pub enum Kind {
     Station,
     Hpms,
     OxidePlant,
+    Producer,
     Market,
     Sink,
 }
@@ -57,13 +60,14 @@ pub enum NodeKind {
     Station(Station),
     Hpms(Hpms),
     OxidePlant(OxidePlant),
+    Producer(Producer),
     Market(Market),
     Sink,
 }
 
 impl Kind {
     /// Every kind, in declaration order (the order messages list them in).
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::HddSource,
         Kind::ScrapSource,
         Kind::Source,
@@ -71,6 +75,7 @@ impl Kind {
         Kind::Station,
         Kind::Hpms,
         Kind::OxidePlant,
+        Kind::Producer,
         Kind::Market,
         Kind::Sink,
     ];
@@ -85,6 +90,7 @@ impl Kind {
             Kind::Station => "station",
             Kind::Hpms => "hpms",
             Kind::OxidePlant => "oxide_plant",
+            Kind::Producer => "producer",
             Kind::Market => "market",
             Kind::Sink => "sink",
         }
@@ -105,6 +111,7 @@ impl Kind {
             Kind::Station => station::PORTS,
             Kind::Hpms => hpms::PORTS,
             Kind::OxidePlant => oxide_plant::PORTS,
+            Kind::Producer => producer::PORTS,
             Kind::Market => market::PORTS,
             Kind::Sink => sink::PORTS,
         }
@@ -120,7 +127,8 @@ impl Kind {
             | Kind::Preprocessor
             | Kind::Station
             | Kind::Hpms
-            | Kind::OxidePlant => false,
+            | Kind::OxidePlant
+            | Kind::Producer => false,
         }
     }
 
@@ -132,6 +140,7 @@ impl Kind {
             | Kind::Station
             | Kind::Hpms
             | Kind::OxidePlant
+            | Kind::Producer
             | Kind::Market
             | Kind::Sink => false,
         }
@@ -147,6 +156,7 @@ impl Kind {
             Kind::Station => NodeKind::Station(station::validate(n)?),
             Kind::Hpms => NodeKind::Hpms(hpms::validate(n)?),
             Kind::OxidePlant => NodeKind::OxidePlant(oxide_plant::validate(n)?),
+            Kind::Producer => NodeKind::Producer(producer::validate(n)?),
             Kind::Market => NodeKind::Market(market::validate(n)?),
             Kind::Sink => {
                 sink::validate(n)?;
@@ -178,6 +188,7 @@ impl NodeKind {
             NodeKind::Station(_) => Kind::Station,
             NodeKind::Hpms(_) => Kind::Hpms,
             NodeKind::OxidePlant(_) => Kind::OxidePlant,
+            NodeKind::Producer(_) => Kind::Producer,
             NodeKind::Market(_) => Kind::Market,
             NodeKind::Sink => Kind::Sink,
         }
@@ -233,6 +244,7 @@ mod tests {
                 ("station", &["out"]),
                 ("hpms", &["magnets", "residue", "coproducts"]),
                 ("oxide_plant", &["oxides"]),
+                ("producer", &["magnets"]),
                 ("market", &[]),
                 ("sink", &[]),
             ]

@@ -2,7 +2,7 @@
 //! up to 1, every node can drain to a market or sink, and something is a source.
 
 use super::Ctx;
-use crate::model::network::{Model, NodeId};
+use crate::model::network::{Model, NodeId, NodeKind};
 
 /// Checks that material can flow: every output has links whose shares add up to 1, every
 /// link's node exists, and every node can reach a market or sink (or material piles up forever).
@@ -77,11 +77,15 @@ pub(super) fn check_topology(cx: &mut Ctx, m: &Model) {
             );
         }
     }
-    if !m.nodes.iter().any(|n| n.kind.is_source()) {
+    // A producer with an external feed brings its own material in.
+    let brings_in = |k: &NodeKind| {
+        k.is_source() || matches!(k, NodeKind::Producer(p) if p.external_feed.is_some())
+    };
+    if !m.nodes.iter().any(|n| brings_in(&n.kind)) {
         cx.problem(
             "nodes",
             "no source: nothing will ever happen",
-            Some("add a source node".into()),
+            Some("add a source node (or a producer with `external_feed`)".into()),
         );
     }
 }

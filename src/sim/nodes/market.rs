@@ -60,8 +60,8 @@ pub(crate) enum Level {
 }
 
 /// Whether material made at a node of this kind is domestic supply rather than recycled:
-/// domestic magnet makers (the next issue's kind) answer true here, and the market keeps
-/// their deliveries apart.
+/// domestic magnet makers (`producer`, whatever share of their feed was recycled) answer
+/// true here, and the market keeps their deliveries apart.
 fn makes_new_magnets(kind: &NodeKind) -> bool {
     match kind {
         NodeKind::HddSource(_)
@@ -73,6 +73,7 @@ fn makes_new_magnets(kind: &NodeKind) -> bool {
         | NodeKind::OxidePlant(_)
         | NodeKind::Market(_)
         | NodeKind::Sink => false,
+        NodeKind::Producer(_) => true,
     }
 }
 

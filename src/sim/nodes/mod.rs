@@ -9,6 +9,7 @@ pub(crate) mod hpms;
 pub(crate) mod market;
 pub(crate) mod oxide;
 pub(crate) mod preprocessor;
+pub(crate) mod producer;
 pub(crate) mod sink;
 pub(crate) mod source;
 pub(crate) mod station;
@@ -34,6 +35,7 @@ pub(crate) enum Kind<'m> {
     Station(station::Station<'m>),
     Hpms(hpms::Hpms<'m>),
     OxidePlant(oxide::OxidePlant<'m>),
+    Producer(producer::Producer<'m>),
     Market(market::Market<'m>),
     Sink(sink::Sink),
 }
@@ -78,6 +80,7 @@ impl<'m> Kind<'m> {
             NodeKind::Station(s) => Kind::Station(station::Station::new(s, id, opts)?),
             NodeKind::Hpms(h) => Kind::Hpms(hpms::Hpms::new(h, model, id, opts)?),
             NodeKind::OxidePlant(o) => Kind::OxidePlant(oxide::OxidePlant::new(o, model)),
+            NodeKind::Producer(p) => Kind::Producer(producer::Producer::new(p, model)),
             NodeKind::Market(m) => Kind::Market(market::Market::new(m, model)),
             NodeKind::Sink => Kind::Sink(sink::Sink),
         })
@@ -93,6 +96,7 @@ impl<'m> Kind<'m> {
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         }
@@ -107,6 +111,7 @@ impl<'m> Kind<'m> {
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         }
@@ -119,6 +124,7 @@ impl<'m> Kind<'m> {
             Kind::Station(s) => s.cfg.storage_capacity_mg,
             Kind::Hpms(h) => Some(h.cfg.storage_capacity_mg),
             Kind::OxidePlant(o) => Some(o.cfg.storage_capacity_mg),
+            Kind::Producer(p) => Some(p.cfg.storage_capacity_mg),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -139,6 +145,7 @@ impl<'m> Kind<'m> {
                 .is_none_or(|cap| input.len() as u64 + parcels as u64 <= cap),
             Kind::Hpms(h) => input.mass() + mass_mg <= h.cfg.input_capacity_mg,
             Kind::OxidePlant(o) => input.mass() + mass_mg <= o.cfg.input_capacity_mg,
+            Kind::Producer(p) => input.mass() + mass_mg <= p.cfg.input_capacity_mg,
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -169,6 +176,7 @@ impl<'m> Kind<'m> {
             | Kind::Source(_)
             | Kind::Preprocessor(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_) => input.push(p),
         }
     }
@@ -183,6 +191,7 @@ impl<'m> Kind<'m> {
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         }
@@ -207,6 +216,7 @@ impl<'m> Kind<'m> {
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => return 0,
         };
@@ -224,6 +234,7 @@ impl<'m> Kind<'m> {
             | Kind::Preprocessor(_)
             | Kind::Station(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         }
@@ -247,6 +258,7 @@ impl<'m> Kind<'m> {
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => Outputs::new(),
         }
@@ -262,6 +274,7 @@ impl<'m> Kind<'m> {
             | Kind::Preprocessor(_)
             | Kind::Station(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         }
@@ -277,6 +290,7 @@ impl<'m> Kind<'m> {
             | Kind::Preprocessor(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => {}
         }
@@ -287,6 +301,7 @@ impl<'m> Kind<'m> {
     pub fn daily_feed_mg(&self) -> Option<i64> {
         match self {
             Kind::OxidePlant(o) => Some(o.day_feed_mg()),
+            Kind::Producer(p) => Some(p.day_target_mg(p.commissioned_at.unwrap_or(0))),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -303,6 +318,7 @@ impl<'m> Kind<'m> {
         match self {
             Kind::Hpms(h) => h.commissioned_at.is_some(),
             Kind::OxidePlant(o) => o.commissioned,
+            Kind::Producer(p) => p.commissioned_at.is_some(),
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -318,6 +334,7 @@ impl<'m> Kind<'m> {
         match self {
             Kind::Hpms(h) => h.commission_event,
             Kind::OxidePlant(o) => o.commission_event,
+            Kind::Producer(p) => p.commission_event,
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
@@ -337,6 +354,13 @@ impl<'m> Kind<'m> {
             Kind::OxidePlant(o) => {
                 if o.down == 0 && o.commissioned {
                     1.0
+                } else {
+                    0.0
+                }
+            }
+            Kind::Producer(p) => {
+                if p.down == 0 && p.commissioned_at.is_some() {
+                    p.cfg.availability
                 } else {
                     0.0
                 }
@@ -364,12 +388,46 @@ impl<'m> Kind<'m> {
                 | Kind::Station(_)
                 | Kind::Hpms(_)
                 | Kind::OxidePlant(_)
+                | Kind::Producer(_)
                 | Kind::Market(_)
                 | Kind::Sink(_),
                 _,
             ) => return false,
         }
         true
+    }
+
+    /// A producer's lines in service; `None` for other kinds (their capacity is a pool's).
+    pub fn producer_lines(&self) -> Option<i64> {
+        match self {
+            Kind::Producer(p) => Some(p.lines),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::OxidePlant(_)
+            | Kind::Market(_)
+            | Kind::Sink(_) => None,
+        }
+    }
+
+    /// Adds or retires a producer's lines: how many it could not retire; `None` for other
+    /// kinds.
+    pub fn change_producer_lines(&mut self, delta: i64) -> Option<i64> {
+        match self {
+            Kind::Producer(p) => Some(p.change_lines(delta)),
+            Kind::HddSource(_)
+            | Kind::ScrapSource(_)
+            | Kind::Source(_)
+            | Kind::Preprocessor(_)
+            | Kind::Station(_)
+            | Kind::Hpms(_)
+            | Kind::OxidePlant(_)
+            | Kind::Market(_)
+            | Kind::Sink(_) => None,
+        }
     }
 
     /// The market, if the node is one.
@@ -383,6 +441,7 @@ impl<'m> Kind<'m> {
             | Kind::Station(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Sink(_) => None,
         }
     }
@@ -397,6 +456,7 @@ impl<'m> Kind<'m> {
             | Kind::Station(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Sink(_) => None,
         }
     }
@@ -410,6 +470,14 @@ impl<'m> Kind<'m> {
                     o.down + 1
                 } else {
                     o.down.saturating_sub(1)
+                };
+                true
+            }
+            Kind::Producer(p) => {
+                p.down = if down {
+                    p.down + 1
+                } else {
+                    p.down.saturating_sub(1)
                 };
                 true
             }
@@ -434,6 +502,7 @@ impl<'m> Kind<'m> {
             | Kind::Station(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => return false,
         }
@@ -450,6 +519,7 @@ impl<'m> Kind<'m> {
             Kind::Station(s) => s.record(cx, c, input),
             Kind::Hpms(h) => h.record(cx, c),
             Kind::OxidePlant(o) => o.record(cx, c),
+            Kind::Producer(p) => p.record(cx, c),
             Kind::Market(m) => {
                 m.record(cx);
                 return false;
@@ -463,6 +533,7 @@ impl<'m> Kind<'m> {
     pub fn reset_interval(&mut self) {
         match self {
             Kind::OxidePlant(o) => o.feed_interval = 0,
+            Kind::Producer(p) => p.feed_interval = 0,
             Kind::Market(m) => m.interval = market::Flows::zero(m.cfg),
             Kind::Hpms(h) => h.last_product = h.product_mass(),
             Kind::HddSource(_)
@@ -485,6 +556,7 @@ impl<'m> Kind<'m> {
             | Kind::Source(_)
             | Kind::Station(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Sink(_) => {}
         }
     }
@@ -503,6 +575,7 @@ impl<'m> Kind<'m> {
             | Kind::Preprocessor(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_) => {}
         }
     }
@@ -552,6 +625,13 @@ impl Simulation<'_> {
                         o.commission_event = Some(id);
                     }
                 }
+                Kind::Producer(p) => {
+                    let at = p.cfg.commissioning;
+                    let id = self.queue.schedule(at, Event::Commission { node: n });
+                    if let Kind::Producer(p) = &mut self.nodes[n].kind {
+                        p.commission_event = Some(id);
+                    }
+                }
                 Kind::Market(_) => {
                     self.queue.post(DAY, Event::Daily { node: n });
                 }
@@ -578,6 +658,7 @@ impl Simulation<'_> {
             | Kind::Station(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => None,
         };
@@ -599,6 +680,7 @@ impl Simulation<'_> {
             | Kind::Station(_)
             | Kind::Hpms(_)
             | Kind::OxidePlant(_)
+            | Kind::Producer(_)
             | Kind::Market(_)
             | Kind::Sink(_) => return,
         };
@@ -621,6 +703,11 @@ impl Simulation<'_> {
             Kind::OxidePlant(o) => {
                 o.commissioned = true;
                 o.commission_event = None;
+                self.queue.post(now, Event::Daily { node: n });
+            }
+            Kind::Producer(p) => {
+                p.commissioned_at = Some(now);
+                p.commission_event = None;
                 self.queue.post(now, Event::Daily { node: n });
             }
             Kind::HddSource(_)
@@ -655,6 +742,14 @@ impl Simulation<'_> {
                 out
             }
             Kind::OxidePlant(_) => None,
+            Kind::Producer(p) if room => {
+                let id = n;
+                p.day(n, now, input, ledger).map(|(out, made)| {
+                    yearly.producer_day(now, id, &made);
+                    out
+                })
+            }
+            Kind::Producer(_) => None,
             Kind::Market(m) => {
                 m.day(now, input, ledger, counters, yearly);
                 Some(Outputs::new())

@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, demand_t_per_year, field, in_range,
-    read, run_ok, sum, write_script, ymd,
+    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, china_sold, demand_t_per_year,
+    field, in_range, read, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -293,6 +293,7 @@ at("2025-07-01", || note("dem=" + demand()));
     let (china, other) = (m("imports_t.china"), m("imports_t.other"));
     let (drawn, refilled) = (m("stock_draw_t"), m("stock_refill_t"));
     let released = m("stockpile_release_t");
+    let domestic = m("domestic_supply_t");
     // 3,450 t/yr of EV demand doubles from 1 July; the other sectors are unchanged.
     for (i, d) in demand
         .iter()
@@ -302,11 +303,13 @@ at("2025-07-01", || note("dem=" + demand()));
         let k = if d.date < ymd(2025, 7, 1) { 1.0 } else { 2.0 };
         let want = demand_t_per_year(d.days(), k) / YEAR_DAYS;
         assert_close(d.value, want, 1e-9, &format!("demand on {}", d.date));
-        // Nothing is recycled in 2025: demand + stock bought = imports + stock drawn +
-        // stockpile released (for defence, once the stock's cover is below 5 days) + short.
+        // Nothing is recycled in 2025: demand + stock bought = domestic makers' supply +
+        // imports + stock drawn + stockpile released (for defence, once the stock's cover
+        // is below 5 days) + short.
         assert_close(
             d.value + refilled[i].value,
-            china[i].value
+            domestic[i].value
+                + china[i].value
                 + other[i].value
                 + drawn[i].value
                 + released[i].value
@@ -472,14 +475,16 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
         d if d < ymd(2025, 6, 1) => 0.4,
         _ => 0.2,
     };
-    for p in run
+    // China sells all it may less what home supply displaces (`china_sold`).
+    for (i, p) in run
         .series("us_market", "imports_t.china")
         .iter()
-        .filter(|p| p.date.year() == 2025)
+        .enumerate()
+        .filter(|(_, p)| p.date.year() == 2025)
     {
         assert_close(
             p.value,
-            share_on(p.date) * china_baseline_t(p.days()),
+            china_sold(&run, i, share_on(p.date) * china_baseline_t(p.days())),
             1e-9,
             &p.date.to_string(),
         );

@@ -41,7 +41,7 @@ fn api_prints_every_signature_and_writes_definition_files() {
             "no doc for {name}"
         );
     }
-    assert!(ours.contains("/// - `node`: string node id (preprocessor or station or hpms or oxide_plant): \"williston_sc\", \"reno_nv\", \"dfw_hpms\", \"fredericktown_mo\"\n/// - `from`"));
+    assert!(ours.contains("/// - `node`: string node id (preprocessor or station or hpms or oxide_plant or producer): \"williston_sc\", \"reno_nv\", \"dfw_hpms\", \"fredericktown_mo\", \"mp_independence\", \"mp_10x\", \"evac_sumter\", \"noveon_san_marcos\", \"usare_stillwater\"\n/// - `from`"));
     assert!(ours.contains("/// - `from`: date string \"YYYY-MM-DD\": from 2025-01-01 to 2035-01-01 in this model's run"));
     assert!(ours.contains("/// - `count`: whole number from 1 to 1000\n"));
     // Nothing of Rhai's own: one `fn` per API entry (36 today), where Rhai's files hold

@@ -46,13 +46,13 @@ fn bad_scripts_fail_with_their_place_and_message_and_write_nothing() {
             "types.rhai",
             "outage(1, 2, 3);\n".into(),
             "1",
-            "types.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (integer, integer, integer) (`node` is a name, written in double quotes, such as \"reno_nv\")",
+            "types.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant or producer), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (integer, integer, integer) (`node` is a name, written in double quotes, such as \"reno_nv\")",
         ),
         (
             "arity.rhai",
             "outage(\"reno_nv\", \"2025-03-01\");\n".into(),
             "1",
-            "arity.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (string, string) (outage takes 3 arguments, not 2)",
+            "arity.rhai:1:1: at simulated date 2025-01-01: outage takes (node: string node id (preprocessor or station or hpms or oxide_plant or producer), from: date string \"YYYY-MM-DD\", duration: duration string such as \"3 months\"), got (string, string) (outage takes 3 arguments, not 2)",
         ),
         // Dates outside the run: 2 years end on 2027-01-01 12:00.
         (

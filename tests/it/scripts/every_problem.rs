@@ -36,7 +36,7 @@ fn a_script_with_three_errors_reports_three() {
     assert_eq!(
         err,
         concat!(
-            "error: three.rhai:1:1: unknown function `delay_comissioning` (did you mean `delay_commissioning`? it takes (node: string node id (hpms or oxide_plant), delay: duration string such as \"3 months\"))\n",
+            "error: three.rhai:1:1: unknown function `delay_comissioning` (did you mean `delay_commissioning`? it takes (node: string node id (hpms or oxide_plant or producer), delay: duration string such as \"3 months\"))\n",
             " 1 | delay_comissioning(\"dfw_hpms\", \"12 months\");\n",
             "   | ^\n",
             "three.rhai:2:9: unknown node `reno_nw` (did you mean `reno_nv`?)\n",

@@ -36,7 +36,7 @@ fn validate_checks_each_literal_argument_by_its_kind_inside_any_closure() {
     );
     assert_eq!(code, Some(2), "{err}");
     assert!(
-        err.starts_with("error: kind.rhai:2:26: `reno_nv` is a preprocessor; delay_commissioning applies to hpms or oxide_plant\n"),
+        err.starts_with("error: kind.rhai:2:26: `reno_nv` is a preprocessor; delay_commissioning applies to hpms or oxide_plant or producer\n"),
         "{err}"
     );
     // Every other kind, each in a closure (nested ones and script functions too), each

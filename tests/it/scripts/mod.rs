@@ -37,14 +37,16 @@ use crate::common::{repo, run_in, stderr, tempdir};
 /// The default model's file, for `validate` (relative to the repository).
 const MODEL: &str = "models/us_magnet_network.yaml";
 
-/// The shipped scripts; each has a test of its effect in `shipped`.
-const SHIPPED: [&str; 8] = [
+/// The shipped scripts; each has a test of its effect in `shipped` (`mp_10x_delay` in
+/// `producers`, beside the other producer tests).
+const SHIPPED: [&str; 9] = [
     "scripts/china_controls_suspension_ends_2026.rhai",
     "scripts/china_export_controls_2025.rhai",
     "scripts/defence_2027_rule.rhai",
     "scripts/demand_high_estimate.rhai",
     "scripts/dfw_commissioning_delay.rhai",
     "scripts/hyperscaler_refresh_surge.rhai",
+    "scripts/mp_10x_delay.rhai",
     "scripts/reno_outage.rhai",
     "scripts/second_inserma_line_2028.rhai",
 ];
@@ -263,6 +265,22 @@ fn files_in(dir: &Path) -> Vec<String> {
 /// (models/us_magnet_network.yaml: the 2024 customs level), times one day.
 fn china_baseline_t(_days: f64) -> f64 {
     7446.0 / YEAR_DAYS
+}
+
+/// China's sales on the market day of record `i` when it may sell `cap` t, under the
+/// default model's rules (China first in the merit order, displaced first): home supply
+/// (the domestic makers' and recycled magnets sold) displaces China first, and the stock's
+/// refill buys back what it can of China's unsold rest (China is first among the origins
+/// it refills from); on a day the market drew on its stock or went short, every tonne
+/// China might sell was sold.
+fn china_sold(run: &Run, i: usize, cap: f64) -> f64 {
+    let m = |name: &str| run.series("us_market", name)[i].value;
+    let home = m("domestic_supply_t") + m("recycled_supply_t");
+    if m("stock_draw_t") > 0.0 || m("shortfall_t") > 0.0 {
+        cap
+    } else {
+        cap - (home - m("stock_refill_t")).max(0.0)
+    }
 }
 
 /// The default model's demand rate `days` after the start, t/yr: each sector at its own

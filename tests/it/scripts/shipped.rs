@@ -5,8 +5,8 @@ use std::fs;
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, defence_demand_t, field,
-    in_range, mean, run_ok, sum, write_script, ymd,
+    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, china_sold, defence_demand_t,
+    field, in_range, mean, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -36,7 +36,7 @@ fn every_shipped_script_validates_against_the_default_model_alone_and_together()
     }
     let o = run_in(&repo(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("; 8 scripts ok"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("; 9 scripts ok"), "{}", stdout(&o));
 }
 
 #[test]
@@ -49,9 +49,9 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     );
     let china = run.series("us_market", "imports_t.china");
     // China is first in the market's merit order and nothing recycled arrives in 2025 (the
-    // Dallas hub starts in mid-2027), so each day it sells all it may: demand (~29 t a day)
-    // exceeds its supply, and what demand leaves the refilling stock buys. Each day's
-    // imports are exactly the month's ratio of the flat 2024 level, 7,446 t / 365.25 d.
+    // Dallas hub starts in mid-2027), so each day it sells all it may less what the
+    // domestic makers displace (`china_sold`): demand (~29 t a day) exceeds its supply.
+    // What it may sell is exactly the month's ratio of the flat 2024 level, 7,446 t / 365.25 d.
     let ratio_on = |d: NaiveDate| -> f64 {
         match d {
             d if d < ymd(2025, 4, 4) => 1.0,
@@ -65,17 +65,22 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
             _ => 1.0,
         }
     };
-    for p in china.iter().filter(|p| p.date.year() == 2025) {
+    for (i, p) in china
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.date.year() == 2025)
+    {
         assert_close(
             p.value,
-            ratio_on(p.date) * china_baseline_t(p.days()),
+            china_sold(&run, i, ratio_on(p.date) * china_baseline_t(p.days())),
             1e-9,
             &format!("China imports on {}", p.date),
         );
     }
-    // Every day balances: demand + stock bought = recycled + imports + stock drawn +
-    // stockpile released + shortfall.
+    // Every day balances: demand + stock bought = recycled + domestic + imports + stock
+    // drawn + stockpile released + shortfall.
     let m = |name: &str| run.series("us_market", name);
+    let domestic = m("domestic_supply_t");
     let (demand, other, short) = (m("demand_t"), m("imports_t.other"), m("shortfall_t"));
     let (drawn, refilled, released) = (
         m("stock_draw_t"),
@@ -87,6 +92,7 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
         assert_close(
             demand[i].value + refilled[i].value,
             recycled[i].value
+                + domestic[i].value
                 + china[i].value
                 + other[i].value
                 + drawn[i].value
@@ -164,11 +170,13 @@ fn the_suspension_ends_variant_cuts_both_origins_for_a_year_from_2026_11_10() {
         "3",
     );
     // From 2026-11-10 to 2027-11-09 China may sell half its 7,446 t/yr, and all of it is
-    // bought (demand ~31 t a day > the ~10 t it may send); then all of it again.
+    // bought (demand ~31 t a day > the ~10 t it may send) but what home supply displaces
+    // (`china_sold`); then all of it again.
     let china = run.series("us_market", "imports_t.china");
-    for p in china
+    for (i, p) in china
         .iter()
-        .filter(|p| p.date.year() >= 2026 && p.date < ymd(2028, 1, 1))
+        .enumerate()
+        .filter(|(_, p)| p.date.year() >= 2026 && p.date < ymd(2028, 1, 1))
     {
         let k = if p.date >= ymd(2026, 11, 10) && p.date < ymd(2027, 11, 10) {
             0.5
@@ -177,7 +185,7 @@ fn the_suspension_ends_variant_cuts_both_origins_for_a_year_from_2026_11_10() {
         };
         assert_close(
             p.value,
-            k * china_baseline_t(p.days()),
+            china_sold(&run, i, k * china_baseline_t(p.days())),
             1e-9,
             &p.date.to_string(),
         );
@@ -408,9 +416,10 @@ fn defence_2027_rule_bars_chinese_supply_to_defence_from_2027() {
         assert_eq!(p.value, 0.0, "Chinese supply to defence on {}", p.date);
     }
     // Origins are shared among sectors in proportion to need, so in the baseline defence
-    // draws on China like every sector (~74 % of imports). Under the rule, defence's share of
-    // Chinese supply moves to recycled material (served first to barred sectors) and to
-    // other origins: in 2027 it buys more from "other" than in the baseline.
+    // draws on China like every sector. Under the rule, defence is served first from home
+    // supply (the domestic makers' ~3,000 t of 2027 and recycled magnets, served first to
+    // barred sectors), which covers its ~345 t: in 2027 it imports less than in the
+    // baseline, where it took its share of Chinese and other imports.
     let year_2027 = |r: &Run, metric: &str| {
         sum(
             &r.series("us_market", metric),
@@ -419,11 +428,13 @@ fn defence_2027_rule_bars_chinese_supply_to_defence_from_2027() {
         )
     };
     assert!(year_2027(&base, "imports_t.china.defence") > 0.0);
+    let imported =
+        |r: &Run| year_2027(r, "imports_t.china.defence") + year_2027(r, "imports_t.other.defence");
     assert!(
-        year_2027(&rule, "imports_t.other.defence") > year_2027(&base, "imports_t.other.defence"),
+        imported(&rule) < imported(&base),
         "{} vs {}",
-        year_2027(&rule, "imports_t.other.defence"),
-        year_2027(&base, "imports_t.other.defence")
+        imported(&rule),
+        imported(&base)
     );
     // Other origins (2,700 t/yr) cover defence's 300 t/yr: no defence shortfall.
     for p in rule.series("us_market", "shortfall_t.defence") {
@@ -458,11 +469,15 @@ fn two_scripts_in_order_defence_rule_bites_when_china_is_defences_supplier() {
     let first = write_script(
         dir.path(),
         "china_only.rhai",
-        r#"// Only defence and `other` buy magnets, and only China sells them.
+        r#"// Only defence and `other` buy magnets, and only China sells them (the domestic
+// makers' lines are retired before they make anything).
 for s in ["ev_hybrid", "wind", "electronics", "industrial"] {
     set_demand(s, 0.0, "2025-01-01");
 }
 set_import_share("other", 0.0);
+for p in ["mp_independence", "mp_10x", "evac_sumter", "noveon_san_marcos", "usare_stillwater"] {
+    remove_capacity(p, capacity(p), "2025-01-01");
+}
 "#,
     );
     let run = run_ok(
@@ -520,9 +535,9 @@ set_import_share("other", 0.0);
     assert_eq!(manifest["scripts"][0][0], first.as_str());
     assert_eq!(manifest["scripts"][1][0], "scripts/defence_2027_rule.rhai");
     let scripts: Vec<String> = run.shocks().into_iter().map(|s| s.script).collect();
-    // 4 set_demand and 1 set_import_share, then exclude_origin and a note.
-    assert_eq!(scripts[..5], vec![first.clone(); 5]);
-    assert_eq!(scripts[5..], ["scripts/defence_2027_rule.rhai"; 2]);
+    // 4 set_demand, 1 set_import_share and 5 remove_capacity, then exclude_origin and a note.
+    assert_eq!(scripts[..10], vec![first.clone(); 10]);
+    assert_eq!(scripts[10..], ["scripts/defence_2027_rule.rhai"; 2]);
 }
 
 #[test]
