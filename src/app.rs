@@ -528,6 +528,24 @@ pub fn write_definitions(dir: &Path, model: Option<&Path>) -> Result<()> {
     std::fs::write(&path, text).map_err(|e| crate::Error::output(&path, e))
 }
 
+/// After `run` or `batch`: writes the HTML report when asked (`--report`), else says
+/// where it would go.
+pub fn report_after(dir: &Path, write: bool, quiet: bool) -> Result<()> {
+    if write {
+        let path = crate::report::write(dir, None)?;
+        if !quiet {
+            println!("  wrote report {}", path.display());
+        }
+    } else if !quiet {
+        println!(
+            "  report: --report, or `magloop report {}`, writes {}",
+            dir.display(),
+            crate::report::default_path(dir).display()
+        );
+    }
+    Ok(())
+}
+
 /// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the
 /// grid (or shard) succeeded, 3 when some failed, 2 on bad input.
 pub fn batch(
@@ -537,6 +555,7 @@ pub fn batch(
     resume: bool,
     shard: Option<crate::batch::Shard>,
     yes: bool,
+    report: bool,
     quiet: bool,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
@@ -589,6 +608,12 @@ pub fn batch(
                         "  {} runs still missing; run again with --resume",
                         r.missing
                     );
+                }
+            }
+            if r.assembled {
+                if let Err(e) = report_after(&out, report, quiet) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(e.exit_code() as u8);
                 }
             }
             if r.failed.is_empty() {
