@@ -183,7 +183,10 @@ fn comparison(dir: &Path, units: &BTreeMap<String, String>) -> Result<Comparison
         if !scenarios.contains(&s) {
             scenarios.push(s.clone());
         }
-        let zero = dm[i] == Some(0.0) && lo[i] == Some(0.0) && hi[i] == Some(0.0);
+        // (A KPI with no value, e.g. a lead time before any magnet was made, has no
+        // difference at all.)
+        let zero_or_none = |x: Option<f64>| x.is_none_or(|x| x == 0.0);
+        let zero = zero_or_none(dm[i]) && zero_or_none(lo[i]) && zero_or_none(hi[i]);
         *all_zero.entry(s).or_insert(true) &= zero;
     }
     let baseline = scenarios
@@ -304,6 +307,12 @@ pub fn data(dir: &Path) -> Result<Value> {
         return Err(bad(
             dir,
             "a partial batch: the yearly/ folder of per-run tables is missing; run the batch again with --resume",
+        ));
+    }
+    if !dir.join("comparison.parquet").is_file() {
+        return Err(bad(
+            dir,
+            "a partial batch: comparison.parquet is missing (the batch was not assembled); run `magloop batch EXPERIMENT.yaml --out DIR --resume` to finish it",
         ));
     }
     let (pooled, units, parts, samples) = pool_yearly(dir)?;

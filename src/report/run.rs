@@ -386,25 +386,44 @@ fn network(dir: &Path, series: &Series, model_yaml: Option<&str>) -> Result<Valu
     if let Some(text) = model_yaml {
         if let Ok(loaded) = model::load_str(text, "model", &model::Overrides::default()) {
             let m = &loaded.model;
+            // Links record no elements: each link carries its source's per-element output
+            // in proportion to its share of that source's mass (exact when the source sends
+            // along one link only; `elements_exact` says which).
+            let last = |node: &str, metric: &str| {
+                series
+                    .rows(node, metric)
+                    .iter()
+                    .max_by_key(|r| r.end)
+                    .map_or(0.0, |r| r.value)
+            };
+            let carrying = |from: usize| {
+                m.links
+                    .iter()
+                    .filter(|k| k.from == from && link_in.get(&k.id).copied().unwrap_or(0.0) > 0.0)
+                    .count()
+            };
             for l in &m.links {
+                let from = &m.nodes[l.from].id;
+                let mass = link_in.get(&l.id).copied().unwrap_or(0.0);
+                let total = last(from, "cumulative_output_kg");
                 let mut per = serde_json::Map::new();
-                for ((n, metric), rows) in series.by.range((l.id.clone(), String::new())..) {
-                    if n != &l.id {
+                for ((n, metric), _) in series.by.range((from.clone(), String::new())..) {
+                    if n != from {
                         break;
                     }
                     if let Some(el) = metric.strip_prefix("cumulative_output_kg.") {
-                        // Cumulative: the last record is the run's total.
-                        let last = rows.iter().max_by_key(|r| r.end).map_or(0.0, |r| r.value);
                         elements.insert(el.to_string());
-                        per.insert(el.to_string(), round6(last / 1000.0));
+                        let share = if total > 0.0 { mass / total } else { 0.0 };
+                        per.insert(el.to_string(), round6(last(from, metric) * share / 1000.0));
                     }
                 }
                 links.push(json!({
                     "id": l.id,
-                    "from": m.nodes[l.from].id,
+                    "from": from,
                     "to": m.nodes[l.to].id,
-                    "mass_t": round6(link_in.get(&l.id).copied().unwrap_or(0.0) / 1000.0),
+                    "mass_t": round6(mass / 1000.0),
                     "elements_t": per,
+                    "elements_exact": carrying(l.from) <= 1,
                 }));
             }
         }

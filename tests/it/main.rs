@@ -16,6 +16,8 @@
 //!   umask, `validate` of experiments, the printed report.
 //! - `batch`: experiments: identical datasets across --jobs and shards, resume, failures.
 //! - `golden`: digests of every output file for the default model and each shipped script.
+//! - `report`: `magloop report`: the embedded data against the tables, bad folders, and the
+//!   page in headless Chromium (skipped visibly without it).
 //! - `properties`: random small networks conserve every element (proptest).
 //! - `scripts`: policy scripts: each shipped script's effect (`shipped`), every API function
 //!   (`api`), bad scripts (`bad`), bugs found, `magloop api` (`api_reference`).
@@ -40,6 +42,7 @@ mod hub;
 mod nodes;
 mod outputs;
 mod properties;
+mod report;
 mod scripts;
 mod sensitivity;
 mod slurm;

@@ -161,7 +161,7 @@
         var x1 = a.x + boxW, y1 = a.y + boxH / 2, x2 = b.x, y2 = b.y + boxH / 2, mx = (x1 + x2) / 2;
         var p = svg("path", { d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
           fill: "none", stroke: m > 0 ? "#4c78a8" : "#bbb", "stroke-opacity": 0.55, "stroke-width": w, "stroke-dasharray": m > 0 ? "" : "3,3" });
-        p.appendChild(svg("title", {}, l.id + ": " + l.from + " -> " + l.to + ", " + fmt(m, 1) + " t" + (elmt ? " of " + elmt : "") + " over the run"));
+        p.appendChild(svg("title", {}, l.id + ": " + l.from + " -> " + l.to + ", " + fmt(m, 1) + " t" + (elmt ? " of " + elmt + (l.elements_exact ? "" : " (estimated: in proportion to the mass " + l.from + " sends this way)") : "") + " over the run"));
         s.appendChild(p);
         if (m > 0) drawn++;
       });
@@ -269,7 +269,7 @@
       { label: "nameplate", values: np, color: "#777", dash: [2, 3] }
     ], { markers: D.markers, yLabel: "t/yr" });
 
-    section("Network", "Nodes by id, kind and state (read from the id: _sc, _nv, _mo, and dfw for Dallas-Fort Worth, TX); each link's width is the mass that entered it over the run; choose an element to see its flow. Hover for figures. " + (D.model_note || ""));
+    section("Network", "Nodes by id, kind and state (read from the id: _sc, _nv, _mo, and dfw for Dallas-Fort Worth, TX); each link's width is the mass that entered it over the run; choose an element to see its flow (links record no elements: a link gets its source's element output in proportion to the mass it carries, exact where the source sends along one link). Hover for figures. " + (D.model_note || ""));
     networkChart(D.network);
     var lk = add(app, "details");
     add(lk, "summary", {}, "Mass per link (t over the run)");
