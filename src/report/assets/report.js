@@ -27,6 +27,13 @@
     if (v == null || !isFinite(v)) return "-";
     return Number(v).toLocaleString("en-US", { minimumFractionDigits: d == null ? 1 : d, maximumFractionDigits: d == null ? 1 : d });
   }
+  // Three significant digits, thousands grouped: for differences of any size.
+  function sig(v) {
+    if (v == null || !isFinite(v)) return "-";
+    if (v === 0) return "0";
+    var d = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
+    return fmt(Number(v.toFixed(Math.min(d, 12))), Math.min(d, 12));
+  }
   function section(title, note) {
     add(app, "h2", {}, title);
     if (note) add(app, "p", { class: "note" }, note);
@@ -205,9 +212,9 @@
         if (r.lo != null && r.hi != null) s.appendChild(svg("line", { x1: X(r.lo), x2: X(r.hi), y1: cy, y2: cy, stroke: r.sig ? "#c0392b" : "#4c78a8", "stroke-width": 2 }));
         if (opts.bars) s.appendChild(svg("rect", { x: Math.min(X(0), X(r.v)), y: cy - 5, width: Math.abs(X(r.v) - X(0)), height: 10, fill: "#4c78a8", "fill-opacity": 0.6 }));
         var c = svg("circle", { cx: X(r.v), cy: cy, r: 4, fill: r.sig ? "#c0392b" : "#4c78a8" });
-        c.appendChild(svg("title", {}, r.label + ": " + fmt(r.v, 3) + (r.lo != null ? " [" + fmt(r.lo, 3) + ", " + fmt(r.hi, 3) + "]" : "")));
+        c.appendChild(svg("title", {}, r.label + ": " + sig(r.v) + (r.lo != null ? " [" + sig(r.lo) + ", " + sig(r.hi) + "]" : "")));
         s.appendChild(c);
-        s.appendChild(svg("text", { x: labW + plotW + 8, y: cy + 4, class: "muted" }, fmt(r.v, 2) + (r.lo != null ? " [" + fmt(r.lo, 2) + ", " + fmt(r.hi, 2) + "]" : "")));
+        s.appendChild(svg("text", { x: labW + plotW + 8, y: cy + 4, class: "muted" }, sig(r.v) + (r.lo != null ? " [" + sig(r.lo) + ", " + sig(r.hi) + "]" : "")));
         y += rowH; n++;
       });
     });
