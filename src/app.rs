@@ -546,6 +546,17 @@ pub fn report_after(dir: &Path, write: bool, quiet: bool) -> Result<()> {
     Ok(())
 }
 
+/// The yes/no switches of `magloop batch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BatchFlags {
+    /// Start even above the experiment's `max_runs`.
+    pub yes: bool,
+    /// Write the HTML report at the end (`--report`).
+    pub report: bool,
+    /// No progress bar and no printed report.
+    pub quiet: bool,
+}
+
 /// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the
 /// grid (or shard) succeeded, 3 when some failed, 2 on bad input.
 pub fn batch(
@@ -554,11 +565,10 @@ pub fn batch(
     jobs: Option<usize>,
     resume: bool,
     shard: Option<crate::batch::Shard>,
-    yes: bool,
-    report: bool,
-    quiet: bool,
+    flags: BatchFlags,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
+    let BatchFlags { yes, report, quiet } = flags;
     let result = crate::batch::load_with(experiment, yes).and_then(|exp| {
         let out = out.unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
         let opts = crate::batch::exec::BatchOptions {

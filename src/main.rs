@@ -243,9 +243,11 @@ fn main() -> ExitCode {
                 jobs.map(usize::from),
                 resume,
                 shard,
-                yes,
-                report,
-                quiet,
+                app::BatchFlags {
+                    yes,
+                    report,
+                    quiet,
+                },
             );
         }
         Command::Report { dir, out } => magloop::report::write(&dir, out.as_deref()).map(|path| {
