@@ -145,9 +145,14 @@ pub fn bands(pooled: &Pooled, units: &BTreeMap<String, String>) -> Value {
     Value::Object(out)
 }
 
-/// An interval that excludes zero.
-pub fn significant(lo: Option<f64>, hi: Option<f64>) -> bool {
-    matches!((lo, hi), (Some(l), Some(h)) if l > 0.0 || h < 0.0)
+/// Differences smaller than this share of the KPI's mean are floating-point rounding (sums
+/// taken in another order), not effects: e.g. -2.8e-12 t of sintered magnets out of 1,482 t.
+pub const ROUNDING_SHARE: f64 = 1e-9;
+
+/// An interval that excludes zero around a difference larger than rounding.
+pub fn significant(lo: Option<f64>, hi: Option<f64>, diff: Option<f64>, mean: Option<f64>) -> bool {
+    let real = diff.is_some_and(|d| d.abs() > ROUNDING_SHARE * mean.map_or(1.0, f64::abs).max(1.0));
+    real && matches!((lo, hi), (Some(l), Some(h)) if l > 0.0 || h < 0.0)
 }
 
 struct Comparison {
@@ -209,7 +214,7 @@ fn comparison(dir: &Path, units: &BTreeMap<String, String>) -> Result<Comparison
                     "lo": lo[i].map_or(Value::Null, round6),
                     "hi": hi[i].map_or(Value::Null, round6),
                     "pairs": pairs[i],
-                    "significant": significant(lo[i], hi[i]),
+                    "significant": significant(lo[i], hi[i], dm[i], mean[i]),
                 }));
             }
             Some(y) if sector[i].as_deref() == Some("all") => {
@@ -392,11 +397,24 @@ mod tests {
     }
 
     #[test]
-    fn only_an_interval_excluding_zero_is_significant() {
-        assert!(significant(Some(0.5), Some(2.0)));
-        assert!(significant(Some(-3.0), Some(-0.1)));
-        assert!(!significant(Some(-1e-7), Some(1.3e-7)));
-        assert!(!significant(Some(0.0), Some(0.0)));
-        assert!(!significant(None, Some(-1.0)));
+    fn only_an_interval_excluding_zero_around_more_than_rounding_is_significant() {
+        assert!(significant(Some(0.5), Some(2.0), Some(1.2), Some(100.0)));
+        assert!(significant(Some(-3.0), Some(-0.1), Some(-1.5), Some(100.0)));
+        assert!(!significant(
+            Some(-1e-7),
+            Some(1.3e-7),
+            Some(1e-8),
+            Some(100.0)
+        ));
+        assert!(!significant(Some(0.0), Some(0.0), Some(0.0), Some(100.0)));
+        assert!(!significant(None, Some(-1.0), Some(-2.0), Some(100.0)));
+        // The export-controls batch: -2.8e-12 t [-3.4e-12, -2.2e-12] on a mean of 1,482 t
+        // excludes 0 but is 1.9e-15 of the mean: rounding, below 1e-9.
+        assert!(!significant(
+            Some(-3.373e-12),
+            Some(-2.22e-12),
+            Some(-2.797e-12),
+            Some(1482.47)
+        ));
     }
 }

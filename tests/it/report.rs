@@ -18,11 +18,11 @@ fn run_default(out: &Path, extra: &[&str]) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-/// A small batch: the default model over two years (2025, 2026), base and the Reno outage
-/// (in 2026), 2 seeds each.
+/// A small batch: the default model over three years (2025-2027), base and the Reno outage
+/// (in 2026), 3 seeds each.
 fn small_batch(dir: &Path) -> PathBuf {
     let yaml = format!(
-        "name: tiny\nmodel: {}\nyears: 2\nreplications: {{count: 2, base_seed: 3}}\nbaseline: base\nscenarios:\n  - name: base\n  - name: outage\n    scripts: [{}]\n",
+        "name: tiny\nmodel: {}\nyears: 3\nreplications: {{count: 3, base_seed: 5}}\nbaseline: base\nscenarios:\n  - name: base\n  - name: outage\n    scripts: [{}]\n",
         repo().join("models/us_magnet_network.yaml").display(),
         repo().join("scripts/reno_outage.rhai").display(),
     );
@@ -257,13 +257,13 @@ fn bad_folders_exit_2_naming_what_is_missing_and_write_nothing() {
 
     // A partial batch: a run's yearly part gone, then the comparison.
     let batch = small_batch(tmp.path());
-    let part = batch.join("yearly/scenario=outage/seed=4/part-0.parquet");
+    let part = batch.join("yearly/scenario=outage/seed=6/part-0.parquet");
     let kept = fs::read(&part).unwrap();
     fs::remove_file(&part).unwrap();
     let o = report(&batch, &out);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("yearly/ holds 3 runs but summary.parquet lists 4"),
+        stderr(&o).contains("yearly/ holds 5 runs but summary.parquet lists 6"),
         "{}",
         stderr(&o)
     );
@@ -343,10 +343,11 @@ fn a_batchs_report_has_bands_forest_and_the_analyses_present() {
     assert!(o.status.success(), "{}", stderr(&o));
     let d = embedded(&fs::read_to_string(&out).unwrap());
     assert_eq!(d["baseline"], "base");
-    assert_eq!(d["runs"], 4);
-    // Bands over 2 seeds: p5 = x1 + 0.05 (x2 - x1), p50 their mean, p95 = x1 + 0.95 (x2 - x1);
-    // checked against the two runs' own yearly demand in 2025.
-    let demand: Vec<f64> = [3, 4]
+    assert_eq!(d["runs"], 6);
+    // Bands over 3 seeds, sorted x1 <= x2 <= x3 (h = 2 p): p5 = x1 + 0.1 (x2 - x1),
+    // p50 = x2, p95 = x2 + 0.9 (x3 - x2); checked against the three runs' own oxide feed in
+    // 2027 (which differs by seed: scrap arrivals and failures are random).
+    let mut x: Vec<f64> = [5, 6, 7]
         .iter()
         .map(|seed| {
             let p = batch.join(format!("yearly/scenario=base/seed={seed}/part-0.parquet"));
@@ -362,33 +363,46 @@ fn a_batchs_report_has_bands_forest_and_the_analyses_present() {
             );
             (0..n)
                 .find(|&i| {
-                    k.get(i) == Some("demand_t")
+                    k.get(i) == Some("oxide_feed_t")
                         && s.get(i) == Some("all")
-                        && y.get(i) == Some(2025)
+                        && y.get(i) == Some(2027)
                 })
                 .and_then(|i| v.get(i))
                 .unwrap()
         })
         .collect();
-    let (lo, hi) = (demand[0].min(demand[1]), demand[0].max(demand[1]));
-    let b = &d["bands"]["demand_t"]["scenarios"]["base"];
-    let got = |q: &str| b[q][0].as_f64().unwrap();
-    assert!(close(got("p5"), lo + 0.05 * (hi - lo), 1e-5), "{b}");
-    assert!(close(got("p50"), (lo + hi) / 2.0, 1e-5), "{b}");
-    assert!(close(got("p95"), lo + 0.95 * (hi - lo), 1e-5), "{b}");
+    x.sort_by(f64::total_cmp);
+    assert!(x[0] < x[2], "the seeds differ: {x:?}");
+    let b = &d["bands"]["oxide_feed_t"]["scenarios"]["base"];
+    let got = |q: &str| b[q][2].as_f64().unwrap();
+    assert_eq!(d["bands"]["oxide_feed_t"]["years"][2], 2027);
+    assert!(
+        close(got("p5"), x[0] + 0.1 * (x[1] - x[0]), 1e-5),
+        "{b} {x:?}"
+    );
+    assert!(close(got("p50"), x[1], 1e-5), "{b} {x:?}");
+    assert!(
+        close(got("p95"), x[1] + 0.9 * (x[2] - x[1]), 1e-5),
+        "{b} {x:?}"
+    );
     // The forest: one row per non-baseline scenario and whole-run KPI, each with its
-    // interval and a significance flag that is exactly "the interval excludes 0".
+    // interval; a row marked significant has an interval excluding 0. The outage (2026)
+    // stops Reno's line: drives wait longer, so the mean lead time rises in every pair.
     let forest = d["forest"].as_array().unwrap();
     assert!(!forest.is_empty());
     for r in forest {
         assert_eq!(r["scenario"], "outage");
         let (l, h) = (r["lo"].as_f64().unwrap(), r["hi"].as_f64().unwrap());
-        assert_eq!(
-            r["significant"].as_bool().unwrap(),
-            l > 0.0 || h < 0.0,
-            "{r}"
-        );
+        if r["significant"].as_bool().unwrap() {
+            assert!(l > 0.0 || h < 0.0, "{r}");
+        }
     }
+    let lead = forest
+        .iter()
+        .find(|r| r["kpi"] == "lead_time_mean_days")
+        .unwrap();
+    assert!(lead["lo"].as_f64().unwrap() > 0.0, "{lead}");
+    assert_eq!(lead["significant"], true, "{lead}");
     // Sensitivity: the two whole-run rows, not the 2026 one; attribution: both shares.
     assert_eq!(d["sensitivity"].as_array().unwrap().len(), 2);
     assert_eq!(d["attribution"][0]["share"].as_f64(), Some(0.75));

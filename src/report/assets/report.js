@@ -31,8 +31,9 @@
   function sig(v) {
     if (v == null || !isFinite(v)) return "-";
     if (v === 0) return "0";
+    if (Math.abs(v) < 1e-3) return v.toExponential(2);
     var d = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
-    return fmt(Number(v.toFixed(Math.min(d, 12))), Math.min(d, 12));
+    return fmt(v, d);
   }
   function section(title, note) {
     add(app, "h2", {}, title);
@@ -331,7 +332,7 @@
     sel.addEventListener("change", drawBands);
     drawBands();
 
-    section("Paired differences against the baseline", "Whole-run KPIs: each scenario minus " + (D.baseline || "the baseline") + " for the same seeds (mean and 95 % interval, comparison.parquet); * and red: the interval excludes 0. Each KPI has its own scale, with 0 marked.");
+    section("Paired differences against the baseline", "Whole-run KPIs: each scenario minus " + (D.baseline || "the baseline") + " for the same seeds (mean and 95 % interval, comparison.parquet); * and red: the interval excludes 0 (and the difference exceeds floating-point rounding, 1e-9 of the mean). Each KPI has its own scale, with 0 marked.");
     forestChart("forest", D.forest.map(function (r) { return { group: r.kpi, label: r.scenario + " (" + r.pairs + " pairs)", v: r.diff_mean, lo: r.lo, hi: r.hi, sig: r.significant }; }));
 
     if (D.sensitivity) {
