@@ -31,6 +31,8 @@ pub struct RunRequest {
     pub script_budget: script::Budget,
     /// Replace the output folder whatever run or files it holds (never one holding folders).
     pub force: bool,
+    /// `--set PATH=VALUE` overrides of the model, applied in order.
+    pub sets: Vec<(String, String)>,
 }
 
 /// Loads a model file, or the embedded default.
@@ -39,6 +41,76 @@ pub fn load(model: Option<&Path>, overrides: &Overrides) -> Result<LoadedModel> 
         Some(p) => model::load_file(p, overrides),
         None => model::load_default(overrides),
     }
+}
+
+/// Loads a model file (or the embedded default) with `--set PATH=VALUE` overrides: each
+/// path must exist in the model (list items by id, as experiments' `overrides`), each
+/// value is read as YAML (`4`, `0.3`, `2027-01-01`, `{triangular: [1, 2, 3]}`). The
+/// result keeps the file's name and hash; the overrides are recorded beside them.
+pub fn load_with_sets(
+    model: Option<&Path>,
+    overrides: &Overrides,
+    sets: &[(String, String)],
+) -> Result<LoadedModel> {
+    if sets.is_empty() {
+        return load(model, overrides);
+    }
+    let (text, origin) = match model {
+        Some(p) => (crate::files::read_text(p)?, p.display().to_string()),
+        None => (
+            model::DEFAULT_MODEL_YAML.to_string(),
+            model::DEFAULT_MODEL_NAME.to_string(),
+        ),
+    };
+    // The file itself must be valid first, so its own problems keep their lines.
+    let plain = model::load_str(&text, &origin, overrides)?;
+    let mut doc: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| crate::Error::Model {
+            file: origin.clone(),
+            problems: vec![crate::error::Problem {
+                path: String::new(),
+                line: None,
+                message: format!("YAML syntax error: {e}"),
+                hint: None,
+            }],
+        })?;
+    let mut problems = Vec::new();
+    for (path, raw) in sets {
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(raw).unwrap_or_else(|_| serde_yaml::Value::from(raw.as_str()));
+        let done = crate::batch::value_at(&doc, path)
+            .and_then(|_| crate::batch::apply_override(&mut doc, path, value));
+        if let Err(e) = done {
+            problems.push(crate::error::Problem {
+                path: format!("--set {path}"),
+                line: None,
+                message: e,
+                hint: Some("paths are the model's keys joined by dots, list items by id, e.g. --set nodes.dfw_hpms.vessels=4".into()),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(crate::Error::Model {
+            file: origin,
+            problems,
+        });
+    }
+    let shown: Vec<String> = sets.iter().map(|(p, v)| format!("{p}={v}")).collect();
+    let label = format!("{origin} with --set {}", shown.join(" --set "));
+    let text = serde_yaml::to_string(&doc).unwrap_or_default();
+    // Problems name the model path; lines of the rewritten text would mislead.
+    let mut loaded = model::load_str(&text, &label, overrides).map_err(|e| match e {
+        crate::Error::Model { file, mut problems } => {
+            for p in &mut problems {
+                p.line = None;
+            }
+            crate::Error::Model { file, problems }
+        }
+        other => other,
+    })?;
+    loaded.origin = plain.origin;
+    loaded.sha256 = plain.sha256;
+    Ok(loaded)
 }
 
 /// What a finished run reports back.
@@ -78,7 +150,11 @@ pub fn peak_rss_bytes() -> Option<u64> {
 /// `force` anything but a folder of folders), the run is written into a new folder beside
 /// it and renamed into place at the end: a failed or killed run leaves the old one as it was.
 pub fn run(req: &RunRequest) -> Result<RunReport> {
-    let loaded = load(req.model.as_deref(), &Overrides { years: req.years })?;
+    let loaded = load_with_sets(
+        req.model.as_deref(),
+        &Overrides { years: req.years },
+        &req.sets,
+    )?;
     let scripts = script::compile(&req.scripts)?;
     let identity = RunIdentity {
         model_file: loaded.origin.clone(),
@@ -89,6 +165,7 @@ pub fn run(req: &RunRequest) -> Result<RunReport> {
             .collect(),
         seed: req.seed,
         years: loaded.model.years,
+        sets: req.sets.clone(),
     };
     let dir = req
         .out
@@ -164,6 +241,7 @@ fn run_into(
         scripts: script_hashes,
         files: Default::default(),
         warnings: result.warnings.clone(),
+        sets: req.sets.clone(),
     };
     output::write_run(dir, &result, manifest)?;
     Ok((result, wall_time_s, usage))
@@ -477,14 +555,22 @@ pub fn describe_validated(v: &Validated) -> String {
             )
         }
         Validated::Experiment(exp) => {
-            let (n, k) = (exp.scenarios.len(), exp.seeds.len());
+            let (n, k, m) = (exp.scenarios.len(), exp.seeds.len(), exp.samples());
+            let samples = match &exp.uncertainty {
+                Some(u) => format!(
+                    " x {m} samples ({} inputs, {})",
+                    u.inputs.len(),
+                    u.design.name()
+                ),
+                None => String::new(),
+            };
             format!(
-                "{}: ok (experiment `{}`: {n} scenario{} x {k} seed{} = {} runs; run it with `magloop batch {}`)",
+                "{}: ok (experiment `{}`: {n} scenario{}{samples} x {k} seed{} = {} runs; run it with `magloop batch {}`)",
                 exp.file.display(),
                 exp.name,
                 if n == 1 { "" } else { "s" },
                 if k == 1 { "" } else { "s" },
-                thousands((n * k) as f64, 0),
+                thousands((n * m * k) as f64, 0),
                 exp.file.display()
             )
         }

@@ -37,6 +37,11 @@ enum Command {
         /// Policy script (Rhai); repeat for several, applied in the order given.
         #[arg(long = "script", value_name = "FILE")]
         scripts: Vec<PathBuf>,
+        /// Change one model value for this run, by YAML path (list items by id), e.g.
+        /// `--set nodes.hdd_east.capture_share=0.3`; repeat for several. Recorded in the
+        /// manifest and the folder name.
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_set)]
+        sets: Vec<(String, String)>,
         /// Rhai operations all the scripts may use over the run (script time is capped at
         /// 1 µs an operation, at least 1 s).
         #[arg(long, value_name = "OPERATIONS", value_parser = parse_script_budget, default_value_t, allow_hyphen_values = true)]
@@ -124,6 +129,17 @@ enum Command {
 // Each value parser's message names its option and says what the value must be, and is
 // printed alone (see `main`), so a negative number gets this message, not clap's `-- -1` tip.
 
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((p, v)) if !p.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((p.trim().to_string(), v.trim().to_string()))
+        }
+        _ => Err(format!(
+            "--set takes PATH=VALUE, e.g. --set nodes.hdd_east.capture_share=0.3; found `{s}`"
+        )),
+    }
+}
+
 fn parse_seed(s: &str) -> Result<u64, String> {
     s.parse().map_err(|_| {
         format!(
@@ -186,6 +202,7 @@ fn main() -> ExitCode {
             years,
             out,
             scripts,
+            sets,
             script_budget,
             trace,
             force,
@@ -193,6 +210,7 @@ fn main() -> ExitCode {
             quiet,
         } => {
             let req = RunRequest {
+                sets,
                 model,
                 seed,
                 years,

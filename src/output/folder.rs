@@ -14,8 +14,8 @@ use crate::model::{DEFAULT_MODEL_YAML, sha256_hex};
 
 /// What makes two runs the same run, as `manifest.json` records it: equal inputs give
 /// byte-identical tables, so a folder of the same run may be replaced without a word.
-/// (`--set` overrides, when they come, join it as a list of `(path, value)`, and the
-/// folder name's hash with them.)
+/// `--set` overrides join it as a list of `(path, value)`, and the folder name's hash
+/// with them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunIdentity {
     /// The model file as the user named it (messages only; the hash decides).
@@ -26,6 +26,9 @@ pub struct RunIdentity {
     pub scripts: Vec<(String, String)>,
     pub seed: u64,
     pub years: f64,
+    /// `--set PATH=VALUE` overrides in the order given (value as YAML text).
+    #[serde(default)]
+    pub sets: Vec<(String, String)>,
 }
 
 impl RunIdentity {
@@ -33,6 +36,7 @@ impl RunIdentity {
         self.model_sha256 == other.model_sha256
             && self.seed == other.seed
             && self.years == other.years
+            && self.sets == other.sets
             && self
                 .scripts
                 .iter()
@@ -64,6 +68,18 @@ impl RunIdentity {
         }
         if there.seed != self.seed {
             d.push(format!("seed {} there, {} here", there.seed, self.seed));
+        }
+        if there.sets != self.sets {
+            let show = |r: &RunIdentity| match r.sets.len() {
+                0 => "no --set".to_string(),
+                _ => r
+                    .sets
+                    .iter()
+                    .map(|(p, v)| format!("--set {p}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            };
+            d.push(format!("{} there, {} here", show(there), show(self)));
         }
         if there.years != self.years {
             d.push(format!("years {} there, {} here", there.years, self.years));
@@ -128,11 +144,17 @@ pub fn default_dir(model_name: &str, years_flag: Option<f64>, id: &RunIdentity) 
         name.push('+');
         name.push_str(&readable);
     }
+    if !id.sets.is_empty() {
+        name.push_str(&format!("+set-{}", id.sets.len()));
+    }
     let default_model = id.model_sha256 == sha256_hex(DEFAULT_MODEL_YAML.as_bytes());
-    if !default_model || !id.scripts.is_empty() {
+    if !default_model || !id.scripts.is_empty() || !id.sets.is_empty() {
         let mut key = format!("model {}\n", id.model_sha256);
         for (_, sha) in &id.scripts {
             key.push_str(&format!("script {sha}\n"));
+        }
+        for (path, value) in &id.sets {
+            key.push_str(&format!("set {path}={value}\n"));
         }
         name.push('-');
         name.push_str(&sha256_hex(key.as_bytes())[..8]);
@@ -478,6 +500,7 @@ mod tests {
                 .collect(),
             seed,
             years,
+            sets: Vec::new(),
         }
     }
 

@@ -39,6 +39,9 @@ pub struct Manifest {
     /// What the run warned of (see `RunResult::warnings`); left out when there is nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// `--set PATH=VALUE` overrides applied to the model file, in order; left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub sets: Vec<(String, String)>,
 }
 
 pub const TIMESERIES: &str = "timeseries.parquet";

@@ -300,6 +300,22 @@ fn shipped_experiments_load() {
     // 4 scenarios x 30 seeds.
     assert_eq!(e.grid().len(), 120);
     assert_eq!(e.scenarios[e.baseline].name, "baseline");
+    // 2 scenarios x 32 (7 + 2) Saltelli samples x 2 seeds = 1,152 runs.
+    let u = magloop::batch::load(&repo().join("models/experiments/uncertainty_2030.yaml")).unwrap();
+    assert_eq!(u.uncertainty.as_ref().unwrap().inputs.len(), 7);
+    assert_eq!(u.grid().len(), 2 * 32 * 9 * 2);
+    // Baseline, combined and its 7 other subsets of 3 shocks (2^3 - 1), 10 seeds: 90 runs.
+    let a = magloop::batch::load(&repo().join("models/experiments/attribution_2025.yaml")).unwrap();
+    assert_eq!(a.grid().len(), 9 * 10);
+    let combined = a.scenarios.iter().find(|s| s.name == "combined").unwrap();
+    assert_eq!(
+        combined.shocks,
+        [
+            "china_export_controls_2025",
+            "dfw_commissioning_delay",
+            "reno_outage"
+        ]
+    );
 }
 
 #[test]

@@ -628,3 +628,66 @@ fn the_report_groups_thousands_splits_magnets_and_names_the_model_scripts_and_ba
     assert!(!stdout(&o).contains("backlog"), "{}", stdout(&o));
     assert!(!stdout(&o).contains("scripts:"), "{}", stdout(&o));
 }
+
+#[test]
+fn set_overrides_get_their_own_folder_and_manifest_and_bad_ones_exit_2() {
+    let dir = tempdir();
+    let run = |args: &[&str]| run_in(dir.path(), &[&["run", "--years", "1", "-q"], args].concat());
+    let o = run(&["--set", "nodes.hdd_east.capture_share=0.3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["--set", "nodes.hdd_east.capture_share=0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = dir.path().join("outputs/us_magnet_network");
+    let mut folders: Vec<String> = fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    // Two values, two folders: `+set-1` and a hash of the override.
+    assert_eq!(folders.len(), 2, "{folders:?}");
+    assert!(
+        folders
+            .iter()
+            .all(|f| f.starts_with("seed-1+years-1+set-1-")),
+        "{folders:?}"
+    );
+    // The manifest records the override; the model hash stays the file's.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(base.join(&folders[0]).join("manifest.json")).unwrap())
+            .unwrap();
+    let sets = manifest["sets"].to_string();
+    assert!(sets.contains("nodes.hdd_east.capture_share"), "{sets}");
+    assert_eq!(
+        manifest["model_sha256"].as_str().unwrap(),
+        magloop::model::sha256_hex(magloop::model::DEFAULT_MODEL_YAML.as_bytes())
+    );
+    // The same override again is the same run: replaced without a word.
+    assert!(
+        run(&["--set", "nodes.hdd_east.capture_share=0.3"])
+            .status
+            .success()
+    );
+    // A typo in the path, a value out of range, a malformed argument: exit 2, nothing new.
+    let o = run(&["--set", "nodes.hdd_east.capture_sahre=0.3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `capture_share`?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--set", "nodes.hdd_east.capture_share=1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nodes[0].capture_share: must be a share between 0 and 1, found 1.5"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--set", "capture_share"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--set takes PATH=VALUE"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_dir(&base).unwrap().count(), 2);
+}

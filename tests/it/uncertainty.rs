@@ -114,7 +114,7 @@ design: {{saltelli: {{base_samples: 32}}}}\n",
 }
 
 #[test]
-fn a_latin_hypercube_gives_rank_correlations_and_is_the_same_whatever_the_jobs() {
+fn a_latin_hypercube_gives_rank_correlations_and_is_the_same_whatever_the_jobs_or_shards() {
     // recycled_supply_t rises with the scrap rate and nothing else (all scrap is sold:
     // demand 1,500 t/yr is far above it), so Spearman's rho of the rate is 1 and of the
     // demand input, whose rank order is unrelated, well below.
