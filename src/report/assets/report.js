@@ -86,7 +86,8 @@
       var o = {
         label: s.label, stroke: s.color || PALETTE[i % PALETTE.length], width: s.width || 1.5,
         fill: s.fill || undefined, dash: s.dash || undefined, show: s.show !== false,
-        spanGaps: false, points: { show: false }
+        // A line needs two points: with fewer x values (a one-year batch), draw dots.
+        spanGaps: false, points: { show: x.length < 3, size: 7 }
       };
       if (s.raw) o.value = function (u, v, si, i2) { var r = s.raw[i2]; return r == null ? "-" : fmt(r, 1); };
       else o.value = function (u, v) { return v == null ? "-" : fmt(v, opts.decimals == null ? 1 : opts.decimals); };
