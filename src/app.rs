@@ -625,6 +625,35 @@ pub fn write_definitions(dir: &Path, model: Option<&Path>) -> Result<()> {
     std::fs::write(&path, text).map_err(|e| crate::Error::output(&path, e))
 }
 
+/// After `run` or `batch`: writes the HTML report when asked (`--report`), else says
+/// where it would go.
+pub fn report_after(dir: &Path, write: bool, quiet: bool) -> Result<()> {
+    if write {
+        let path = crate::report::write(dir, None)?;
+        if !quiet {
+            println!("  wrote report {}", path.display());
+        }
+    } else if !quiet {
+        println!(
+            "  report: --report, or `magloop report {}`, writes {}",
+            dir.display(),
+            crate::report::default_path(dir).display()
+        );
+    }
+    Ok(())
+}
+
+/// The yes/no switches of `magloop batch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BatchFlags {
+    /// Start even above the experiment's `max_runs`.
+    pub yes: bool,
+    /// Write the HTML report at the end (`--report`).
+    pub report: bool,
+    /// No progress bar and no printed report.
+    pub quiet: bool,
+}
+
 /// `magloop batch`: runs an experiment, prints what happened; exit 0 when every run of the
 /// grid (or shard) succeeded, 3 when some failed, 2 on bad input.
 pub fn batch(
@@ -633,10 +662,10 @@ pub fn batch(
     jobs: Option<usize>,
     resume: bool,
     shard: Option<crate::batch::Shard>,
-    yes: bool,
-    quiet: bool,
+    flags: BatchFlags,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
+    let BatchFlags { yes, report, quiet } = flags;
     let result = crate::batch::load_with(experiment, yes).and_then(|exp| {
         let out = out.unwrap_or_else(|| PathBuf::from("outputs").join(&exp.name));
         let opts = crate::batch::exec::BatchOptions {
@@ -686,6 +715,12 @@ pub fn batch(
                         "  {} runs still missing; run again with --resume",
                         r.missing
                     );
+                }
+            }
+            if r.assembled {
+                if let Err(e) = report_after(&out, report, quiet) {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(e.exit_code() as u8);
                 }
             }
             if r.failed.is_empty() {

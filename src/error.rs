@@ -62,6 +62,10 @@ pub enum Error {
     /// Writing results failed.
     #[error("cannot write {}: {message}", path.display())]
     Output { path: PathBuf, message: String },
+    /// `magloop report` was given a folder that is not a complete run or batch, or one of
+    /// its tables is missing or unreadable.
+    #[error("cannot report on {}: {message}", path.display())]
+    Report { path: PathBuf, message: String },
 }
 
 /// The most problems listed one by one; the rest are counted.
@@ -124,6 +128,7 @@ impl Error {
             Error::Model { .. }
             | Error::Read { .. }
             | Error::Output { .. }
+            | Error::Report { .. }
             | Error::Script(_)
             | Error::Scripts(_) => 2,
             Error::Run(_) => 1,

@@ -53,6 +53,9 @@ enum Command {
         /// folder holding folders).
         #[arg(long)]
         force: bool,
+        /// Also write the HTML report (`magloop report`) beside the output folder, as DIR.html.
+        #[arg(long)]
+        report: bool,
         /// No progress bar and no report.
         #[arg(long, short)]
         quiet: bool,
@@ -95,9 +98,20 @@ enum Command {
         /// (`max_runs`, default 5,000).
         #[arg(long)]
         yes: bool,
+        /// Also write the HTML report (`magloop report`) beside the output folder, as DIR.html.
+        #[arg(long)]
+        report: bool,
         /// No progress bar and no report.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Write one self-contained HTML report (charts, tables, network) of a run or a batch.
+    Report {
+        /// A run folder (with manifest.json) or a batch folder (with batch.json).
+        dir: PathBuf,
+        /// The HTML file to write [default: DIR.html, beside the folder].
+        #[arg(short, long, value_name = "FILE.html")]
+        out: Option<PathBuf>,
     },
     /// Print the script API reference, or write Rhai definition files for editors.
     Api {
@@ -192,6 +206,7 @@ fn main() -> ExitCode {
             script_budget,
             trace,
             force,
+            report,
             quiet,
         } => {
             let req = RunRequest {
@@ -206,10 +221,11 @@ fn main() -> ExitCode {
                 script_budget,
                 force,
             };
-            app::run(&req).map(|report| {
+            app::run(&req).and_then(|done| {
                 if !quiet {
-                    print!("{}", app::describe(&report));
+                    print!("{}", app::describe(&done));
                 }
+                app::report_after(&done.dir, report, quiet)
             })
         }
         Command::Validate {
@@ -236,6 +252,7 @@ fn main() -> ExitCode {
             resume,
             shard,
             yes,
+            report,
             quiet,
         } => {
             return app::batch(
@@ -244,10 +261,16 @@ fn main() -> ExitCode {
                 jobs.map(usize::from),
                 resume,
                 shard,
-                yes,
-                quiet,
+                app::BatchFlags {
+                    yes,
+                    report,
+                    quiet,
+                },
             );
         }
+        Command::Report { dir, out } => magloop::report::write(&dir, out.as_deref()).map(|path| {
+            println!("wrote {}", path.display());
+        }),
         Command::Api {
             definitions: None, ..
         } => {

@@ -18,6 +18,8 @@
 //! - `producers`: domestic magnet makers alone on external feed, fed by an oxide plant, moved
 //!   and resized by scripts; the default model's producers against their announced capacities.
 //! - `golden`: digests of every output file for the default model and each shipped script.
+//! - `report`: `magloop report`: the embedded data against the tables, bad folders, and the
+//!   page in headless Chromium (skipped visibly without it).
 //! - `properties`: random small networks conserve every element (proptest).
 //! - `scripts`: policy scripts: each shipped script's effect (`shipped`), every API function
 //!   (`api`), bad scripts (`bad`), bugs found, `magloop api` (`api_reference`).
@@ -43,6 +45,7 @@ mod nodes;
 mod outputs;
 mod producers;
 mod properties;
+mod report;
 mod scripts;
 mod sensitivity;
 mod slurm;
