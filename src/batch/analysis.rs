@@ -34,51 +34,54 @@ pub struct Key {
 
 /// Every run's value of every KPI key (NaN where a run has none), keys in a fixed order:
 /// the whole-run KPIs as `compare::kpis()` lists them, then yearly ones by year and name.
-struct Table {
+pub struct KpiTable {
     keys: Vec<Key>,
     /// values[run][key]
     values: Vec<Vec<f64>>,
 }
 
-fn table(done: &[Done]) -> Table {
-    let whole = kpis();
-    let mut yearly: std::collections::BTreeSet<(i32, &str)> = Default::default();
-    for d in done {
-        for r in d.yearly.iter().filter(|r| r.sector == "all") {
-            yearly.insert((r.year, r.kpi.as_str()));
-        }
-    }
-    let mut keys: Vec<Key> = whole
-        .iter()
-        .map(|(k, _)| Key {
-            kpi: k.to_string(),
-            year: None,
-        })
-        .collect();
-    let first_yearly = keys.len();
-    let index: std::collections::BTreeMap<(i32, &str), usize> = yearly
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| (k, first_yearly + i))
-        .collect();
-    keys.extend(yearly.iter().map(|&(year, kpi)| Key {
-        kpi: kpi.to_string(),
-        year: Some(year),
-    }));
-    let values = done
-        .iter()
-        .map(|d| {
-            let mut v = vec![f64::NAN; keys.len()];
-            for (i, (_, f)) in whole.iter().enumerate() {
-                v[i] = f(d.summary).unwrap_or(f64::NAN);
-            }
+impl KpiTable {
+    /// The table of `done`, built once for the sensitivity and the attribution.
+    pub fn of(done: &[Done]) -> Self {
+        let whole = kpis();
+        let mut yearly: std::collections::BTreeSet<(i32, &str)> = Default::default();
+        for d in done {
             for r in d.yearly.iter().filter(|r| r.sector == "all") {
-                v[index[&(r.year, r.kpi.as_str())]] = r.value;
+                yearly.insert((r.year, r.kpi.as_str()));
             }
-            v
-        })
-        .collect();
-    Table { keys, values }
+        }
+        let mut keys: Vec<Key> = whole
+            .iter()
+            .map(|(k, _)| Key {
+                kpi: k.to_string(),
+                year: None,
+            })
+            .collect();
+        let first_yearly = keys.len();
+        let index: std::collections::BTreeMap<(i32, &str), usize> = yearly
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (k, first_yearly + i))
+            .collect();
+        keys.extend(yearly.iter().map(|&(year, kpi)| Key {
+            kpi: kpi.to_string(),
+            year: Some(year),
+        }));
+        let values = done
+            .iter()
+            .map(|d| {
+                let mut v = vec![f64::NAN; keys.len()];
+                for (i, (_, f)) in whole.iter().enumerate() {
+                    v[i] = f(d.summary).unwrap_or(f64::NAN);
+                }
+                for r in d.yearly.iter().filter(|r| r.sector == "all") {
+                    v[index[&(r.year, r.kpi.as_str())]] = r.value;
+                }
+                v
+            })
+            .collect();
+        KpiTable { keys, values }
+    }
 }
 
 /// Bootstrap resamples behind each interval.
@@ -111,7 +114,7 @@ pub fn samples_frame(u: &Uncertainty) -> PolarsResult<DataFrame> {
 /// finite value.
 fn grid_of(
     done: &[Done],
-    t: &Table,
+    t: &KpiTable,
     key: usize,
     scenario: usize,
     samples: usize,
@@ -170,6 +173,7 @@ impl Rows {
 pub fn sensitivity(
     exp: &Experiment,
     done: &[Done],
+    t: &KpiTable,
     report_year: Option<i32>,
 ) -> PolarsResult<(DataFrame, String)> {
     let u = exp
@@ -180,13 +184,12 @@ pub fn sensitivity(
     let d = u.inputs.len();
     let mut rows = Rows::default();
     let mut ranking = String::new();
-    let t = table(done);
     for (s, sc) in exp.scenarios.iter().enumerate() {
         if sc.subset_of.is_some() {
             continue;
         }
         for (ki, k) in t.keys.iter().enumerate() {
-            let Some(g) = grid_of(done, &t, ki, s, samples, seeds) else {
+            let Some(g) = grid_of(done, t, ki, s, samples, seeds) else {
                 continue;
             };
             // A KPI that no input or seed moves (e.g. the hub's output before it opens)
@@ -326,7 +329,11 @@ pub fn sensitivity(
 /// difference and that of the scenario without its shocks (0 when it is the baseline's
 /// model): the shares add up to `combined_diff - none_diff`. Pairs are runs of the same
 /// sample and seed.
-pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataFrame>> {
+pub fn attribution(
+    exp: &Experiment,
+    done: &[Done],
+    t: &KpiTable,
+) -> PolarsResult<Option<DataFrame>> {
     let parents: Vec<usize> = (0..exp.scenarios.len())
         .filter(|&s| !exp.scenarios[s].shocks.is_empty())
         .collect();
@@ -335,7 +342,6 @@ pub fn attribution(exp: &Experiment, done: &[Done]) -> PolarsResult<Option<DataF
     }
     let pairs = exp.samples() * exp.seeds.len();
     let slot = |d: &Done| d.sample * exp.seeds.len() + d.seed_index;
-    let t = table(done);
     let mut at: Vec<Vec<Option<&[f64]>>> = vec![vec![None; pairs]; exp.scenarios.len()];
     for (d, v) in done.iter().zip(&t.values) {
         at[d.scenario][slot(d)] = Some(v.as_slice());

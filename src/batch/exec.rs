@@ -505,6 +505,16 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
     let mut comparison =
         compare::comparison(&names, exp.baseline, &runs).map_err(|e| io(out, e))?;
     write_frame(out, "comparison.parquet", &mut comparison)?;
+    let attributed = exp.scenarios.iter().any(|s| !s.shocks.is_empty());
+    if !exp.sampled() && !attributed {
+        return Ok(Assembled {
+            done: true,
+            missing: 0,
+            failed,
+            table: None,
+        });
+    }
+    // Every run's KPIs as one table, for the sensitivity and the attribution.
     let seed_index = |seed: u64| exp.seeds.iter().position(|&s| s == seed).unwrap_or(0);
     let placed: Vec<analysis::Done> = done
         .iter()
@@ -516,16 +526,17 @@ fn assemble(exp: &Experiment, out: &Path) -> Result<Assembled> {
             yearly: y,
         })
         .collect();
+    let kpis = analysis::KpiTable::of(&placed);
     let mut table = None;
     if let Some(u) = &exp.uncertainty {
         let mut samples = analysis::samples_frame(u).map_err(|e| io(out, e))?;
         write_frame(out, "samples.parquet", &mut samples)?;
         let (mut sens, t) =
-            analysis::sensitivity(exp, &placed, exp.report_year).map_err(|e| io(out, e))?;
+            analysis::sensitivity(exp, &placed, &kpis, exp.report_year).map_err(|e| io(out, e))?;
         write_frame(out, "sensitivity.parquet", &mut sens)?;
         table = Some(t);
     }
-    if let Some(mut attr) = analysis::attribution(exp, &placed).map_err(|e| io(out, e))? {
+    if let Some(mut attr) = analysis::attribution(exp, &placed, &kpis).map_err(|e| io(out, e))? {
         write_frame(out, "attribution.parquet", &mut attr)?;
     }
     Ok(Assembled {

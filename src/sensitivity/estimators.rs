@@ -69,20 +69,24 @@ impl Parts<'_> {
         self.y[j * (self.d + 2) + 1 + i]
     }
 
-    /// (S_i, ST_i) over the base points `idx` (a bootstrap resample, or all of them):
-    /// S_i = mean(f(B) (f(AB_i) - f(A))) / V (Saltelli et al. 2010, table 2 (b));
-    /// ST_i = mean((f(A) - f(AB_i))^2) / 2V (Jansen 1999; Saltelli et al. 2010 (f));
-    /// V the population variance of f(A) and f(B) together (as SALib).
-    fn indices(&self, idx: &[usize], i: usize) -> (f64, f64) {
+    /// (S_i, ST_i) of every input over the base points `idx` (a bootstrap resample, or
+    /// all of them): S_i = mean(f(B) (f(AB_i) - f(A))) / V (Saltelli et al. 2010, table
+    /// 2 (b)); ST_i = mean((f(A) - f(AB_i))^2) / 2V (Jansen 1999; Saltelli et al. 2010 (f));
+    /// V the population variance of f(A) and f(B) together (as SALib), computed once.
+    fn indices(&self, idx: &[usize]) -> Vec<(f64, f64)> {
         let ys = idx.iter().flat_map(|&j| [self.a(j), self.b(j)]);
         let m = mean(ys.clone());
         let var = mean(ys.map(|y| (y - m).powi(2)));
         if var.is_nan() || var <= f64::EPSILON {
-            return (0.0, 0.0);
+            return vec![(0.0, 0.0); self.d];
         }
-        let s1 = mean(idx.iter().map(|&j| self.b(j) * (self.ab(j, i) - self.a(j)))) / var;
-        let st = 0.5 * mean(idx.iter().map(|&j| (self.a(j) - self.ab(j, i)).powi(2))) / var;
-        (s1, st)
+        (0..self.d)
+            .map(|i| {
+                let s1 = mean(idx.iter().map(|&j| self.b(j) * (self.ab(j, i) - self.a(j)))) / var;
+                let st = 0.5 * mean(idx.iter().map(|&j| (self.a(j) - self.ab(j, i)).powi(2))) / var;
+                (s1, st)
+            })
+            .collect()
     }
 }
 
@@ -124,12 +128,14 @@ pub fn sobol_indices(
     let boots: Vec<Vec<usize>> = (0..resamples)
         .map(|_| (0..n).map(|_| rng.random_range(0..n)).collect())
         .collect();
+    let point = parts.indices(&all);
+    let boot: Vec<Vec<(f64, f64)>> = boots.iter().map(|idx| parts.indices(idx)).collect();
     Some(
-        (0..d)
-            .map(|i| {
-                let (s1, st) = parts.indices(&all, i);
-                let (b1, bt): (Vec<f64>, Vec<f64>) =
-                    boots.iter().map(|idx| parts.indices(idx, i)).unzip();
+        point
+            .into_iter()
+            .enumerate()
+            .map(|(i, (s1, st))| {
+                let (b1, bt): (Vec<f64>, Vec<f64>) = boot.iter().map(|b| b[i]).unzip();
                 SobolIndex {
                     s1,
                     s1_conf: zq * sd(&b1),
