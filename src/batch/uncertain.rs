@@ -172,7 +172,8 @@ impl Uncertainty {
     }
 }
 
-/// The largest design without `--yes`-style consent: runs = scenarios x samples x seeds.
+/// The most inputs one experiment may sample (a Saltelli design takes two Sobol'
+/// dimensions per input).
 pub const MAX_INPUTS: usize = SALTELLI_MAX_INPUTS;
 
 /// A problem found while reading the block: (path in the experiment file, message, hint).

@@ -121,14 +121,7 @@ impl Hpms {
     /// Capacity share at time `t` for a plant commissioned at `commissioned`: 0 before,
     /// then a linear ramp from `initial_capacity_share` to 1 over `ramp`.
     pub fn capacity_share(&self, commissioned: SimTime, t: SimTime) -> f64 {
-        if t < commissioned {
-            0.0
-        } else if self.ramp <= 0 || t >= commissioned + self.ramp {
-            1.0
-        } else {
-            let f = (t - commissioned) as f64 / self.ramp as f64;
-            self.initial_capacity_share + (1.0 - self.initial_capacity_share) * f
-        }
+        super::ramp_share(commissioned, t, self.ramp, self.initial_capacity_share)
     }
 }
 

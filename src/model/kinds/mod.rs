@@ -33,7 +33,22 @@ pub use sink::SinkSpec;
 pub use source::{Source, SourceSpec};
 pub use station::{Station, StationSpec};
 
+use crate::kernel::SimTime;
 use crate::model::validate::NodeCx;
+
+/// The capacity share at `t` of a plant commissioned at `commissioned` that ramps over
+/// `ramp` seconds from `initial` to 1: 0 before commissioning, linear during the ramp, 1
+/// after it (the `hpms` and `producer` kinds).
+pub fn ramp_share(commissioned: SimTime, t: SimTime, ramp: SimTime, initial: f64) -> f64 {
+    if t < commissioned {
+        0.0
+    } else if ramp <= 0 || t >= commissioned + ramp {
+        1.0
+    } else {
+        let f = (t - commissioned) as f64 / ramp as f64;
+        initial + (1.0 - initial) * f
+    }
+}
 
 /// A node kind without its settings: what a node's `kind:` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
