@@ -65,9 +65,11 @@ pub(crate) enum Y {
     ProducerCost,
 }
 
-/// Derived per year when the rows are made, not accumulated: supply imported from the
-/// origin `china` over supply (demand met), and recycled supply from the start to the end
-/// of each year.
+/// Derived per year when the rows are made, not accumulated: imports from the origin
+/// `china` over what the market took in (for `all`: recycled, domestic and imported,
+/// refills of the stock included, as the summary's and the time series' `china_share`;
+/// for a sector, whose imports hold no refills: over what reached it, demand less
+/// shortfall), and recycled supply from the start to the end of each year.
 pub const CHINA_SHARE: (&str, &str) = ("china_share", "fraction");
 pub const RECYCLED_CUM: (&str, &str) = ("recycled_supply_cum_t", "t");
 
@@ -408,8 +410,14 @@ impl Yearly {
                     }
                 }
                 if let Some(c) = china {
-                    let supply = self.cell(y, s, Y::Demand as usize)
-                        - self.cell(y, s, Y::Shortfall as usize);
+                    let supply = if s == 0 {
+                        [Y::Recycled, Y::Domestic, Y::Imports]
+                            .iter()
+                            .map(|&k| self.cell(y, 0, k as usize))
+                            .sum::<f64>()
+                    } else {
+                        self.cell(y, s, Y::Demand as usize) - self.cell(y, s, Y::Shortfall as usize)
+                    };
                     if supply > 0.0 {
                         row(
                             CHINA_SHARE.0,

@@ -129,6 +129,24 @@ fn the_default_run_records_each_date_once_and_its_yearly_rows_add_up_exactly() {
             "{year}"
         );
     }
+    // China's share of `all` has the summary's definition, imports from China over what
+    // the market took in (recycled + domestic + imported, refills included), in each year:
+    // so the years' parts give the whole run's share (to rounding of the sums' order).
+    let (mut china, mut intake) = (0.0, 0.0);
+    for year in 2025..=2034 {
+        let took = ["recycled_supply_t", "domestic_supply_t", "imports_t"]
+            .iter()
+            .map(|k| yearly(&r, year, "all", k))
+            .sum::<f64>();
+        let from_china = yearly(&r, year, "all", "imports_t.china");
+        assert!(
+            close(yearly(&r, year, "all", "china_share"), from_china / took),
+            "{year}"
+        );
+        china += from_china;
+        intake += took;
+    }
+    assert!(close(china / intake, r.summary.china_share.unwrap()));
     // The hub commissions on 2027-07-01: no magnets before 2027, some in it.
     assert_eq!(yearly(&r, 2026, "all", "hpms_output_t"), 0.0);
     assert!(yearly(&r, 2027, "all", "hpms_output_t") > 0.0);
