@@ -459,6 +459,24 @@ mod tests {
         assert!(text.contains("no item with id `c`"), "{text}");
         assert!(text.contains("did you mean `share`"), "{text}");
         assert!(text.contains("is not uncertain"), "{text}");
+        let (inputs, found) = read_inputs(
+            &spec(
+                "- {path: nodes.a.when, days_after: 2027-13-01, dist: {uniform: [0, 10]}}\n\
+                 - {path: nodes.a.when, days_after: 2027-07-01, dist: {uniform: [-5, 10]}}\n",
+            ),
+            &doc(),
+        );
+        assert!(inputs.is_empty());
+        let text = format!("{found:?}");
+        assert!(
+            text.contains("uncertain[0].days_after") && text.contains("YYYY-MM-DD"),
+            "{text}"
+        );
+        // The second names the same path again, and reaches 5 days before its date.
+        assert!(
+            text.contains("is sampled twice") && text.contains("before days_after"),
+            "{text}"
+        );
     }
 
     #[test]
