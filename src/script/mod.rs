@@ -187,6 +187,7 @@ pub(crate) fn empty_model() -> Model {
         materials: Vec::new(),
         nodes: Vec::new(),
         links: Vec::new(),
+        origins: Vec::new(),
     }
 }
 

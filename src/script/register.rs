@@ -584,6 +584,7 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
             at,
             Action::Restrict {
                 origin,
+                items: names,
                 share: s,
                 until,
             },
