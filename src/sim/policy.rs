@@ -208,6 +208,23 @@ impl Control<'_, '_> {
         (total, share, rate)
     }
 
+    /// Magnets of `grade` supplied since the start, summed over markets, t.
+    pub fn grade_supply_t(&self, grade: &str) -> f64 {
+        self.markets()
+            .filter_map(|m| {
+                let g = m.cfg.grades.iter().position(|x| x.name == grade)?;
+                Some(m.total.grade_t[g])
+            })
+            .sum()
+    }
+
+    /// Supply to `sector` under an origin requirement since the start, summed over markets, t.
+    pub fn compliant_supply_t(&self, sector: &str) -> f64 {
+        self.markets()
+            .filter_map(|m| Some(m.total.compliant_t[m.sector(sector)?]))
+            .sum()
+    }
+
     /// Commercial inventory and strategic stockpile now, summed over markets, t.
     pub fn stocks_t(&self) -> (f64, f64) {
         self.markets().fold((0.0, 0.0), |acc, m| {
