@@ -21,6 +21,7 @@ mod bad;
 mod budget;
 mod bugs_found;
 mod every_problem;
+mod grades;
 mod literals;
 mod market;
 mod shipped;
@@ -38,8 +39,9 @@ use crate::common::{repo, run_in, stderr, tempdir};
 const MODEL: &str = "models/us_magnet_network.yaml";
 
 /// The shipped scripts; each has a test of its effect in `shipped`.
-const SHIPPED: [&str; 8] = [
+const SHIPPED: [&str; 9] = [
     "scripts/china_controls_suspension_ends_2026.rhai",
+    "scripts/china_dy_tb_only.rhai",
     "scripts/china_export_controls_2025.rhai",
     "scripts/defence_2027_rule.rhai",
     "scripts/demand_high_estimate.rhai",
