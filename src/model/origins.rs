@@ -152,10 +152,7 @@ pub fn chain_of(names: &ChainNames, table: &[String]) -> Chain {
 
 /// The bit of origin `name` in `table`, if named.
 pub fn mask_of(name: &str, table: &[String]) -> u16 {
-    table
-        .iter()
-        .position(|t| t == name)
-        .map_or(0, |i| 1 << i)
+    table.iter().position(|t| t == name).map_or(0, |i| 1 << i)
 }
 
 #[cfg(test)]
@@ -165,8 +162,14 @@ mod tests {
     #[test]
     fn a_union_keeps_every_origin_and_a_stamp_replaces_one_stage() {
         // Table: us 0, recycled 1, china 2, japan 3.
-        let table: Vec<String> = ["us", "recycled", "china", "japan"].map(String::from).into();
-        let names: ChainNames = [vec!["china".into()], vec!["china".into()], vec!["japan".into()]];
+        let table: Vec<String> = ["us", "recycled", "china", "japan"]
+            .map(String::from)
+            .into();
+        let names: ChainNames = [
+            vec!["china".into()],
+            vec!["china".into()],
+            vec!["japan".into()],
+        ];
         let c = chain_of(&names, &table);
         assert_eq!(c.0, [0b0100, 0b0100, 0b1000]);
         // A US oxide plant refines it: the oxide stage is now `us` only, the mine stays China.

@@ -592,16 +592,20 @@ impl Names {
         if self.tags.iter().any(|o| o == name) {
             Ok(name.to_string())
         } else {
-            Err(unknown("origin (of the model's origin tags)", name, &self.tags))
+            Err(unknown(
+                "origin (of the model's origin tags)",
+                name,
+                &self.tags,
+            ))
         }
     }
 
     /// Why a restriction of `items` would change nothing, if it would: it names no grade,
     /// not "magnets", and no element any grade carries.
     pub fn restriction_changes_nothing(&self, items: &[String]) -> Option<String> {
-        let applies = items.iter().any(|n| {
-            n == "magnets" || self.grades.contains(n) || self.carried.contains(n)
-        });
+        let applies = items
+            .iter()
+            .any(|n| n == "magnets" || self.grades.contains(n) || self.carried.contains(n));
         (!applies).then(|| {
             format!(
                 "restricting {items:?} would change nothing: no magnet grade of the market carries {} (at least 0.1 wt%); name \"magnets\", a grade ({}) or an element a grade carries ({})",

@@ -13,8 +13,8 @@ use smallvec::SmallVec;
 
 use crate::kernel::SimTime;
 pub use crate::model::MAX_ELEMENTS;
-use crate::model::{MatId, Material, NodeId};
 pub use crate::model::origins::{Chain, MAX_ORIGINS, Stage};
+use crate::model::{MatId, Material, NodeId};
 
 /// Element masses in milligrams, one entry per model element (`other` last); entries past
 /// the model's element count stay 0.

@@ -215,7 +215,13 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
         .iter()
         .enumerate()
         .map(|(k, d)| {
-            shares(n, &format!("demand[{k}].grades"), d.grades.as_ref(), &grade_names, listed)
+            shares(
+                n,
+                &format!("demand[{k}].grades"),
+                d.grades.as_ref(),
+                &grade_names,
+                listed,
+            )
         })
         .collect();
     let import_grades: Vec<Vec<f64>> = s
@@ -223,7 +229,13 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
         .iter()
         .enumerate()
         .map(|(k, d)| {
-            shares(n, &format!("imports[{k}].grades"), d.grades.as_ref(), &grade_names, listed)
+            shares(
+                n,
+                &format!("imports[{k}].grades"),
+                d.grades.as_ref(),
+                &grade_names,
+                listed,
+            )
         })
         .collect();
     let mut names = BTreeSet::new();
@@ -462,7 +474,11 @@ fn shares(
                     None => n.problem(
                         &format!("{path}.{g}"),
                         format!("unknown grade `{g}`"),
-                        Some(did_you_mean(g, grades, &format!("grades: {}", grades.join(", ")))),
+                        Some(did_you_mean(
+                            g,
+                            grades,
+                            &format!("grades: {}", grades.join(", ")),
+                        )),
                     ),
                 }
             }

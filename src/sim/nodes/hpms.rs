@@ -6,11 +6,11 @@
 
 use crate::error::Result;
 use crate::kernel::{DAY, EventId, SimTime, YEAR, secs_from_hours};
+use crate::model::origins::HOME;
 use crate::model::{
     self, MG_PER_KG, MG_PER_T, MaterialRole, Model, NodeKind, PORT_COPRODUCTS, PORT_MAGNETS,
     PORT_RESIDUE,
 };
-use crate::model::origins::HOME;
 use crate::sim::mass::{Ledger, Parcel, Stage, Stock, share_num};
 use crate::sim::nodes::{RecordCx, failure_samplers, sampler};
 use crate::sim::pool::{Job, Outputs, Pool};

@@ -185,8 +185,7 @@ impl<'m> Market<'m> {
                     .collect()
             })
             .collect();
-        let mut supply_elements: Vec<usize> =
-            grade_el.iter().flatten().map(|(e, _)| *e).collect();
+        let mut supply_elements: Vec<usize> = grade_el.iter().flatten().map(|(e, _)| *e).collect();
         supply_elements.sort_unstable();
         supply_elements.dedup();
         Market {
@@ -291,7 +290,14 @@ impl<'m> Market<'m> {
         };
         // A second rule on the sector adds to the first: the stricter stage, both masks.
         let (stage, mask) = match self.requirement[s] {
-            Some((st, mk)) => (if (stage as usize) < (st as usize) { stage } else { st }, mk | mask),
+            Some((st, mk)) => (
+                if (stage as usize) < (st as usize) {
+                    stage
+                } else {
+                    st
+                },
+                mk | mask,
+            ),
             None => (stage, mask),
         };
         self.requirement[s] = Some((stage, mask));
@@ -636,7 +642,14 @@ impl<'m> Market<'m> {
             .collect();
         yearly.market_day(now, m, &sector_demand, &recycled, &imports, &shortfall);
         yearly.market_stocks(now, m, domestic_t, stock_draw, &refill, stockpile_release);
-        yearly.market_grades(now, m, &grade_t, &element_t, &compliant, &self.supply_elements);
+        yearly.market_grades(
+            now,
+            m,
+            &grade_t,
+            &element_t,
+            &compliant,
+            &self.supply_elements,
+        );
         for f in [&mut self.total, &mut self.interval] {
             f.demand_t += demand_t;
             f.recycled_t += recycled_t;

@@ -4,9 +4,9 @@
 //! rare earths, and sends non-rare-earth mass out of the loop as by-product.
 
 use crate::kernel::{DAY, EventId, SimTime, YEAR};
+use crate::model::origins::HOME;
 use crate::model::{self, MAX_ELEMENTS, MG_PER_KG, MG_PER_T, Model};
 use crate::sim::Counters;
-use crate::model::origins::HOME;
 use crate::sim::mass::{Chain, Elements, Ledger, Lot, Parcel, Stage, Stock, share_num, share_of};
 use crate::sim::nodes::RecordCx;
 use crate::sim::pool::Outputs;

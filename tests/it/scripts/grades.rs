@@ -3,7 +3,6 @@
 
 use std::fs;
 
-
 use super::{read, run_ok, write_script};
 use crate::common::{run_in, stderr, tempdir};
 
@@ -28,7 +27,13 @@ fn run(model: &str, script: &str) -> (f64, Vec<(String, String, f64)>) {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let s = read(&dir.path().join("out/summary.parquet"));
-    let short = s.column("shortfall_t").unwrap().f64().unwrap().get(0).unwrap();
+    let short = s
+        .column("shortfall_t")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .get(0)
+        .unwrap();
     (short, yearly(&dir.path().join("out/yearly.parquet")))
 }
 
@@ -57,7 +62,10 @@ fn total(rows: &[(String, String, f64)], sector: &str, kpi: &str) -> f64 {
 }
 
 fn close(a: f64, b: f64, what: &str) {
-    assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{what}: {a}, expected {b}");
+    assert!(
+        (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+        "{what}: {a}, expected {b}"
+    );
 }
 
 const DAYS: f64 = 365.0;
@@ -82,7 +90,11 @@ fn an_element_restriction_cuts_only_the_grades_that_carry_it() {
         close(total(&rows, "all", "supply_t.heavy"), 0.3 * DAYS, items);
         // Elements supplied by grade composition: Dy 3 % of the heavy magnets only,
         // 0.03 * 109.5 = 3.285 t; Nd 24 % of standard + 21 % of heavy = 35.04 + 22.995.
-        close(total(&rows, "all", "supply_element_t.Dy"), 0.03 * 0.3 * DAYS, items);
+        close(
+            total(&rows, "all", "supply_element_t.Dy"),
+            0.03 * 0.3 * DAYS,
+            items,
+        );
         close(
             total(&rows, "all", "supply_element_t.Nd"),
             0.24 * 0.4 * DAYS + 0.21 * 0.3 * DAYS,
@@ -140,38 +152,80 @@ fn the_defence_rule_takes_a_compliant_chain_and_refuses_a_non_compliant_one() {
     // Stage `magnet`: only China's chain is barred. China's 1 t goes to civil (defence may
     // not take it), mixed's 0.5 and ally's 0.2 to defence: compliant 0.7 t a day, 255.5 t;
     // short 0.3 t a day, 109.5 t.
-    let (short, rows) = run(&y, "require_origin(\"defence\", \"magnet\", \"china\", \"2025-01-01\");\n");
+    let (short, rows) = run(
+        &y,
+        "require_origin(\"defence\", \"magnet\", \"china\", \"2025-01-01\");\n",
+    );
     close(short, 0.3 * DAYS, "magnet stage");
-    close(total(&rows, "defence", "compliant_supply_t"), 0.7 * DAYS, "magnet stage");
+    close(
+        total(&rows, "defence", "compliant_supply_t"),
+        0.7 * DAYS,
+        "magnet stage",
+    );
     // Its share of defence demand (365 t over the year): 255.5 / 365 = 0.7.
     close(total(&rows, "defence", "compliant_share"), 0.7, "share");
     // Stage `mine`: mixed's chain carries Chinese oxide and mines, barred too; only ally's
     // 0.2 t a day is compliant (73 t), 0.8 t a day short (292 t).
-    let (short, rows) = run(&y, "require_origin(\"defence\", \"mine\", \"china\", \"2025-01-01\");\n");
+    let (short, rows) = run(
+        &y,
+        "require_origin(\"defence\", \"mine\", \"china\", \"2025-01-01\");\n",
+    );
     close(short, 0.8 * DAYS, "mine stage");
-    close(total(&rows, "defence", "compliant_supply_t"), 0.2 * DAYS, "mine stage");
+    close(
+        total(&rows, "defence", "compliant_supply_t"),
+        0.2 * DAYS,
+        "mine stage",
+    );
     close(total(&rows, "civil", "shortfall_t"), 0.0, "civil");
     // Without a rule nothing is barred: no shortfall (1.7 t a day for 2 t of demand is
     // short 0.3 t a day, shared) and no compliant supply is counted.
     let (short, rows) = run(&y, "note(\"no rule\");\n");
     close(short, 0.3 * DAYS, "no rule");
-    close(total(&rows, "defence", "compliant_supply_t"), 0.0, "no rule");
+    close(
+        total(&rows, "defence", "compliant_supply_t"),
+        0.0,
+        "no rule",
+    );
 }
 
 #[test]
 fn bad_grade_stage_and_origin_names_get_did_you_mean() {
     let dir = tempdir();
     for (script, says) in [
-        ("require_origin(\"defence\", \"mines\", \"china\", \"2027-01-01\");", "did you mean `mine`"),
-        ("require_origin(\"defence\", \"mine\", \"chnia\", \"2027-01-01\");", "did you mean `china`"),
-        ("require_origin(\"defense\", \"mine\", \"china\", \"2027-01-01\");", "did you mean `defence`"),
-        ("let x = grade_supply(\"heavy_ree\");", "did you mean `heavy_re`"),
-        ("let x = compliant_supply(\"defense\");", "did you mean `defence`"),
+        (
+            "require_origin(\"defence\", \"mines\", \"china\", \"2027-01-01\");",
+            "did you mean `mine`",
+        ),
+        (
+            "require_origin(\"defence\", \"mine\", \"chnia\", \"2027-01-01\");",
+            "did you mean `china`",
+        ),
+        (
+            "require_origin(\"defense\", \"mine\", \"china\", \"2027-01-01\");",
+            "did you mean `defence`",
+        ),
+        (
+            "let x = grade_supply(\"heavy_ree\");",
+            "did you mean `heavy_re`",
+        ),
+        (
+            "let x = compliant_supply(\"defense\");",
+            "did you mean `defence`",
+        ),
     ] {
         let s = write_script(dir.path(), "bad.rhai", &format!("{script}\n"));
         let o = run_in(
             &crate::common::repo(),
-            &["run", "--years", "1", "--script", &s, "--out", dir.path().join("out").to_str().unwrap(), "-q"],
+            &[
+                "run",
+                "--years",
+                "1",
+                "--script",
+                &s,
+                "--out",
+                dir.path().join("out").to_str().unwrap(),
+                "-q",
+            ],
         );
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{script}: {err}");
@@ -192,7 +246,10 @@ fn grade_and_compliant_reads_follow_the_yearly_figures() {
     );
     let run = run_ok(&dir.path().join("out"), &[&s], "3");
     let shocks = run.shocks();
-    let note = shocks.iter().find(|x| x.arguments.contains("heavy ")).expect("the note");
+    let note = shocks
+        .iter()
+        .find(|x| x.arguments.contains("heavy "))
+        .expect("the note");
     let field = |k: &str| -> f64 {
         let rest = note.arguments.split(&format!("{k} ")).nth(1).unwrap();
         rest.split([' ', '"']).next().unwrap().parse().unwrap()
@@ -218,8 +275,14 @@ fn grade_and_compliant_reads_follow_the_yearly_figures() {
         let read_value = field(k);
         let through_2026 = upto(sector, kpi, 2026);
         assert!(read_value > upto(sector, kpi, 2025), "{k}");
-        assert!(read_value <= through_2026 * (1.0 + 1e-9), "{k}: {read_value} vs {through_2026}");
-        assert!(read_value >= through_2026 * 0.99, "{k}: {read_value} vs {through_2026}");
+        assert!(
+            read_value <= through_2026 * (1.0 + 1e-9),
+            "{k}: {read_value} vs {through_2026}"
+        );
+        assert!(
+            read_value >= through_2026 * 0.99,
+            "{k}: {read_value} vs {through_2026}"
+        );
     }
 }
 
@@ -249,7 +312,17 @@ fn origin_tags_survive_the_hub_the_mine_stage_kept_and_the_magnet_stage_restampe
         let out = dir.path().join(stage);
         let o = run_in(
             dir.path(),
-            &["run", "m.yaml", "--years", "3", "--script", &s, "--out", out.to_str().unwrap(), "-q"],
+            &[
+                "run",
+                "m.yaml",
+                "--years",
+                "3",
+                "--script",
+                &s,
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ],
         );
         assert!(o.status.success(), "{}", stderr(&o));
         let y = yearly(&out.join("yearly.parquet"));

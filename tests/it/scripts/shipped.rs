@@ -195,7 +195,12 @@ fn china_dy_tb_only_cuts_heavy_grades_and_differs_from_a_total_ban() {
     // Heavy grades: short under both, by at most the 2,405 t the cut removes.
     let lost = kpi(base, "supply_t.heavy_re") - kpi(dy_tb, "supply_t.heavy_re");
     assert!(lost > 0.0 && lost <= 2405.0, "{lost}");
-    assert_close(kpi(dy_tb, "shortfall_t"), lost, 1e-6, "shortfall is the heavy_re lost");
+    assert_close(
+        kpi(dy_tb, "shortfall_t"),
+        lost,
+        1e-6,
+        "shortfall is the heavy_re lost",
+    );
     assert!(kpi(ban, "shortfall_t") > kpi(dy_tb, "shortfall_t") + 100.0);
     // The cut moves Dy and Tb supply, and Nd only with the heavy grade's 21.7 wt%.
     assert!(kpi(dy_tb, "supply_element_t.Dy") < kpi(base, "supply_element_t.Dy"));
@@ -459,7 +464,12 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
         if s.date < ymd(2027, 1, 1) {
             assert_eq!(s.value, 0.0, "defence shortfall on {}", s.date);
             if s.days() >= 1.0 {
-                assert_close(o.value, defence_demand_t(o.days()), 1e-9, &o.date.to_string());
+                assert_close(
+                    o.value,
+                    defence_demand_t(o.days()),
+                    1e-9,
+                    &o.date.to_string(),
+                );
             }
         } else {
             // From 2027 down to the mine: other origins' chain carries Chinese mines and
@@ -474,7 +484,12 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
         .iter()
         .filter(|s| in_range(s, ymd(2027, 1, 2), ymd(2027, 7, 1)))
     {
-        assert_close(s.value, defence_demand_t(s.days()), 1e-9, &s.date.to_string());
+        assert_close(
+            s.value,
+            defence_demand_t(s.days()),
+            1e-9,
+            &s.date.to_string(),
+        );
     }
     // Compliant supply (yearly.parquet) is what defence got under the rule: demand less the
     // shortfall, year by year; in 2027 recycled magnets (exempt: made in the US from
@@ -509,7 +524,12 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
         .find(|s| s.date == ymd(2027, 1, 1))
         .expect("the record of 2027-01-01");
     assert_close(get(2026, "shortfall_t"), first_day.value, 1e-9, "2026");
-    assert_close(first_day.value, defence_demand_t(first_day.days()), 1e-9, "2027-01-01");
+    assert_close(
+        first_day.value,
+        defence_demand_t(first_day.days()),
+        1e-9,
+        "2027-01-01",
+    );
     assert!(get(2027, "shortfall_t") > 0.5 * get(2027, "demand_t"));
     assert_close(
         get(2027, "compliant_supply_t"),
