@@ -455,11 +455,13 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
 "#,
     );
     let run = run_ok(&dir.path().join("run"), &[&s], "1");
-    // Feb 1; March 0.5 (magnets); April both: 0.5 x 0.4 = 0.2; May the first has ended
-    // (2 months from 1 March): 0.4; June base 0.5 x 0.4 = 0.2. (A restriction naming only
-    // iron would change nothing, and is refused: see `bad`.)
+    // Dy and Tb reach China's heavy_re grade only, 52 % of its supply: alone, that
+    // restriction leaves 0.48 + 0.52 x 0.4 = 0.688. Feb 1; March 0.5 (magnets); April both:
+    // 0.5 x 0.688 = 0.344; May the first has ended (2 months from 1 March): 0.688; June base
+    // 0.5 x 0.688 = 0.344. (A restriction naming only iron would change nothing, and is
+    // refused: see `bad`.)
     let shares: Vec<f64> = run.notes().iter().map(|n| field(&n.1, "share")).collect();
-    let expected = [1.0, 0.5, 0.2, 0.4, 0.2];
+    let expected = [1.0, 0.5, 0.344, 0.688, 0.344];
     for (got, want) in shares.iter().zip(expected) {
         assert_close(*got, want, 1e-12, "import_share");
     }
@@ -468,9 +470,9 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
     let share_on = |d: NaiveDate| match d {
         d if d < ymd(2025, 3, 1) => 1.0,
         d if d < ymd(2025, 4, 1) => 0.5,
-        d if d < ymd(2025, 5, 1) => 0.2,
-        d if d < ymd(2025, 6, 1) => 0.4,
-        _ => 0.2,
+        d if d < ymd(2025, 5, 1) => 0.344,
+        d if d < ymd(2025, 6, 1) => 0.688,
+        _ => 0.344,
     };
     for p in run
         .series("us_market", "imports_t.china")
