@@ -381,6 +381,22 @@ impl Yearly {
         (0..self.years.len()).fold(0.0, |acc, y| acc + self.cell(y, 0, kpi as usize))
     }
 
+    /// Compliant supply over the demand of the sectors that had any, over the whole run
+    /// (sectors in model order, years in order); `None` when no sector had any.
+    pub fn compliant_share(&self) -> Option<f64> {
+        let (mut compliant, mut demand) = (0.0, 0.0);
+        for s in 1..self.sectors.len() {
+            let c = (0..self.years.len())
+                .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Compliant as usize));
+            if c > 0.0 {
+                compliant += c;
+                demand += (0..self.years.len())
+                    .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Demand as usize));
+            }
+        }
+        (compliant > 0.0 && demand > 0.0).then(|| compliant / demand)
+    }
+
     /// A KPI of `all` over the run's last twelve months.
     pub fn last_year(&self, kpi: Y) -> f64 {
         self.last_year[kpi as usize]
