@@ -34,6 +34,8 @@ pub fn kpis() -> Vec<(&'static str, Kpi)> {
         ("shortfall_t", |s| Some(s.shortfall_t)),
         ("stock_draw_t", |s| Some(s.stock_draw_t)),
         ("stockpile_release_t", |s| Some(s.stockpile_release_t)),
+        ("compliant_supply_t", |s| Some(s.compliant_supply_t)),
+        ("compliant_share", |s| s.compliant_share),
         ("shortfall_last_year_t", |s| Some(s.shortfall_last_year_t)),
         ("recycled_supply_last_year_t", |s| {
             Some(s.recycled_supply_last_year_t)

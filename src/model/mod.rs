@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod kinds;
 pub mod locate;
 pub mod network;
+pub mod origins;
 pub mod spec;
 pub mod validate;
 

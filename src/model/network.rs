@@ -37,6 +37,9 @@ pub struct Model {
     pub materials: Vec<Material>,
     pub nodes: Vec<Node>,
     pub links: Vec<Link>,
+    /// Origins named by origin tags, in bit order of [`crate::model::origins::Chain`]: `us` (the
+    /// model's own plants) and `recycled` first, then those materials and imports name.
+    pub origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +48,8 @@ pub struct Material {
     pub role: MaterialRole,
     /// Mass fraction per element, `other` included; adds up to 1.
     pub fractions: Vec<f64>,
+    /// Origin tags lots of it carry when a source makes them (`origin:` in YAML).
+    pub chain: crate::model::origins::Chain,
 }
 
 #[derive(Debug, Clone)]

@@ -87,6 +87,9 @@ pub struct MaterialSpec {
     /// Element -> wt%. The rest of the mass is `other`.
     #[serde(default)]
     pub composition: BTreeMap<String, f64>,
+    /// Origin tags by stage (`mine`, `oxide`, `magnet`) of lots a source makes of it.
+    #[serde(default)]
+    pub origin: crate::model::origins::TagsSpec,
 }
 
 /// A distribution as written in YAML: a plain number, or one of

@@ -253,6 +253,8 @@ pub fn summary_frame(rows: &[&Summary]) -> PolarsResult<DataFrame> {
             col!("stock_draw_t", rows, |s| s.stock_draw_t),
             col!("stock_refill_t", rows, |s| s.stock_refill_t),
             col!("stockpile_release_t", rows, |s| s.stockpile_release_t),
+            col!("compliant_supply_t", rows, |s| s.compliant_supply_t),
+            col!("compliant_share", rows, |s| s.compliant_share),
             col!("shortfall_last_year_t", rows, |s| s.shortfall_last_year_t),
             col!("recycled_supply_last_year_t", rows, |s| s
                 .recycled_supply_last_year_t),

@@ -134,8 +134,14 @@ pub enum Kind {
     Number(Range),
     /// A whole number within its range.
     Count(Range),
-    /// Element symbols or "magnets", for `restrict_imports`.
+    /// Element symbols, grade names or "magnets", for `restrict_imports`.
     Items,
+    /// A magnet grade of a market.
+    Grade,
+    /// A supply-chain stage: "mine", "oxide" or "magnet".
+    Stage,
+    /// An origin named by the model's origin tags (`us`, `recycled`, `china`, ...).
+    Tag,
     /// `#{link_id: share, ...}` over the links leaving the node argument.
     Shares,
     /// "recovery", "extraction", "unsuitable" or an element, as the node's kind allows.
@@ -160,6 +166,9 @@ impl Kind {
             | Kind::Duration
             | Kind::Period
             | Kind::Yield
+            | Kind::Grade
+            | Kind::Stage
+            | Kind::Tag
             | Kind::Text => "&str",
             Kind::Number(_) => "f64",
             Kind::Count(_) => "i64",
@@ -376,10 +385,14 @@ api_table! {
         "Demand not met since the start, t.";
     read RECYCLED_SUPPLY = recycled_supply() -> Float,
         "Recycled material sold since the start, t.";
+    read GRADE_SUPPLY = grade_supply(grade: Grade) -> Float,
+        "Magnets of `grade` supplied since the start (recycled, domestic, imported, from stocks), t.";
+    read COMPLIANT_SUPPLY = compliant_supply(sector: Sector) -> Float,
+        "Supply to `sector` under its origin requirement (`require_origin`) since the start, t.";
 
     act RESTRICT_IMPORTS_FOR = restrict_imports(
             origin: Origin, items: Items, share: Number(SHARE), from: Date, duration: Duration),
-        "From `from`, for `duration`, supply from `origin` is `share` of baseline, for `items` (elements such as \"Dy\" or \"magnets\"); overlapping restrictions multiply.";
+        "From `from`, for `duration`, supply from `origin` is `share` of baseline on the grades `items` reach: \"magnets\" all, a grade by name, an element such as \"Dy\" the grades whose composition carries it (at least 0.1 wt%); overlapping restrictions multiply.";
     act RESTRICT_IMPORTS = restrict_imports(
             origin: Origin, items: Items, share: Number(SHARE), from: Date),
         "As above, with no end.";
@@ -428,6 +441,8 @@ api_table! {
         "Now, splits a node's output over its links: #{link_id: share, ...}; the shares of one output must add up to 1.";
     act EXCLUDE_ORIGIN = exclude_origin(sector: Sector, origin: Origin, from: Date),
         "From `from`, `sector` may not be supplied from `origin` (e.g. defence without Chinese content).";
+    act REQUIRE_ORIGIN = require_origin(sector: Sector, stage: Stage, origin: Tag, from: Date),
+        "From `from`, `sector` takes only material with no content from `origin` at `stage` or any later stage (mine, oxide, magnet): imports by their origin's chain, recycled and domestic magnets by their origin tags.";
 
     mark NOTE = note(text: Text),
         "Puts a labelled marker into shocks.parquet at the current date.";
@@ -445,6 +460,11 @@ pub struct Names {
     pub origins: Vec<String>,
     pub sectors: Vec<String>,
     pub elements: Vec<String>,
+    /// Magnet grades of the markets, and the elements some grade carries.
+    pub grades: Vec<String>,
+    pub carried: Vec<String>,
+    /// Origins of the model's origin tags.
+    pub tags: Vec<String>,
     /// Some market has a strategic stockpile.
     pub has_stockpile: bool,
 }
@@ -454,9 +474,23 @@ impl Names {
         let mut origins = Vec::new();
         let mut sectors = Vec::new();
         let mut has_stockpile = false;
+        let mut grades: Vec<String> = Vec::new();
+        let mut carried: Vec<String> = Vec::new();
         for n in &model.nodes {
             if let NodeKind::Market(m) = &n.kind {
                 has_stockpile |= m.stockpile.is_some();
+                for g in &m.grades {
+                    if !grades.contains(&g.name) {
+                        grades.push(g.name.clone());
+                    }
+                    let symbols = model.elements.iter().map(String::as_str);
+                    let all = RARE_EARTHS.iter().copied();
+                    for e in symbols.chain(all) {
+                        if g.carries(e) && !carried.iter().any(|c| c == e) {
+                            carried.push(e.to_string());
+                        }
+                    }
+                }
                 for i in &m.imports {
                     if !origins.contains(&i.origin) {
                         origins.push(i.origin.clone());
@@ -477,6 +511,9 @@ impl Names {
             origins,
             sectors,
             elements: model.elements.clone(),
+            grades,
+            carried,
+            tags: model.origins.clone(),
             has_stockpile,
         }
     }
@@ -536,16 +573,61 @@ impl Names {
         }
     }
 
+    pub fn grade(&self, name: &str) -> Result<String, String> {
+        if self.grades.iter().any(|o| o == name) {
+            Ok(name.to_string())
+        } else {
+            Err(unknown("magnet grade", name, &self.grades))
+        }
+    }
+
+    pub fn stage(&self, name: &str) -> Result<crate::sim::mass::Stage, String> {
+        crate::sim::mass::Stage::parse(name).ok_or_else(|| {
+            let known: Vec<String> = crate::sim::mass::Stage::NAMES.map(String::from).into();
+            unknown("stage", name, &known)
+        })
+    }
+
+    pub fn tag(&self, name: &str) -> Result<String, String> {
+        if self.tags.iter().any(|o| o == name) {
+            Ok(name.to_string())
+        } else {
+            Err(unknown(
+                "origin (of the model's origin tags)",
+                name,
+                &self.tags,
+            ))
+        }
+    }
+
+    /// Why a restriction of `items` would change nothing, if it would: it names no grade,
+    /// not "magnets", and no element any grade carries.
+    pub fn restriction_changes_nothing(&self, items: &[String]) -> Option<String> {
+        let applies = items
+            .iter()
+            .any(|n| n == "magnets" || self.grades.contains(n) || self.carried.contains(n));
+        (!applies).then(|| {
+            format!(
+                "restricting {items:?} would change nothing: no magnet grade of the market carries {} (at least 0.1 wt%); name \"magnets\", a grade ({}) or an element a grade carries ({})",
+                if items.len() == 1 { "it" } else { "them" },
+                self.grades.join(", "),
+                self.carried.join(", ")
+            )
+        })
+    }
+
     /// One item of a `restrict_imports` list.
     pub fn item(&self, name: &str) -> Result<(), String> {
         let known = name == "magnets"
+            || self.grades.iter().any(|g| g == name)
             || self.elements.iter().any(|e| e == name)
             || RARE_EARTHS.contains(&name);
         if known {
             Ok(())
         } else {
             Err(format!(
-                "unknown item `{name}`: use rare-earth element symbols (\"Dy\", \"Tb\", \"Sm\", ...) or \"magnets\""
+                "unknown item `{name}`: use rare-earth element symbols (\"Dy\", \"Tb\", \"Sm\", ...), a magnet grade ({}) or \"magnets\"",
+                self.grades.join(", ")
             ))
         }
     }

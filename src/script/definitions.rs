@@ -19,6 +19,9 @@ fn def_type(kind: Kind) -> &'static str {
         | Kind::Duration
         | Kind::Period
         | Kind::Yield
+        | Kind::Grade
+        | Kind::Stage
+        | Kind::Tag
         | Kind::Text => "string",
         Kind::Number(_) => "float",
         Kind::Count(_) => "int",
@@ -70,6 +73,9 @@ fn ids_for(kind: Kind, f: &ApiFn, names: &Names, cal: &Calendar) -> String {
         Kind::Link => quoted(&strs(&names.link_ids)),
         Kind::Origin => quoted(&strs(&names.origins)),
         Kind::Sector => quoted(&strs(&names.sectors)),
+        Kind::Grade => quoted(&strs(&names.grades)),
+        Kind::Stage => quoted(&crate::sim::mass::Stage::NAMES),
+        Kind::Tag => quoted(&strs(&names.tags)),
         Kind::Date => format!(
             "from {} to {} in this model's run",
             cal.label(0),

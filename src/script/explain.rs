@@ -102,6 +102,9 @@ pub(crate) fn kind_words(kind: Kind, f: &ApiFn) -> String {
         Kind::Number(r) => format!("number {}", r.says),
         Kind::Count(r) => format!("whole number {}", r.says),
         Kind::Items => "array of items such as [\"Dy\", \"magnets\"]".into(),
+        Kind::Grade => "string magnet grade".into(),
+        Kind::Stage => "stage string \"mine\", \"oxide\" or \"magnet\"".into(),
+        Kind::Tag => "string origin of the origin tags".into(),
         Kind::Shares => "map #{link_id: share, ...}".into(),
         Kind::Yield => "string yield name".into(),
         Kind::Text => "string".into(),
@@ -130,6 +133,9 @@ pub(crate) fn fits(kind: Kind, t: &Ty) -> bool {
         | Kind::Duration
         | Kind::Period
         | Kind::Yield
+        | Kind::Grade
+        | Kind::Stage
+        | Kind::Tag
         | Kind::Text => *t == Ty::Str,
         Kind::Number(_) => matches!(t, Ty::Int | Ty::Float),
         Kind::Count(_) => *t == Ty::Int,
@@ -245,7 +251,14 @@ fn mismatch_hint(f: &ApiFn, p: &api::Param, got: &Ty, line: Option<&str>) -> Opt
             "text is written in double quotes; single quotes hold one character".into()
         }
         (
-            Kind::Node | Kind::Link | Kind::Origin | Kind::Sector | Kind::Yield,
+            Kind::Node
+            | Kind::Link
+            | Kind::Origin
+            | Kind::Sector
+            | Kind::Yield
+            | Kind::Grade
+            | Kind::Stage
+            | Kind::Tag,
             Ty::Int | Ty::Float | Ty::Bool,
         ) => format!("`{name}` is a name, written in double quotes, such as \"reno_nv\""),
         (Kind::Number(_) | Kind::Count(_), Ty::Str) => {
@@ -473,19 +486,6 @@ pub(crate) fn split_signature(sig: &str) -> (String, Vec<Option<Ty>>) {
 }
 
 // ---- acts that would change nothing ---------------------------------------------------------
-
-/// Why a `restrict_imports` of `items` would change nothing, if it would: the market trades
-/// NdFeB magnets as one product, restricted through their rare earths or as "magnets".
-pub(crate) fn restriction_changes_nothing(items: &[String]) -> Option<String> {
-    let applies = items
-        .iter()
-        .any(|n| n == "magnets" || crate::model::is_rare_earth(n));
-    (!applies).then(|| {
-        format!(
-            "restricting {items:?} would change nothing: the market imports NdFeB magnets as one product, restricted through their rare earths; name \"magnets\" or a rare earth such as \"Dy\", \"Tb\" or \"Nd\""
-        )
-    })
-}
 
 // ---- runtime errors -------------------------------------------------------------------------
 

@@ -275,6 +275,18 @@ impl Cx<'_> {
                     let r = self.names.sector(s).map(|_| ());
                     self.problem(*pos, r);
                 }
+                (Kind::Grade, Expr::StringConstant(s, pos)) => {
+                    let r = self.names.grade(s).map(|_| ());
+                    self.problem(*pos, r);
+                }
+                (Kind::Stage, Expr::StringConstant(s, pos)) => {
+                    let r = self.names.stage(s).map(|_| ());
+                    self.problem(*pos, r);
+                }
+                (Kind::Tag, Expr::StringConstant(s, pos)) => {
+                    let r = self.names.tag(s).map(|_| ());
+                    self.problem(*pos, r);
+                }
                 (Kind::Date, Expr::StringConstant(s, pos)) => {
                     let r = self.cal.at(s).map(|_| ());
                     self.problem(*pos, r);
@@ -408,7 +420,7 @@ impl Cx<'_> {
         if let Some(written) = written
             && !written.is_empty()
             && written.iter().all(|s| self.names.item(s).is_ok())
-            && let Some(m) = explain::restriction_changes_nothing(&written)
+            && let Some(m) = self.names.restriction_changes_nothing(&written)
         {
             self.problem(pos, Err(m));
         }

@@ -112,6 +112,10 @@ pub struct Snapshot {
     pub demand_t_per_year: f64,
     pub shortfall_t: f64,
     pub recycled_t: f64,
+    /// Per grade (`Names::grades` order): magnets supplied since the start, t.
+    pub grade_t: Vec<f64>,
+    /// Per sector (`Names::sectors` order): supply under an origin requirement, t.
+    pub compliant_t: Vec<f64>,
 }
 
 impl Bridge {
@@ -168,6 +172,18 @@ impl Bridge {
             .map(|o| (o.clone(), ctl.imports(o)))
             .collect();
         s.demand_t_per_year = ctl.demand_t_per_year();
+        s.grade_t = self
+            .names
+            .grades
+            .iter()
+            .map(|g| ctl.grade_supply_t(g))
+            .collect();
+        s.compliant_t = self
+            .names
+            .sectors
+            .iter()
+            .map(|x| ctl.compliant_supply_t(x))
+            .collect();
         (s.stock_t, s.stockpile_t) = ctl.stocks_t();
         let (_, recycled, shortfall) = ctl.market_totals();
         s.recycled_t = recycled;
@@ -188,6 +204,7 @@ pub(crate) fn empty_model() -> Model {
         materials: Vec::new(),
         nodes: Vec::new(),
         links: Vec::new(),
+        origins: Vec::new(),
     }
 }
 

@@ -385,10 +385,35 @@ fn read(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
     reg(engine, p, &api::RECYCLED_SUPPLY, move || -> f64 {
         lock(&b).snapshot.recycled_t
     });
+    let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::GRADE_SUPPLY,
+        move |ctx: NativeCallContext, grade: &str| -> Res<f64> {
+            let br = lock(&b);
+            let g = at_call(&ctx, br.names.grade(grade))?;
+            let i = br.names.grades.iter().position(|x| *x == g).unwrap_or(0);
+            Ok(br.snapshot.grade_t.get(i).copied().unwrap_or(0.0))
+        },
+    );
+    let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::COMPLIANT_SUPPLY,
+        move |ctx: NativeCallContext, sector: &str| -> Res<f64> {
+            let br = lock(&b);
+            let s = br.sector(&ctx, sector)?;
+            let i = br.names.sectors.iter().position(|x| *x == s).unwrap_or(0);
+            Ok(br.snapshot.compliant_t.get(i).copied().unwrap_or(0.0))
+        },
+    );
 }
 
 fn act(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
     imports(engine, p, bridge);
+    require(engine, p, bridge);
     market_levels(engine, p, bridge);
     plants(engine, p, bridge);
     sources_and_links(engine, p, bridge);
@@ -533,6 +558,44 @@ fn act(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
     );
 }
 
+fn require(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
+    let b = bridge.clone();
+    reg(
+        engine,
+        p,
+        &api::REQUIRE_ORIGIN,
+        move |ctx: NativeCallContext,
+              sector: &str,
+              stage: &str,
+              origin: &str,
+              from: &str|
+              -> Res<()> {
+            let mut br = lock(&b);
+            let sector = br.sector(&ctx, sector)?;
+            let st = at_call(&ctx, br.names.stage(stage))?;
+            let origin = at_call(&ctx, br.names.tag(origin))?;
+            let at = br.date(&ctx, from)?;
+            let r = row(
+                &br,
+                &ctx,
+                "require_origin",
+                at,
+                format!("{sector:?}, {stage:?}, {origin:?}, {from:?}"),
+            );
+            br.act(
+                at,
+                Action::Require {
+                    sector,
+                    stage: st,
+                    origin,
+                },
+                r,
+            );
+            Ok(())
+        },
+    );
+}
+
 fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>) {
     let b = bridge.clone();
     let restrict = move |ctx: NativeCallContext,
@@ -570,9 +633,9 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
             }
             None => None,
         };
-        // Magnets trade as NdFeB: a restriction reaches them if it names magnets or any rare
-        // earth; one that names neither would change nothing, and is refused.
-        if let Some(m) = crate::script::explain::restriction_changes_nothing(&names) {
+        // A restriction reaches the grades that carry a named element (or a named grade, or
+        // all for "magnets"); one that reaches no grade would change nothing, and is refused.
+        if let Some(m) = br.names.restriction_changes_nothing(&names) {
             return fail(&ctx, m);
         }
         let args = format!(
@@ -584,6 +647,7 @@ fn imports(engine: &mut Engine, p: &mut Vec<String>, bridge: &Arc<Mutex<Bridge>>
             at,
             Action::Restrict {
                 origin,
+                items: names,
                 share: s,
                 until,
             },

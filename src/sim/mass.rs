@@ -13,6 +13,7 @@ use smallvec::SmallVec;
 
 use crate::kernel::SimTime;
 pub use crate::model::MAX_ELEMENTS;
+pub use crate::model::origins::{Chain, MAX_ORIGINS, Stage};
 use crate::model::{MatId, Material, NodeId};
 
 /// Element masses in milligrams, one entry per model element (`other` last); entries past
@@ -121,6 +122,8 @@ pub struct Lot {
     pub material: MatId,
     /// The source node it came from.
     pub origin: NodeId,
+    /// Where its content was mined, refined and made into magnets ([`Chain`]).
+    pub chain: Chain,
     el: Elements,
     mass: i64,
     /// Sum of mass x entry time (mg.s): when it entered the network (a drive's arrival at
@@ -152,7 +155,7 @@ impl Lot {
             used += m;
         }
         el.0[n - 1] = mass_mg - used;
-        Lot::of_elements(mat_id, el, born, origin)
+        Lot::of_elements(mat_id, el, born, origin).with_chain(mat.chain)
     }
 
     /// A lot of given element masses, entering (and arriving) at `born`.
@@ -161,11 +164,24 @@ impl Lot {
         Lot {
             material,
             origin,
+            chain: Chain::NONE,
             el,
             mass,
             born_sum: mass as i128 * born as i128,
             arrived_sum: mass as i128 * born as i128,
         }
+    }
+
+    /// The same lot with origin tags `chain`.
+    pub fn with_chain(mut self, chain: Chain) -> Lot {
+        self.chain = chain;
+        self
+    }
+
+    /// The same lot, `stage` now made at origin index `origin` (a plant of the model).
+    pub fn stamped(mut self, stage: Stage, origin: usize) -> Lot {
+        self.chain = self.chain.stamped(stage, origin);
+        self
     }
 
     pub fn mass(&self) -> i64 {
@@ -199,9 +215,9 @@ impl Lot {
         self.arrived_sum = self.mass as i128 * t as i128;
     }
 
-    /// Whether two lots may merge: same material from the same source.
+    /// Whether two lots may merge: same material from the same source, same origin tags.
     pub fn same_kind(&self, other: &Lot) -> bool {
-        self.material == other.material && self.origin == other.origin
+        self.material == other.material && self.origin == other.origin && self.chain == other.chain
     }
 
     /// Adds another lot of the same kind into this one.
@@ -226,6 +242,7 @@ impl Lot {
         Lot {
             material: self.material,
             origin: self.origin,
+            chain: self.chain,
             el,
             mass,
             born_sum: born,
@@ -247,6 +264,7 @@ impl Lot {
         Lot {
             material: self.material,
             origin: self.origin,
+            chain: self.chain,
             el,
             mass,
             born_sum: born,
@@ -390,6 +408,17 @@ impl Parcel {
         &self.lots
     }
 
+    /// Takes about `mass_mg` out of lot `i` (every element by the same share, floors), as a
+    /// lot of its own; the lot stays in the parcel, lighter (the parcel's mass with it).
+    pub fn take_from_lot(&mut self, i: usize, mass_mg: i64) -> Lot {
+        let data = &mut **self;
+        let lot = &mut data.lots[i];
+        let whole = lot.mass;
+        let piece = lot.split(mass_mg.clamp(0, whole), whole.max(1));
+        data.mass -= piece.mass;
+        piece
+    }
+
     /// Takes the lots out, leaving the parcel empty of material.
     pub fn drain_lots(&mut self) -> smallvec::Drain<'_, [Lot; 2]> {
         self.mass = 0;
@@ -457,6 +486,15 @@ impl Stock {
         self.units += p.units;
         p.add_elements(&mut self.el);
         self.parcels.push_back(p);
+    }
+
+    /// Puts a parcel back at the front (first out again), e.g. what a market took in and
+    /// could not sell.
+    pub fn push_front(&mut self, p: Parcel) {
+        self.mass += p.mass;
+        self.units += p.units;
+        p.add_elements(&mut self.el);
+        self.parcels.push_front(p);
     }
 
     fn remove_totals(&mut self, p: &Parcel) {
@@ -572,6 +610,7 @@ mod tests {
             name: "m".into(),
             role: crate::model::MaterialRole::Magnet,
             fractions: vec![0.3, 0.7],
+            chain: Chain::NONE,
         }
     }
 

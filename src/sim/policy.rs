@@ -33,9 +33,11 @@ pub enum Action {
     SetImportRatio { origin: String, ratio: f64 },
     /// Releases up to `t` tonnes of the markets' strategic stockpiles for demand not met.
     ReleaseStockpile { t: f64 },
-    /// Multiplies an origin's supply by `share` until `until` (or for good).
+    /// Multiplies an origin's supply by `share` until `until` (or for good), on the grades
+    /// `items` reach ("magnets": all; a grade by name; an element: the grades carrying it).
     Restrict {
         origin: String,
+        items: Vec<String>,
         share: f64,
         until: Option<SimTime>,
     },
@@ -72,6 +74,13 @@ pub enum Action {
     Shares { shares: Vec<(LinkId, f64)> },
     /// From now on, `sector` may not be supplied from `origin`.
     Exclude { sector: String, origin: String },
+    /// From now on, `sector` takes only material with no content from `origin` at `stage`
+    /// or any later stage (imports by their chain, home lots by their origin tags).
+    Require {
+        sector: String,
+        stage: crate::sim::mass::Stage,
+        origin: String,
+    },
 }
 
 /// One row of `shocks.parquet`: an action a script took.
@@ -199,6 +208,23 @@ impl Control<'_, '_> {
         (total, share, rate)
     }
 
+    /// Magnets of `grade` supplied since the start, summed over markets, t.
+    pub fn grade_supply_t(&self, grade: &str) -> f64 {
+        self.markets()
+            .filter_map(|m| {
+                let g = m.cfg.grades.iter().position(|x| x.name == grade)?;
+                Some(m.total.grade_t[g])
+            })
+            .sum()
+    }
+
+    /// Supply to `sector` under an origin requirement since the start, summed over markets, t.
+    pub fn compliant_supply_t(&self, sector: &str) -> f64 {
+        self.markets()
+            .filter_map(|m| Some(m.total.compliant_t[m.sector(sector)?]))
+            .sum()
+    }
+
     /// Commercial inventory and strategic stockpile now, summed over markets, t.
     pub fn stocks_t(&self) -> (f64, f64) {
         self.markets().fold((0.0, 0.0), |acc, m| {
@@ -232,12 +258,16 @@ impl<'m> Simulation<'m> {
             }
             Action::Restrict {
                 origin,
+                items,
                 share,
                 until,
             } => {
                 let id = self.next_restriction;
                 self.next_restriction += 1;
-                self.for_markets(&origin, |st, i| st.restrictions[i].push((id, share)));
+                self.for_markets(&origin, |st, i| {
+                    let grades = st.grades_reached(&items);
+                    st.restrictions[i].push((id, share, grades))
+                });
                 if let Some(until) = until {
                     self.schedule_action(until, Action::Lift { origin, id });
                 }
@@ -304,6 +334,16 @@ impl<'m> Simulation<'m> {
                     if let (Some(s), Some(o)) = (m.sector(&sector), m.origin(&origin)) {
                         m.excluded[s][o] = true;
                     }
+                }
+            }
+            Action::Require {
+                sector,
+                stage,
+                origin,
+            } => {
+                let mask = crate::model::origins::mask_of(&origin, &self.model.origins);
+                for m in self.markets_mut() {
+                    m.require(&sector, stage, mask);
                 }
             }
         }

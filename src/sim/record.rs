@@ -182,6 +182,10 @@ pub struct Summary {
     pub stock_draw_t: f64,
     pub stock_refill_t: f64,
     pub stockpile_release_t: f64,
+    /// Supply to sectors under an origin requirement (`require_origin`), t, and its share of
+    /// those sectors' demand over the run (none when no sector had one).
+    pub compliant_supply_t: f64,
+    pub compliant_share: Option<f64>,
     pub domestic_share: Option<f64>,
     pub shortfall_t: f64,
     /// Demand not met, and recycled supply, in the run's last year (the twelve calendar
@@ -584,6 +588,8 @@ impl Simulation<'_> {
         s.stock_draw_t = y.whole_run(Y::StockDraw);
         s.stock_refill_t = y.whole_run(Y::StockRefill);
         s.stockpile_release_t = y.whole_run(Y::StockpileRelease);
+        s.compliant_supply_t = y.whole_run(Y::Compliant);
+        s.compliant_share = y.compliant_share();
         s.shortfall_last_year_t = y.last_year(Y::Shortfall);
         s.recycled_supply_last_year_t = y.last_year(Y::Recycled);
         if s.oxide_feed_t > 0.0 {

@@ -19,7 +19,7 @@ use crate::sim::pool::Outputs;
 pub(crate) const ALL: u32 = 0;
 
 /// KPIs accumulated per year, in [`Y`] order: (name, unit, kept per sector).
-pub const YEARLY_KPIS: [(&str, &str, bool); 17] = [
+pub const YEARLY_KPIS: [(&str, &str, bool); 18] = [
     ("demand_t", "t", true),
     ("recycled_supply_t", "t", true),
     ("imports_t", "t", true),
@@ -37,6 +37,7 @@ pub const YEARLY_KPIS: [(&str, &str, bool); 17] = [
     ("producer_recycled_feed_t", "t", false),
     ("producer_external_feed_t", "t", false),
     ("producer_cost_usd", "USD", false),
+    ("compliant_supply_t", "t", true),
 ];
 
 /// Ids of [`YEARLY_KPIS`].
@@ -63,6 +64,7 @@ pub(crate) enum Y {
     /// Rare earths the producers brought in from their external feeds (by origin too).
     ProducerExternalFeed,
     ProducerCost,
+    Compliant,
 }
 
 /// Derived per year when the rows are made, not accumulated: imports from the origin
@@ -72,6 +74,9 @@ pub(crate) enum Y {
 /// shortfall), and recycled supply from the start to the end of each year.
 pub const CHINA_SHARE: (&str, &str) = ("china_share", "fraction");
 pub const RECYCLED_CUM: (&str, &str) = ("recycled_supply_cum_t", "t");
+/// Derived per year and sector: `compliant_supply_t` over demand, where a sector had any
+/// supply under an origin requirement (`require_origin`).
+pub const COMPLIANT_SHARE: (&str, &str) = ("compliant_share", "fraction");
 
 /// One row of `yearly.parquet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -100,6 +105,9 @@ pub(crate) struct Yearly {
     made: Vec<Vec<u32>>,
     /// Per node: a producer's KPI ids (its output, its external feed's origin).
     producers: Vec<Option<(u32, Option<u32>)>>,
+    /// (grade, KPI id) of supply by grade, and (model element, KPI id) of supply by element.
+    grades: Vec<(String, u32)>,
+    elements: Vec<(usize, u32)>,
     /// [year][sector][kpi].
     cells: Vec<f64>,
     /// [sector][kpi] over the run's last twelve months (the summary's `*_last_year_t`).
@@ -121,6 +129,8 @@ impl Yearly {
         let mut origins: Vec<(String, u32)> = Vec::new();
         let mut made = vec![Vec::new(); model.materials.len()];
         let mut producers = vec![None; model.nodes.len()];
+        let mut grades: Vec<(String, u32)> = Vec::new();
+        let mut elements: Vec<(usize, u32)> = Vec::new();
         fn present(kpis: &mut [(String, &str, bool, bool)], y: Y) {
             kpis[y as usize].3 = true;
         }
@@ -163,8 +173,32 @@ impl Yearly {
                         Y::Imports,
                         Y::Shortfall,
                         Y::Domestic,
+                        Y::Compliant,
                     ] {
                         present(&mut kpis, y);
+                    }
+                    // By grade and by element, where the market lists grades.
+                    if m.grades.iter().any(|g| !g.composition.is_empty()) {
+                        for g in &m.grades {
+                            if !grades.iter().any(|x| x.0 == g.name) {
+                                kpis.push((format!("supply_t.{}", g.name), "t", false, true));
+                                grades.push((g.name.clone(), (kpis.len() - 1) as u32));
+                            }
+                        }
+                        let mut els: Vec<usize> = m
+                            .grades
+                            .iter()
+                            .flat_map(|g| g.composition.iter())
+                            .filter_map(|(e, _)| model.elements.iter().position(|x| x == e))
+                            .collect();
+                        els.sort_unstable();
+                        for e in els {
+                            if !elements.iter().any(|x| x.0 == e) {
+                                let name = format!("supply_element_t.{}", model.elements[e]);
+                                kpis.push((name, "t", false, true));
+                                elements.push((e, (kpis.len() - 1) as u32));
+                            }
+                        }
                     }
                     if m.inventory.is_some() {
                         present(&mut kpis, Y::StockDraw);
@@ -226,6 +260,8 @@ impl Yearly {
             origins,
             made,
             producers,
+            grades,
+            elements,
             cells,
             last_year,
         }
@@ -326,6 +362,35 @@ impl Yearly {
         self.add(t, ALL, Y::Imports as u32, bought);
     }
 
+    /// A market day's supply by grade (`grade_t`, market order), by element (`element_t`
+    /// for the model elements `els`), and per sector the supply under an origin requirement.
+    pub fn market_grades(
+        &mut self,
+        t: SimTime,
+        m: &crate::model::Market,
+        grade_t: &[f64],
+        element_t: &[f64],
+        compliant: &[f64],
+        els: &[usize],
+    ) {
+        self.add_sectors(
+            t,
+            m.demand.iter().map(|d| d.sector.as_str()),
+            Y::Compliant as u32,
+            compliant,
+        );
+        for (g, grade) in m.grades.iter().enumerate() {
+            if let Some(k) = self.grades.iter().find(|x| x.0 == grade.name).map(|x| x.1) {
+                self.add(t, ALL, k, grade_t[g]);
+            }
+        }
+        for (i, e) in els.iter().enumerate() {
+            if let Some(k) = self.elements.iter().find(|x| x.0 == *e).map(|x| x.1) {
+                self.add(t, ALL, k, element_t[i]);
+            }
+        }
+    }
+
     /// An HPMS batch: its hub's (product, sintered magnet) mass made, mg, before and after.
     /// Co-products are the rest of the product (its materials may be the same).
     pub fn hpms_batch(&mut self, t: SimTime, before: (i64, i64), after: (i64, i64)) {
@@ -379,6 +444,22 @@ impl Yearly {
         (0..self.years.len()).fold(0.0, |acc, y| acc + self.cell(y, 0, kpi as usize))
     }
 
+    /// Compliant supply over the demand of the sectors that had any, over the whole run
+    /// (sectors in model order, years in order); `None` when no sector had any.
+    pub fn compliant_share(&self) -> Option<f64> {
+        let (mut compliant, mut demand) = (0.0, 0.0);
+        for s in 1..self.sectors.len() {
+            let c = (0..self.years.len())
+                .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Compliant as usize));
+            if c > 0.0 {
+                compliant += c;
+                demand += (0..self.years.len())
+                    .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Demand as usize));
+            }
+        }
+        (compliant > 0.0 && demand > 0.0).then(|| compliant / demand)
+    }
+
     /// A KPI of `all` over the run's last twelve months.
     pub fn last_year(&self, kpi: Y) -> f64 {
         self.last_year[kpi as usize]
@@ -425,6 +506,11 @@ impl Yearly {
                             CHINA_SHARE.1,
                         );
                     }
+                }
+                let compliant = self.cell(y, s, Y::Compliant as usize);
+                let demand = self.cell(y, s, Y::Demand as usize);
+                if compliant > 0.0 && demand > 0.0 {
+                    row(COMPLIANT_SHARE.0, compliant / demand, COMPLIANT_SHARE.1);
                 }
                 if s == 0 && self.kpis[Y::Recycled as usize].3 {
                     recycled_cum += self.cell(y, 0, Y::Recycled as usize);

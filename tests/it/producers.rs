@@ -185,6 +185,75 @@ fn run_with_script(yaml: &str, script_text: &str) -> RunResult {
     sim.run(|_| {}).unwrap()
 }
 
+/// The maker of `maker` (1 t a day) with its external feed tagged `chain`, selling to a
+/// market whose one sector, defence, wants 2 t a day; China may send 10 t a day (its
+/// imports carry `china` at every stage).
+fn maker_and_market(chain: &str) -> String {
+    let nodes = maker(1, "ramp_years: 0", 1.0)
+        .replace(
+            "external_feed: mountain_pass",
+            &format!("external_feed: mountain_pass\n    external_chain: {chain}"),
+        )
+        .replace(
+            "  - {id: buyers, kind: sink}\n",
+            "  - id: us
+    kind: market
+    demand: [{sector: defence, t_per_year: 730.5}]
+    imports: [{origin: china, t_per_year: 3652.5}]
+",
+        );
+    net(
+        "{start: 2025-01-01, days: 365.25}",
+        &nodes,
+        "  - {id: out, from: maker, to: us, dispatch: immediate}\n",
+    )
+}
+
+#[test]
+fn a_producers_magnets_carry_its_feeds_origins_and_its_own_magnet_stage() {
+    // Defence accepts no Chinese content down to the mine. China's magnets are barred, so
+    // defence gets only the maker's magnets, and only where its feed's tags allow: what it
+    // got complies, and the rest of its demand is short (compliant + short = demand).
+    let rule = |stage: &str, origin: &str| {
+        format!("require_origin(\"defence\", \"{stage}\", \"{origin}\", \"2025-01-01\");\n")
+    };
+    let clean = run_with_script(
+        &maker_and_market("{mine: us, oxide: us}"),
+        &rule("mine", "china"),
+    );
+    let s = &clean.summary;
+    // The maker makes 1 t a day (366 days); the market sells what has arrived.
+    assert!(s.domestic_supply_t > 360.0, "{}", s.domestic_supply_t);
+    assert_close!(s.compliant_supply_t, s.domestic_supply_t);
+    assert_close!(s.compliant_supply_t + s.shortfall_t, s.demand_t);
+    // Mined in China: nothing complies down to the mine, the whole demand is short ...
+    let dirty = run_with_script(
+        &maker_and_market("{mine: china, oxide: us}"),
+        &rule("mine", "china"),
+    );
+    assert_eq!(dirty.summary.compliant_supply_t, 0.0);
+    assert_close!(dirty.summary.shortfall_t, dirty.summary.demand_t);
+    assert_eq!(dirty.summary.domestic_supply_t, 0.0);
+    // ... but a rule at the oxide stage and on accepts it (the mine stage is not asked) ...
+    let oxide = run_with_script(
+        &maker_and_market("{mine: china, oxide: us}"),
+        &rule("oxide", "china"),
+    );
+    assert_close!(oxide.summary.compliant_supply_t, s.compliant_supply_t);
+    // ... and the magnet stage is the plant's own, `us`, whatever its feed: a rule barring
+    // `us` magnets refuses them, and China (10 t a day) serves all of defence's 2 t. The
+    // refused magnets are not sold: they wait at the market's gate.
+    let own = run_with_script(
+        &maker_and_market("{mine: us, oxide: us}"),
+        &rule("magnet", "us"),
+    );
+    let o = &own.summary;
+    assert_eq!(o.domestic_supply_t, 0.0);
+    assert_close!(o.compliant_supply_t, o.demand_t);
+    assert_eq!(o.shortfall_t, 0.0);
+    assert!(o.producer_output_t > 300.0, "{}", o.producer_output_t);
+}
+
 #[test]
 fn scripts_delay_resize_and_stop_a_producer() {
     // 1 line of 1 t a day, availability 1, no ramp, over two calendar years (horizon
@@ -361,7 +430,7 @@ fn maker_problems(from: &str, to: &str) -> Vec<magloop::error::Problem> {
 #[test]
 fn bad_producer_fields_are_placed_and_explained() {
     // (replace, with, path, words of the message, words of the hint)
-    let cases: [(&str, &str, &str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str, &str, &str); 12] = [
         (
             "lines: 1",
             "lines: 0",
@@ -417,6 +486,27 @@ fn bad_producer_fields_are_placed_and_explained() {
             "nodes[0].external_feed",
             "not a feed origin name",
             "mountain_pass",
+        ),
+        (
+            "external_feed: mountain_pass",
+            "external_feed: mountain_pass\n    external_chain: {mine: us, magnet: us}",
+            "nodes[0].external_chain.magnet",
+            "makes the magnets itself",
+            "`mine` and `oxide`",
+        ),
+        (
+            "external_feed: mountain_pass",
+            "external_feed: mountain_pass\n    external_chain: {mines: us}",
+            "nodes[0].external_chain.mines",
+            "unknown stage `mines`",
+            "mine",
+        ),
+        (
+            "external_feed: mountain_pass",
+            "external_chain: {mine: us}",
+            "nodes[0].external_chain",
+            "does not have",
+            "external_feed",
         ),
         (
             "status: announced",

@@ -2,10 +2,11 @@
 //! imports by origin (in an order the displacement rule sets), then a commercial inventory
 //! and a strategic stockpile.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use crate::model::origins::{Chain, ChainNames, TagsSpec, read_tags};
 use crate::model::validate::{NodeCx, did_you_mean};
 
 /// Output ports, in port-index order.
@@ -18,6 +19,17 @@ pub struct DemandSpec {
     pub t_per_year: f64,
     #[serde(default)]
     pub growth_per_year: f64,
+    /// Grade -> share of the sector's demand (markets with `grades`).
+    #[serde(default)]
+    pub grades: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeSpec {
+    pub grade: String,
+    /// Element -> wt% of the grade's magnets (rare earths at least).
+    pub composition: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +42,12 @@ pub struct ImportSpec {
     /// Share above its current supply the origin can add when the market is still short.
     #[serde(default)]
     pub elastic_share: f64,
+    /// Grade -> share of the origin's supply (markets with `grades`).
+    #[serde(default)]
+    pub grades: Option<BTreeMap<String, f64>>,
+    /// Origin tags by stage; every stage is the origin itself when left out.
+    #[serde(default)]
+    pub chain: Option<TagsSpec>,
 }
 
 /// Which imports domestic and recycled supply displace first (whatever it leaves unused).
@@ -80,6 +98,8 @@ pub struct StockpileSpec {
 pub struct MarketSpec {
     pub id: String,
     pub kind: String,
+    #[serde(default)]
+    pub grades: Option<Vec<GradeSpec>>,
     pub demand: Vec<DemandSpec>,
     pub imports: Vec<ImportSpec>,
     #[serde(default)]
@@ -95,6 +115,8 @@ pub struct Demand {
     pub sector: String,
     pub t_per_year: f64,
     pub growth_per_year: f64,
+    /// Per grade (market order): share of the sector's demand; adds up to 1.
+    pub grades: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +126,49 @@ pub struct Import {
     pub t_per_year: f64,
     pub growth_per_year: f64,
     pub elastic_share: f64,
+    /// Per grade (market order): share of the origin's supply; adds up to 1.
+    pub grades: Vec<f64>,
+    /// Origin tags by stage, names as written, and over the model's origin table.
+    pub chain_names: ChainNames,
+    pub chain: Chain,
+}
+
+/// The least wt% of an element for a grade to carry it: a restriction on the element
+/// reaches the grade (0.1 %: China's 9 October 2025 de-minimis content rule, DOMAIN).
+pub const TRACE_WT: f64 = 0.1;
+
+/// The name of the one grade of a market that lists none.
+pub const ONE_GRADE: &str = "magnets";
+
+/// A magnet grade: its name and rare-earth composition.
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub name: String,
+    /// (element, wt%), as listed; empty for the one grade of a market without `grades`.
+    pub composition: Vec<(String, f64)>,
+    /// Dy + Tb, wt%: recycled and domestic lots take the grade nearest their own.
+    pub heavy_wt: f64,
+}
+
+impl Grade {
+    /// Whether magnets of this grade carry `element` (above [`TRACE_WT`]). The one grade of
+    /// a market without grades carries every rare earth (NdFeB as one product).
+    pub fn carries(&self, element: &str) -> bool {
+        if self.composition.is_empty() {
+            return crate::model::is_rare_earth(element);
+        }
+        self.composition
+            .iter()
+            .any(|(e, wt)| e == element && *wt >= TRACE_WT)
+    }
+
+    /// wt% of `element` (0 if not listed).
+    pub fn wt(&self, element: &str) -> f64 {
+        self.composition
+            .iter()
+            .find(|(e, _)| e == element)
+            .map_or(0.0, |(_, w)| *w)
+    }
 }
 
 /// A commercial inventory held in days of cover of the current demand.
@@ -127,6 +192,8 @@ pub struct Stockpile {
 /// A validated `market`: demand by sector and imports by origin, in listed order.
 #[derive(Debug, Clone)]
 pub struct Market {
+    /// Magnet grades; one, [`ONE_GRADE`], when the model lists none.
+    pub grades: Vec<Grade>,
     pub demand: Vec<Demand>,
     pub imports: Vec<Import>,
     pub displacement: Displacement,
@@ -140,6 +207,37 @@ const MAX_DAYS: f64 = 3652.5;
 /// Checks one `market` node and builds its settings; `None` if its fields cannot be read.
 pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
     let s: MarketSpec = n.read()?;
+    let grades = grades(n, s.grades.as_deref());
+    let grade_names: Vec<&str> = grades.iter().map(|g| g.name.as_str()).collect();
+    let listed = s.grades.is_some();
+    let demand_grades: Vec<Vec<f64>> = s
+        .demand
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            shares(
+                n,
+                &format!("demand[{k}].grades"),
+                d.grades.as_ref(),
+                &grade_names,
+                listed,
+            )
+        })
+        .collect();
+    let import_grades: Vec<Vec<f64>> = s
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            shares(
+                n,
+                &format!("imports[{k}].grades"),
+                d.grades.as_ref(),
+                &grade_names,
+                listed,
+            )
+        })
+        .collect();
     let mut names = BTreeSet::new();
     for (k, d) in s.demand.iter().enumerate() {
         n.non_negative(&format!("demand[{k}].t_per_year"), d.t_per_year, 1e8);
@@ -230,28 +328,168 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
             release_below_cover_days: p.release_below_cover_days,
         }
     });
+    let chains: Vec<ChainNames> = s
+        .imports
+        .iter()
+        .enumerate()
+        .map(|(k, d)| match &d.chain {
+            None => std::array::from_fn(|_| vec![d.origin.clone()]),
+            Some(spec) => {
+                let (names, problems) = read_tags(spec);
+                for (place, msg, fix) in problems {
+                    n.problem(&format!("imports[{k}].chain.{place}"), msg, Some(fix));
+                }
+                names
+            }
+        })
+        .collect();
     Some(Market {
+        grades,
         demand: s
             .demand
             .into_iter()
-            .map(|d| Demand {
+            .zip(demand_grades)
+            .map(|(d, grades)| Demand {
                 sector: d.sector,
                 t_per_year: d.t_per_year,
                 growth_per_year: d.growth_per_year,
+                grades,
             })
             .collect(),
         imports: s
             .imports
             .into_iter()
-            .map(|d| Import {
+            .zip(import_grades)
+            .zip(chains)
+            .map(|((d, grades), chain_names)| Import {
                 origin: d.origin,
                 t_per_year: d.t_per_year,
                 growth_per_year: d.growth_per_year,
                 elastic_share: d.elastic_share,
+                grades,
+                chain_names,
+                chain: Chain::NONE,
             })
             .collect(),
         displacement: s.displacement,
         inventory,
         stockpile,
     })
+}
+
+/// The market's grades: as listed, or the one grade [`ONE_GRADE`].
+fn grades(n: &mut NodeCx, spec: Option<&[GradeSpec]>) -> Vec<Grade> {
+    let Some(list) = spec else {
+        return vec![Grade {
+            name: ONE_GRADE.into(),
+            composition: Vec::new(),
+            heavy_wt: 0.0,
+        }];
+    };
+    if list.is_empty() {
+        n.problem(
+            "grades",
+            "lists no grade",
+            Some("list at least one, or leave `grades` out for one product".into()),
+        );
+    }
+    let elements: Vec<String> = n.elements[..n.elements.len() - 1].to_vec();
+    let known: Vec<&str> = elements.iter().map(String::as_str).collect();
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (k, g) in list.iter().enumerate() {
+        if !seen.insert(g.grade.clone()) {
+            n.problem(
+                &format!("grades[{k}].grade"),
+                format!("grade `{}` is listed twice", g.grade),
+                None,
+            );
+        }
+        let mut total = 0.0;
+        for (el, wt) in &g.composition {
+            let p = format!("grades[{k}].composition.{el}");
+            if !known.contains(&el.as_str()) {
+                n.problem(
+                    &p,
+                    format!("element `{el}` is not declared"),
+                    Some(did_you_mean(el, &known, "add it to `elements:`")),
+                );
+            }
+            n.non_negative(&p, *wt, 100.0);
+            total += wt;
+        }
+        if total > 100.0 + 1e-9 {
+            n.problem(
+                &format!("grades[{k}].composition"),
+                format!("adds up to {total} wt%, more than 100"),
+                None,
+            );
+        }
+        let composition: Vec<(String, f64)> =
+            g.composition.iter().map(|(e, w)| (e.clone(), *w)).collect();
+        let heavy_wt = composition
+            .iter()
+            .filter(|(e, _)| e == "Dy" || e == "Tb")
+            .map(|(_, w)| w)
+            .sum();
+        out.push(Grade {
+            name: g.grade.clone(),
+            composition,
+            heavy_wt,
+        });
+    }
+    out
+}
+
+/// Shares by grade of one demand or import entry: every share from 0 to 1, adding up to 1.
+fn shares(
+    n: &mut NodeCx,
+    path: &str,
+    spec: Option<&BTreeMap<String, f64>>,
+    grades: &[&str],
+    listed: bool,
+) -> Vec<f64> {
+    let mut out = vec![0.0; grades.len()];
+    match (spec, listed) {
+        (None, false) => out[0] = 1.0,
+        (Some(_), false) => n.problem(
+            path,
+            "the market lists no `grades`",
+            Some("list the grades under the market's `grades:`, or remove this".into()),
+        ),
+        (None, true) => n.problem(
+            path,
+            "the market lists grades: give this entry's share of each",
+            Some(format!("e.g. `grades: {{{}: 1.0}}`", grades[0])),
+        ),
+        (Some(map), true) => {
+            let mut total: f64 = 0.0;
+            for (g, share) in map {
+                match grades.iter().position(|x| *x == g.as_str()) {
+                    Some(i) => {
+                        n.share(&format!("{path}.{g}"), *share);
+                        out[i] = *share;
+                        total += share;
+                    }
+                    None => n.problem(
+                        &format!("{path}.{g}"),
+                        format!("unknown grade `{g}`"),
+                        Some(did_you_mean(
+                            g,
+                            grades,
+                            &format!("grades: {}", grades.join(", ")),
+                        )),
+                    ),
+                }
+            }
+            if (total - 1.0).abs() > 1e-6 {
+                n.problem(
+                    path,
+                    format!("the shares add up to {total}, not 1"),
+                    Some("make them add up to 1".into()),
+                );
+            }
+        }
+    }
+    out
 }

@@ -49,6 +49,10 @@ pub struct ProducerSpec {
     /// `imported_oxide_china`, ...); none: the plant makes only what its recycled feed allows.
     #[serde(default)]
     pub external_feed: Option<String>,
+    /// Origin tags of the external feed by stage (`mine`, `oxide`): where what it buys was
+    /// mined and refined. The magnet stage is always the plant's own (`us`).
+    #[serde(default)]
+    pub external_chain: Option<crate::model::origins::TagsSpec>,
     #[serde(default)]
     pub cost_usd_per_kg: f64,
     pub input_capacity_kg: f64,
@@ -67,6 +71,11 @@ pub struct Producer {
     pub availability: f64,
     pub magnet_material: MatId,
     pub external_feed: Option<String>,
+    /// Origin names by stage of the external feed (as written), and their tags once the
+    /// model's origin table is known (validate's `origin_table`); untagged without
+    /// `external_chain`.
+    pub external_chain_names: crate::model::origins::ChainNames,
+    pub external_chain: crate::model::origins::Chain,
     pub cost_usd_per_kg: f64,
     pub input_capacity_mg: i64,
     pub storage_capacity_mg: i64,
@@ -137,6 +146,28 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Producer> {
             );
         }
     }
+    let mut external_chain_names = crate::model::origins::ChainNames::default();
+    if let Some(spec) = &s.external_chain {
+        if s.external_feed.is_none() {
+            n.problem(
+                "external_chain",
+                "tags an external feed the producer does not have",
+                Some("give it `external_feed` too, or leave `external_chain` out".into()),
+            );
+        }
+        let (names, problems) = crate::model::origins::read_tags(spec);
+        for (place, msg, fix) in problems {
+            n.problem(&format!("external_chain.{place}"), msg, Some(fix));
+        }
+        if !names[crate::model::origins::Stage::Magnet as usize].is_empty() {
+            n.problem(
+                "external_chain.magnet",
+                "the producer makes the magnets itself (the magnet stage is always `us`)",
+                Some("tag only `mine` and `oxide`".into()),
+            );
+        }
+        external_chain_names = names;
+    }
     if !(finite(s.cost_usd_per_kg) && (0.0..=1e4).contains(&s.cost_usd_per_kg)) {
         n.problem(
             "cost_usd_per_kg",
@@ -155,6 +186,8 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Producer> {
         availability: s.availability,
         magnet_material: mm,
         external_feed: s.external_feed,
+        external_chain_names,
+        external_chain: crate::model::origins::Chain::NONE,
         cost_usd_per_kg: s.cost_usd_per_kg,
         input_capacity_mg: input,
         storage_capacity_mg: storage,

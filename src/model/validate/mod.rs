@@ -89,9 +89,10 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Model {
     check_name(cx, &raw.name);
     let cal = calendar(cx, &raw.calendar, ov);
     let elements = elements(cx, &raw.elements);
-    let materials = materials(cx, &raw.materials, &elements);
-    let nodes = nodes::nodes(cx, &raw.nodes, &cal, &materials, &elements);
+    let (mut materials, chains) = materials(cx, &raw.materials, &elements);
+    let mut nodes = nodes::nodes(cx, &raw.nodes, &cal, &materials, &elements);
     let links = links::links(cx, &raw.links, &nodes);
+    let origins = origin_table(cx, &mut materials, &chains, &mut nodes.built);
     let model = Model {
         name: raw.name,
         description: raw.description,
@@ -103,6 +104,7 @@ fn build(cx: &mut Ctx, raw: RawModel, ov: &Overrides) -> Model {
         materials,
         nodes: nodes.built,
         links,
+        origins,
     };
     if cx.problems.is_empty() {
         topology::check_topology(cx, &model);
@@ -257,9 +259,62 @@ fn elements(cx: &mut Ctx, value: &Value) -> Vec<String> {
     elements
 }
 
+/// The model's origin table (`us`, `recycled`, then the names materials and markets give)
+/// and every material's and import's origin tags over it.
+fn origin_table(
+    cx: &mut Ctx,
+    materials: &mut [Material],
+    chains: &[crate::model::origins::ChainNames],
+    nodes: &mut [crate::model::network::Node],
+) -> Vec<String> {
+    use crate::model::origins::{MAX_ORIGINS, chain_of, table};
+    let mut lists: Vec<&crate::model::origins::ChainNames> = chains.iter().collect();
+    for n in nodes.iter() {
+        // Only markets' imports and producers' external feeds carry their own tags.
+        if let crate::model::NodeKind::Market(m) = &n.kind {
+            lists.extend(m.imports.iter().map(|i| &i.chain_names));
+        }
+        if let crate::model::NodeKind::Producer(p) = &n.kind {
+            lists.push(&p.external_chain_names);
+        }
+    }
+    let t = table(lists);
+    if t.len() > MAX_ORIGINS {
+        cx.problem(
+            "materials",
+            format!(
+                "origin tags name {} origins ({}), more than the {MAX_ORIGINS} a model may track",
+                t.len(),
+                t.join(", ")
+            ),
+            Some("group minor origins under one name, e.g. `other`".into()),
+        );
+        return t;
+    }
+    for (m, names) in materials.iter_mut().zip(chains) {
+        m.chain = chain_of(names, &t);
+    }
+    for n in nodes.iter_mut() {
+        if let crate::model::NodeKind::Market(m) = &mut n.kind {
+            for i in &mut m.imports {
+                i.chain = chain_of(&i.chain_names, &t);
+            }
+        }
+        if let crate::model::NodeKind::Producer(p) = &mut n.kind {
+            p.external_chain = chain_of(&p.external_chain_names, &t);
+        }
+    }
+    t
+}
+
 /// The `materials:` section: each composition in mass fractions per element, `other` last.
-fn materials(cx: &mut Ctx, value: &Value, elements: &[String]) -> Vec<Material> {
+fn materials(
+    cx: &mut Ctx,
+    value: &Value,
+    elements: &[String],
+) -> (Vec<Material>, Vec<crate::model::origins::ChainNames>) {
     let n_el = elements.len();
+    let mut chains = Vec::new();
     let mat_specs: BTreeMap<String, Value> = cx.read(value, "materials").unwrap_or_default();
     let mut materials = Vec::new();
     for (name, v) in &mat_specs {
@@ -308,11 +363,17 @@ fn materials(cx: &mut Ctx, value: &Value, elements: &[String]) -> Vec<Material> 
             );
         }
         fractions[n_el - 1] = ((100.0 - total) / 100.0).max(0.0);
+        let (names, problems) = crate::model::origins::read_tags(&spec.origin);
+        for (place, msg, fix) in problems {
+            cx.problem(&format!("{path}.origin.{place}"), msg, Some(fix));
+        }
+        chains.push(names);
         materials.push(Material {
             name: name.clone(),
             role: spec.role,
             fractions,
+            chain: crate::model::origins::Chain::NONE,
         });
     }
-    materials
+    (materials, chains)
 }

@@ -6,11 +6,12 @@
 
 use crate::error::Result;
 use crate::kernel::{DAY, EventId, SimTime, YEAR, secs_from_hours};
+use crate::model::origins::HOME;
 use crate::model::{
     self, MG_PER_KG, MG_PER_T, MaterialRole, Model, NodeKind, PORT_COPRODUCTS, PORT_MAGNETS,
     PORT_RESIDUE,
 };
-use crate::sim::mass::{Ledger, Parcel, Stock, share_num};
+use crate::sim::mass::{Ledger, Parcel, Stage, Stock, share_num};
 use crate::sim::nodes::{RecordCx, failure_samplers, sampler};
 use crate::sim::pool::{Job, Outputs, Pool};
 use crate::sim::record::{HubSpan, M, Summary, Totals};
@@ -164,7 +165,11 @@ impl<'m> Hpms<'m> {
                 MaterialRole::Magnet => {
                     let mut ok = lot.split_share(suitable);
                     let mut powder = ok.split_share(extract);
-                    let sintered = powder.split_share(sinter).relabel(h.magnet_material);
+                    // Made into magnets here: the magnet stage is the model's own (`us`).
+                    let sintered = powder
+                        .split_share(sinter)
+                        .relabel(h.magnet_material)
+                        .stamped(Stage::Magnet, HOME);
                     let coproduct = powder.relabel(h.coproduct_material);
                     let made = sintered.mass() + coproduct.mass();
                     if self.hdd_origin[sintered.origin] && made > 0 {

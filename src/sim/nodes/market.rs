@@ -7,7 +7,7 @@
 use crate::kernel::{DAY, SimTime, YEAR};
 use crate::model::{self, Displacement, MG_PER_KG, MG_PER_T, Model, NodeKind};
 use crate::sim::Counters;
-use crate::sim::mass::{Ledger, Parcel, Stock};
+use crate::sim::mass::{Chain, Ledger, Lot, Parcel, Stage, Stock};
 use crate::sim::nodes::RecordCx;
 use crate::sim::nodes::source::grown;
 use crate::sim::record::{M, Totals};
@@ -32,6 +32,16 @@ pub(crate) struct Flows {
     /// Per sector: unmet demand, and imports by origin that met its demand.
     pub sector_shortfall_t: Vec<f64>,
     pub sector_imports_t: Vec<Vec<f64>>,
+    /// Per grade: magnets of the grade supplied (sold to demand).
+    pub grade_t: Vec<f64>,
+    /// Per grade: domestic and recycled magnets that met the grade's demand (its own lots
+    /// first, then what other grades' sectors left), stock drawn and imports bought to
+    /// refill the grade's inventory.
+    pub grade_home_t: Vec<f64>,
+    pub grade_draw_t: Vec<f64>,
+    pub grade_refill_t: Vec<f64>,
+    /// Per sector: supply under an origin requirement (`require_origin`), all compliant.
+    pub compliant_t: Vec<f64>,
 }
 
 impl Flows {
@@ -40,6 +50,11 @@ impl Flows {
             imports_t: vec![0.0; m.imports.len()],
             sector_shortfall_t: vec![0.0; m.demand.len()],
             sector_imports_t: vec![vec![0.0; m.imports.len()]; m.demand.len()],
+            grade_t: vec![0.0; m.grades.len()],
+            grade_home_t: vec![0.0; m.grades.len()],
+            grade_draw_t: vec![0.0; m.grades.len()],
+            grade_refill_t: vec![0.0; m.grades.len()],
+            compliant_t: vec![0.0; m.demand.len()],
             ..Flows::default()
         }
     }
@@ -83,8 +98,12 @@ pub(crate) struct Market<'m> {
     pub interval: Flows,
     /// Per origin: what sets its supply (a projection share or a fixed ratio), by policies.
     pub level: Vec<Level>,
-    /// Per origin: active restrictions (id, share), multiplied together.
-    pub restrictions: Vec<Vec<(u64, f64)>>,
+    /// Per origin: active restrictions (id, share, bit set of the grades they reach),
+    /// multiplied together on the grades they reach.
+    pub restrictions: Vec<Vec<(u64, f64, u32)>>,
+    /// Per sector: it accepts only material with no content from the origins of the mask
+    /// at the stage or any later one (`require_origin`).
+    pub requirement: Vec<Option<(Stage, u16)>>,
     /// Per sector: demand multiplier.
     pub demand_multiplier: Vec<f64>,
     /// [sector][origin]: the sector may not be supplied from the origin.
@@ -93,8 +112,15 @@ pub(crate) struct Market<'m> {
     domestic: Vec<bool>,
     /// Origins in the order domestic and recycled supply displaces them (the rule).
     displaced: Vec<usize>,
-    /// Commercial inventory and strategic stockpile now, t.
+    /// Commercial inventory now by grade, and in all, t.
+    pub stock_g: Vec<f64>,
     pub stock_t: f64,
+    /// Model element indices of Dy and Tb (a lot's grade is by their content).
+    heavy_el: Vec<usize>,
+    /// Per grade: (model element, mass fraction) of its composition.
+    grade_el: Vec<Vec<(usize, f64)>>,
+    /// Model elements the grades carry, in model order: supply by element is kept for these.
+    pub supply_elements: Vec<usize>,
     pub stockpile_t: f64,
     /// Tonnes of the stockpile scripts have released and the market has not used yet.
     pub release_budget_t: f64,
@@ -144,12 +170,41 @@ impl<'m> Market<'m> {
         let stock_t = m
             .inventory
             .map_or(0.0, |i| i.initial_days * demand_t_per_day);
+        // Each grade's inventory starts at the same cover.
+        let stock_g: Vec<f64> = (0..m.grades.len())
+            .map(|g| {
+                let d: f64 = m
+                    .demand
+                    .iter()
+                    .map(|d| d.t_per_year * d.grades[g])
+                    .sum::<f64>()
+                    * DAY as f64
+                    / YEAR as f64;
+                m.inventory.map_or(0.0, |i| i.initial_days * d)
+            })
+            .collect();
+        let el = |name: &str| model.elements.iter().position(|e| e == name);
+        let heavy_el: Vec<usize> = ["Dy", "Tb"].into_iter().filter_map(el).collect();
+        let grade_el: Vec<Vec<(usize, f64)>> = m
+            .grades
+            .iter()
+            .map(|g| {
+                g.composition
+                    .iter()
+                    .filter_map(|(e, w)| el(e).map(|i| (i, w / 100.0)))
+                    .collect()
+            })
+            .collect();
+        let mut supply_elements: Vec<usize> = grade_el.iter().flatten().map(|(e, _)| *e).collect();
+        supply_elements.sort_unstable();
+        supply_elements.dedup();
         Market {
             cfg: m,
             total: flows.clone(),
             interval: flows,
             level: vec![Level::Projection { share: 1.0 }; m.imports.len()],
             restrictions: vec![Vec::new(); m.imports.len()],
+            requirement: vec![None; m.demand.len()],
             demand_multiplier: vec![1.0; m.demand.len()],
             excluded: vec![vec![false; m.imports.len()]; m.demand.len()],
             domestic: model
@@ -160,6 +215,10 @@ impl<'m> Market<'m> {
             displaced,
             cover_days: m.inventory.map_or(0.0, |i| i.initial_days),
             stock_t,
+            stock_g,
+            heavy_el,
+            grade_el,
+            supply_elements,
             stockpile_t: m.stockpile.as_ref().map_or(0.0, |p| p.initial_t),
             release_budget_t: 0.0,
         }
@@ -181,12 +240,90 @@ impl<'m> Market<'m> {
 
     /// Origin `i`'s supply available at `now`, t/yr: its level, times its restrictions.
     pub fn supply_rate(&self, i: usize, now: SimTime) -> f64 {
+        (0..self.cfg.grades.len())
+            .map(|g| self.grade_rate(i, g, now))
+            .sum()
+    }
+
+    /// Origin `i`'s supply of grade `g` at `now`, t/yr: its level times the grade's share of
+    /// it, times the restrictions that reach the grade.
+    pub fn grade_rate(&self, i: usize, g: usize, now: SimTime) -> f64 {
         let imp = &self.cfg.imports[i];
         let base = match self.level[i] {
             Level::Projection { share } => self.projection(i, now) * share,
             Level::Fixed { ratio } => imp.t_per_year * ratio,
         };
-        self.restrictions[i].iter().fold(base, |acc, r| acc * r.1)
+        self.restrictions[i]
+            .iter()
+            .filter(|r| r.2 & (1 << g) != 0)
+            .fold(base * imp.grades[g], |acc, r| acc * r.1)
+    }
+
+    /// The grades a restriction of `items` reaches: all for "magnets", a grade by name, or
+    /// those whose composition carries a named element (bit `g` for grade `g`).
+    pub fn grades_reached(&self, items: &[String]) -> u32 {
+        let mut mask = 0;
+        for (g, grade) in self.cfg.grades.iter().enumerate() {
+            if items
+                .iter()
+                .any(|x| x == "magnets" || *x == grade.name || grade.carries(x))
+            {
+                mask |= 1 << g;
+            }
+        }
+        mask
+    }
+
+    /// The grade of a recycled or domestic lot: the one whose Dy + Tb content is nearest the
+    /// lot's (the first listed on a tie), so any maker's output gets a grade by what it is.
+    pub fn grade_of(&self, lot: &Lot) -> usize {
+        let grades = &self.cfg.grades;
+        if grades.len() == 1 || lot.mass() == 0 {
+            return 0;
+        }
+        let heavy: i64 = self.heavy_el.iter().map(|&e| lot.elements().get(e)).sum();
+        let wt = heavy as f64 / lot.mass() as f64 * 100.0;
+        let mut best = 0;
+        for (g, grade) in grades.iter().enumerate() {
+            if (grade.heavy_wt - wt).abs() < (grades[best].heavy_wt - wt).abs() {
+                best = g;
+            }
+        }
+        best
+    }
+
+    /// From now on `sector` takes only material with no content from the origins of `mask`
+    /// at `stage` or later: imports whose chain carries them are barred from it.
+    pub fn require(&mut self, sector: &str, stage: Stage, mask: u16) {
+        let Some(s) = self.sector(sector) else {
+            return;
+        };
+        // A second rule on the sector adds to the first: the stricter stage, both masks.
+        let (stage, mask) = match self.requirement[s] {
+            Some((st, mk)) => (
+                if (stage as usize) < (st as usize) {
+                    stage
+                } else {
+                    st
+                },
+                mk | mask,
+            ),
+            None => (stage, mask),
+        };
+        self.requirement[s] = Some((stage, mask));
+        for (o, imp) in self.cfg.imports.iter().enumerate() {
+            if imp.chain.touches_from(stage, mask) {
+                self.excluded[s][o] = true;
+            }
+        }
+    }
+
+    /// Whether sector `s` may take material with origin tags `chain`.
+    fn accepts(&self, s: usize, chain: Chain) -> bool {
+        match self.requirement[s] {
+            None => true,
+            Some((stage, mask)) => !chain.touches_from(stage, mask),
+        }
     }
 
     /// Current share of origin `i`'s projection available (1 = as projected).
@@ -197,7 +334,15 @@ impl<'m> Market<'m> {
         } else {
             match self.level[i] {
                 Level::Projection { share } => {
-                    self.restrictions[i].iter().fold(share, |acc, r| acc * r.1)
+                    let mix = &self.cfg.imports[i].grades;
+                    (0..mix.len())
+                        .map(|g| {
+                            self.restrictions[i]
+                                .iter()
+                                .filter(|r| r.2 & (1 << g) != 0)
+                                .fold(share * mix[g], |acc, r| acc * r.1)
+                        })
+                        .sum()
                 }
                 Level::Fixed { ratio } => ratio,
             }
@@ -271,11 +416,16 @@ impl<'m> Market<'m> {
         }
     }
 
-    /// One market day. Domestic and recycled stock is used first: sectors barred from some
-    /// origin (a policy) get it first, the others share the rest in proportion to what
-    /// they need. Then imports by the displacement rule, elastic supply, the inventory and
-    /// (when released) the stockpile; what is still missing is the shortfall. Imports left
-    /// over refill the inventory.
+    /// One market day, grade by grade (a grade's demand is met only by magnets of that
+    /// grade, save what home supply has left over, below). Domestic and recycled stock is
+    /// used first, each lot in the grade its composition gives ([`Market::grade_of`]):
+    /// sectors barred from some origin or under an origin requirement (a policy) get it
+    /// first, in listed order, and only lots they accept; the others share the rest in
+    /// proportion to what they need. Home supply a grade's sectors leave serves the other
+    /// grades' demand, in grade order (assumption: a magnet maker can use a grade for
+    /// another's application). Then per grade imports by the displacement rule, elastic
+    /// supply and the grade's inventory, then the stockpile (grades in order), and what is
+    /// still missing is the shortfall. Imports left over refill each grade's inventory.
     pub fn day(
         &mut self,
         now: SimTime,
@@ -288,73 +438,148 @@ impl<'m> Market<'m> {
         let day_years = DAY as f64 / YEAR as f64;
         let n_origins = m.imports.len();
         let n_sectors = m.demand.len();
+        let n_grades = m.grades.len();
         let sector_demand: Vec<f64> = m
             .demand
             .iter()
             .zip(&self.demand_multiplier)
             .map(|(d, k)| d.t_per_year * grown(d.growth_per_year, now) * day_years * k)
             .collect();
-        let mut available: Vec<f64> = (0..n_origins)
-            .map(|i| self.supply_rate(i, now) * day_years)
-            .collect();
         let demand_t: f64 = sector_demand.iter().sum();
         let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
         let mut used = Parcel::new(0);
         input.take_mass_into(want_mg, &mut used);
-        ledger.parcel_out(&used);
-        let used_mg = used.mass();
-        let domestic_mg: i64 = used
+        // Home supply: (grade, domestic, chain, t) per lot, in lot order.
+        let mut home: Vec<(usize, bool, Chain, f64)> = used
             .lots()
             .iter()
-            .filter(|l| self.domestic.get(l.origin).copied().unwrap_or(false))
-            .map(|l| l.mass())
-            .sum();
+            .map(|l| {
+                let domestic = self.domestic.get(l.origin).copied().unwrap_or(false);
+                (
+                    self.grade_of(l),
+                    domestic,
+                    l.chain,
+                    l.mass() as f64 / MG_PER_T as f64,
+                )
+            })
+            .collect();
+        let restricted: Vec<bool> = (0..n_sectors)
+            .map(|s| self.excluded[s].iter().any(|&x| x) || self.requirement[s].is_some())
+            .collect();
+        // [grade][sector]: what is still needed.
+        let mut need: Vec<Vec<f64>> = (0..n_grades)
+            .map(|g| {
+                sector_demand
+                    .iter()
+                    .zip(&m.demand)
+                    .map(|(t, d)| t * d.grades[g])
+                    .collect()
+            })
+            .collect();
+        let gross: Vec<f64> = need.iter().map(|n| n.iter().sum()).collect();
+        let mut recycled = vec![0.0; n_sectors];
+        let mut home_given = vec![0.0; n_grades];
+        let mut grade_t = vec![0.0; n_grades];
+        let mut home_sold = vec![0.0; n_grades];
+        // Pass 0: each lot serves its own grade; pass 1: what is left, any other grade.
+        for pass in 0..2 {
+            for (g, need) in need.iter_mut().enumerate() {
+                let mut given = 0.0;
+                for entry in home.iter_mut() {
+                    let (lot_grade, domestic, chain) = (entry.0, entry.1, entry.2);
+                    let t = &mut entry.3;
+                    if (pass == 0) != (lot_grade == g) || *t <= 0.0 {
+                        continue;
+                    }
+                    let before = need.clone();
+                    for (s, n) in need.iter_mut().enumerate() {
+                        if restricted[s] && self.accepts(s, chain) {
+                            let take = n.min(*t);
+                            *n -= take;
+                            *t -= take;
+                        }
+                    }
+                    share_out(need, t, |s| !restricted[s]);
+                    for s in 0..n_sectors {
+                        let got = before[s] - need[s];
+                        given += got;
+                        grade_t[lot_grade] += got;
+                        home_sold[lot_grade] += got;
+                        if !domestic {
+                            recycled[s] += got;
+                        }
+                    }
+                }
+                home_given[g] += given;
+            }
+        }
+        // What no sector would take (refused by an origin requirement, or beyond what was
+        // asked) goes back to the front of the input, first in line for the next day: a
+        // buyer rule that refuses a plant's magnets backs them up to the plant.
+        let mut unsold = Parcel::new(0);
+        for (i, entry) in home.iter().enumerate() {
+            let left_mg = (entry.3 * MG_PER_T as f64).round() as i64;
+            if left_mg > 0 {
+                unsold.push(used.take_from_lot(i, left_mg));
+            }
+        }
+        if unsold.mass() > 0 {
+            input.push_front(unsold);
+        }
+        ledger.parcel_out(&used);
+        let used_mg = used.mass();
+        let mut domestic_mg = 0;
+        let mut element_t = vec![0.0; self.supply_elements.len()];
+        for l in used.lots() {
+            if self.domestic.get(l.origin).copied().unwrap_or(false) {
+                domestic_mg += l.mass();
+            }
+            for (k, &e) in self.supply_elements.iter().enumerate() {
+                element_t[k] += l.elements().get(e) as f64 / MG_PER_T as f64;
+            }
+        }
         let domestic_t = domestic_mg as f64 / MG_PER_T as f64;
         let recycled_t = (used_mg - domestic_mg) as f64 / MG_PER_T as f64;
-        let mut home_left = used_mg as f64 / MG_PER_T as f64;
         let mut imports = vec![vec![0.0; n_origins]; n_sectors];
-        let mut need = sector_demand.clone();
-        // Domestic and recycled supply goes first to sectors barred from some origin (they
-        // have fewer sources), in listed order, then to the others in proportion to need.
-        let restricted: Vec<bool> = self.excluded.iter().map(|r| r.iter().any(|&x| x)).collect();
-        for (s, need) in need.iter_mut().enumerate() {
-            if restricted[s] {
-                let take = need.min(home_left);
-                *need -= take;
-                home_left -= take;
-            }
-        }
-        share_out(&mut need, &mut home_left, |s| !restricted[s]);
-        let home_t = used_mg as f64 / MG_PER_T as f64 - home_left;
-        // Per sector, the recycled part of what domestic and recycled stock gave it.
-        let recycled_part = if home_t > 0.0 {
-            recycled_t / home_t
-        } else {
-            0.0
-        };
-        let recycled: Vec<f64> = sector_demand
-            .iter()
-            .zip(&need)
-            .map(|(d, n)| (d - n) * recycled_part)
-            .collect();
-        self.fill_from_imports(demand_t, home_t, &mut need, &mut available, &mut imports);
-        // Elastic supply: origins that can add a share of their supply when still short.
-        if need.iter().sum::<f64>() > 0.0 {
-            let mut extra: Vec<f64> = (0..n_origins)
-                .map(|o| self.supply_rate(o, now) * day_years * m.imports[o].elastic_share)
+        let mut stock_draw = 0.0;
+        let mut draw_g = vec![0.0; n_grades];
+        let mut available_g: Vec<Vec<f64>> = Vec::with_capacity(n_grades);
+        for g in 0..n_grades {
+            let mut available: Vec<f64> = (0..n_origins)
+                .map(|i| self.grade_rate(i, g, now) * day_years)
                 .collect();
-            for o in 0..n_origins {
-                let excluded = &self.excluded;
-                let before = need.clone();
-                share_out(&mut need, &mut extra[o], |s| !excluded[s][o]);
-                for s in 0..n_sectors {
-                    imports[s][o] += before[s] - need[s];
+            let mut by_grade = vec![vec![0.0; n_origins]; n_sectors];
+            let need = &mut need[g];
+            self.fill_from_imports(gross[g], home_given[g], need, &mut available, &mut by_grade);
+            // Elastic supply: origins that can add a share of their supply when still short.
+            if need.iter().sum::<f64>() > 0.0 {
+                let mut extra: Vec<f64> = (0..n_origins)
+                    .map(|o| self.grade_rate(o, g, now) * day_years * m.imports[o].elastic_share)
+                    .collect();
+                for o in 0..n_origins {
+                    let excluded = &self.excluded;
+                    let before = need.clone();
+                    share_out(need, &mut extra[o], |s| !excluded[s][o]);
+                    for s in 0..n_sectors {
+                        by_grade[s][o] += before[s] - need[s];
+                    }
                 }
             }
+            for (s, row) in by_grade.iter().enumerate() {
+                for (o, t) in row.iter().enumerate() {
+                    imports[s][o] += t;
+                    grade_t[g] += t;
+                }
+            }
+            // The commercial inventory serves every sector not barred from an origin (the
+            // stock holds every origin's magnets, mixed).
+            let draw = share_out(need, &mut self.stock_g[g], |s| !restricted[s]);
+            stock_draw += draw;
+            draw_g[g] = draw;
+            grade_t[g] += draw;
+            available_g.push(available);
         }
-        // The commercial inventory serves every sector not barred from an origin (the
-        // stock holds every origin's magnets, mixed).
-        let stock_draw = share_out(&mut need, &mut self.stock_t, |s| !restricted[s]);
+        self.stock_t = self.stock_g.iter().sum();
         let cover = if demand_t > 0.0 {
             self.stock_t / demand_t
         } else {
@@ -364,58 +589,99 @@ impl<'m> Market<'m> {
         let mut stockpile_release = 0.0;
         if let Some(p) = &m.stockpile {
             let auto = p.release_below_cover_days.is_some_and(|d| cover < d);
-            let mut may = if auto {
-                self.stockpile_t
-            } else {
-                self.release_budget_t.min(self.stockpile_t)
-            };
-            let before = may;
-            share_out(&mut need, &mut may, |s| p.serves[s]);
-            stockpile_release = before - may;
-            self.stockpile_t -= stockpile_release;
-            self.release_budget_t = (self.release_budget_t - stockpile_release).max(0.0);
+            for (g, need) in need.iter_mut().enumerate() {
+                let mut may = if auto {
+                    self.stockpile_t
+                } else {
+                    self.release_budget_t.min(self.stockpile_t)
+                };
+                let before = may;
+                share_out(need, &mut may, |s| p.serves[s]);
+                let released = before - may;
+                grade_t[g] += released;
+                stockpile_release += released;
+                self.stockpile_t -= released;
+                self.release_budget_t = (self.release_budget_t - released).max(0.0);
+            }
         }
         let mut shortfall = vec![0.0; n_sectors];
         for s in 0..n_sectors {
+            let left: f64 = need.iter().map(|n| n[s]).sum();
             // Floating-point crumbs of a fully served sector are not a shortfall.
-            shortfall[s] = if need[s] < 1e-9 * sector_demand[s].max(1.0) {
+            shortfall[s] = if left < 1e-9 * sector_demand[s].max(1.0) {
                 0.0
             } else {
-                need[s]
+                left
             };
         }
-        // Refill: imports left over, at most target / refill_days a day, up to the target.
+        // Refill: imports left over, at most target / refill_days a day, up to the target,
+        // grade by grade.
         let mut refill = vec![0.0; n_origins];
+        let mut refill_g = vec![0.0; n_grades];
         if let Some(inv) = &m.inventory {
-            let target = inv.target_days * demand_t;
-            let room = (target - self.stock_t)
-                .min(target / inv.refill_days)
-                .max(0.0);
-            let headroom: f64 = available.iter().sum();
-            if room > 0.0 && headroom > 0.0 {
-                if m.displacement == Displacement::Proportional {
-                    let k = (room / headroom).min(1.0);
-                    for (o, r) in refill.iter_mut().enumerate() {
-                        *r = available[o] * k;
+            for (g, available) in available_g.iter().enumerate() {
+                let target = inv.target_days * gross[g];
+                let room = (target - self.stock_g[g])
+                    .min(target / inv.refill_days)
+                    .max(0.0);
+                let headroom: f64 = available.iter().sum();
+                if room > 0.0 && headroom > 0.0 {
+                    let mut got = vec![0.0; n_origins];
+                    if m.displacement == Displacement::Proportional {
+                        let k = (room / headroom).min(1.0);
+                        for (o, r) in got.iter_mut().enumerate() {
+                            *r = available[o] * k;
+                        }
+                    } else {
+                        let mut left = room;
+                        for o in 0..n_origins {
+                            let take = available[o].min(left);
+                            got[o] = take;
+                            left -= take;
+                        }
                     }
-                } else {
-                    let mut left = room;
-                    for o in 0..n_origins {
-                        let take = available[o].min(left);
-                        refill[o] = take;
-                        left -= take;
+                    refill_g[g] = got.iter().sum::<f64>();
+                    self.stock_g[g] += refill_g[g];
+                    for (r, t) in refill.iter_mut().zip(got) {
+                        *r += t;
                     }
                 }
-                self.stock_t += refill.iter().sum::<f64>();
             }
+            self.stock_t = self.stock_g.iter().sum();
         }
         self.cover_days = if demand_t > 0.0 {
             self.stock_t / demand_t
         } else {
             0.0
         };
+        // Elements in what was sold: home lots as they are, the rest by grade composition.
+        for (g, comp) in self.grade_el.iter().enumerate() {
+            let bought = grade_t[g] - home_sold[g];
+            for &(e, f) in comp {
+                if let Some(k) = self.supply_elements.iter().position(|&x| x == e) {
+                    element_t[k] += bought * f;
+                }
+            }
+        }
+        let compliant: Vec<f64> = (0..n_sectors)
+            .map(|s| {
+                if self.requirement[s].is_some() {
+                    sector_demand[s] - shortfall[s]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         yearly.market_day(now, m, &sector_demand, &recycled, &imports, &shortfall);
         yearly.market_stocks(now, m, domestic_t, stock_draw, &refill, stockpile_release);
+        yearly.market_grades(
+            now,
+            m,
+            &grade_t,
+            &element_t,
+            &compliant,
+            &self.supply_elements,
+        );
         for f in [&mut self.total, &mut self.interval] {
             f.demand_t += demand_t;
             f.recycled_t += recycled_t;
@@ -429,10 +695,17 @@ impl<'m> Market<'m> {
             }
             for (s, row) in imports.iter().enumerate() {
                 f.sector_shortfall_t[s] += shortfall[s];
+                f.compliant_t[s] += compliant[s];
                 for (o, t) in row.iter().enumerate() {
                     f.imports_t[o] += t;
                     f.sector_imports_t[s][o] += t;
                 }
+            }
+            for g in 0..n_grades {
+                f.grade_t[g] += grade_t[g];
+                f.grade_home_t[g] += home_given[g];
+                f.grade_draw_t[g] += draw_g[g];
+                f.grade_refill_t[g] += refill_g[g];
             }
         }
         c.out_mass += used_mg;
@@ -507,6 +780,28 @@ impl<'m> Market<'m> {
         for (k, (name, unit, v)) in extra.into_iter().enumerate() {
             let id = rec.dynamic(|| name.to_string(), unit, (n, usize::MAX, k));
             rec.push(now, n, id, v);
+        }
+        // By grade, where a market has several: what was sold, what home supply met, and
+        // the grade's stock flows (the whole-market figures above are their sums).
+        if m.grades.len() > 1 {
+            for (g, grade) in m.grades.iter().enumerate() {
+                let mut by: Vec<(&str, f64)> = vec![
+                    ("supply_t", f.grade_t[g]),
+                    ("home_supply_t", f.grade_home_t[g]),
+                ];
+                if m.inventory.is_some() {
+                    by.push(("stock_draw_t", f.grade_draw_t[g]));
+                    by.push(("stock_refill_t", f.grade_refill_t[g]));
+                }
+                for (k, (name, v)) in by.into_iter().enumerate() {
+                    let id = rec.dynamic(
+                        || format!("{name}.{}", grade.name),
+                        "t",
+                        (n, usize::MAX - 1, g * 4 + k),
+                    );
+                    rec.push(now, n, id, v);
+                }
+            }
         }
     }
 

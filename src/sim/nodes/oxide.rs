@@ -4,9 +4,10 @@
 //! rare earths, and sends non-rare-earth mass out of the loop as by-product.
 
 use crate::kernel::{DAY, EventId, SimTime, YEAR};
+use crate::model::origins::HOME;
 use crate::model::{self, MAX_ELEMENTS, MG_PER_KG, MG_PER_T, Model};
 use crate::sim::Counters;
-use crate::sim::mass::{Elements, Ledger, Lot, Parcel, Stock, share_num, share_of};
+use crate::sim::mass::{Chain, Elements, Ledger, Lot, Parcel, Stage, Stock, share_num, share_of};
 use crate::sim::nodes::RecordCx;
 use crate::sim::pool::Outputs;
 use crate::sim::record::M;
@@ -85,6 +86,14 @@ impl<'m> OxidePlant<'m> {
         }
         let mut have = Elements::ZERO;
         feed.add_elements(&mut have);
+        // The oxides carry the mines of every lot in the day's feed, refined here (`us`);
+        // they are not magnets yet.
+        let chain = feed
+            .lots()
+            .iter()
+            .fold(Chain::NONE, |c, l| c.union(l.chain))
+            .stamped(Stage::Oxide, HOME);
+        let chain = Chain([chain.0[0], chain.0[1], 0]);
         let products = &self.cfg.products;
         let product_el = &mut self.product_el;
         product_el.fill(Elements::ZERO);
@@ -116,7 +125,7 @@ impl<'m> OxidePlant<'m> {
             }
             el.add_to(ox, oxygen);
             oxygen_in += oxygen;
-            out.push(Lot::of_elements(pr.material, *el, now, n));
+            out.push(Lot::of_elements(pr.material, *el, now, n).with_chain(chain));
         }
         ledger.inflow.add_to(ox, oxygen_in);
         self.feed_total += feed.mass();

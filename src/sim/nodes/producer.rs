@@ -13,9 +13,10 @@
 //! rare earths allow.
 
 use crate::kernel::{DAY, EventId, SimTime, YEAR};
+use crate::model::origins::HOME;
 use crate::model::{self, MAX_ELEMENTS, MG_PER_KG, MG_PER_T, Model};
 use crate::sim::Counters;
-use crate::sim::mass::{Elements, Ledger, Lot, Parcel, Stock};
+use crate::sim::mass::{Chain, Elements, Ledger, Lot, Parcel, Stage, Stock};
 use crate::sim::nodes::RecordCx;
 use crate::sim::pool::Outputs;
 use crate::sim::record::M;
@@ -171,8 +172,21 @@ impl<'m> Producer<'m> {
         self.total.external_mg += made.external_mg;
         self.total.cost_usd += made.cost_usd;
         self.feed_interval += made.recycled_feed_mg;
+        // Origins by stage: what the recycled feed carried, and the external feed's tags if
+        // it bought rare earths; the magnets are made here.
+        let mut chain = feed
+            .lots()
+            .iter()
+            .fold(Chain::NONE, |c, l| c.union(l.chain));
+        if made.external_mg > 0 {
+            chain = chain.union(self.cfg.external_chain);
+        }
         let mut out = Parcel::new(0);
-        out.push(Lot::of_elements(self.cfg.magnet_material, magnet, now, n));
+        out.push(
+            Lot::of_elements(self.cfg.magnet_material, magnet, now, n)
+                .with_chain(chain)
+                .stamped(Stage::Magnet, HOME),
+        );
         let mut o = Outputs::new();
         o.push((0, out));
         Some((o, made))

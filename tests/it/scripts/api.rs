@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    Run, Shock, YEAR_DAYS, assert_close, at, china_baseline_t, china_sold, demand_t_per_year,
-    field, in_range, read, run_ok, sum, write_script, ymd,
+    Run, Shock, YEAR_DAYS, assert_close, at, caps, china_sold, demand_t_per_year, field, in_range,
+    read, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -458,22 +458,25 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
 "#,
     );
     let run = run_ok(&dir.path().join("run"), &[&s], "1");
-    // Feb 1; March 0.5 (magnets); April both: 0.5 x 0.4 = 0.2; May the first has ended
-    // (2 months from 1 March): 0.4; June base 0.5 x 0.4 = 0.2. (A restriction naming only
-    // iron would change nothing, and is refused: see `bad`.)
+    // Dy and Tb reach China's heavy_re grade only, 52 % of its supply: alone, that
+    // restriction leaves 0.48 + 0.52 x 0.4 = 0.688. Feb 1; March 0.5 (magnets); April both:
+    // 0.5 x 0.688 = 0.344; May the first has ended (2 months from 1 March): 0.688; June base
+    // 0.5 x 0.688 = 0.344. (A restriction naming only iron would change nothing, and is
+    // refused: see `bad`.)
     let shares: Vec<f64> = run.notes().iter().map(|n| field(&n.1, "share")).collect();
-    let expected = [1.0, 0.5, 0.2, 0.4, 0.2];
+    let expected = [1.0, 0.5, 0.344, 0.688, 0.344];
     for (got, want) in shares.iter().zip(expected) {
         assert_close(*got, want, 1e-12, "import_share");
     }
     assert_eq!(shares.len(), 5);
     // And the market sees it: each day's Chinese imports are that share of the baseline.
+    // By grade (standard, heavy_re): the Dy/Tb restriction reaches heavy_re alone.
     let share_on = |d: NaiveDate| match d {
-        d if d < ymd(2025, 3, 1) => 1.0,
-        d if d < ymd(2025, 4, 1) => 0.5,
-        d if d < ymd(2025, 5, 1) => 0.2,
-        d if d < ymd(2025, 6, 1) => 0.4,
-        _ => 0.2,
+        d if d < ymd(2025, 3, 1) => [1.0, 1.0],
+        d if d < ymd(2025, 4, 1) => [0.5, 0.5],
+        d if d < ymd(2025, 5, 1) => [0.5, 0.5 * 0.4],
+        d if d < ymd(2025, 6, 1) => [1.0, 0.4],
+        _ => [0.5, 0.5 * 0.4],
     };
     // China sells all it may less what home supply displaces (`china_sold`).
     for (i, p) in run
@@ -484,7 +487,7 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
     {
         assert_close(
             p.value,
-            china_sold(&run, i, share_on(p.date) * china_baseline_t(p.days())),
+            china_sold(&run, i, caps(p.days(), share_on(p.date), [1.0, 1.0])),
             1e-9,
             &p.date.to_string(),
         );

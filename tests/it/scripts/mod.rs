@@ -21,6 +21,7 @@ mod bad;
 mod budget;
 mod bugs_found;
 mod every_problem;
+mod grades;
 mod literals;
 mod market;
 mod shipped;
@@ -39,8 +40,9 @@ const MODEL: &str = "models/us_magnet_network.yaml";
 
 /// The shipped scripts; each has a test of its effect in `shipped` (`mp_10x_delay` in
 /// `producers`, beside the other producer tests).
-const SHIPPED: [&str; 9] = [
+const SHIPPED: [&str; 10] = [
     "scripts/china_controls_suspension_ends_2026.rhai",
+    "scripts/china_dy_tb_only.rhai",
     "scripts/china_export_controls_2025.rhai",
     "scripts/defence_2027_rule.rhai",
     "scripts/demand_high_estimate.rhai",
@@ -261,26 +263,53 @@ fn files_in(dir: &Path) -> Vec<String> {
     }
 }
 
-/// China's baseline supply on the market day of a record, t: 7,446 t/yr held flat
-/// (models/us_magnet_network.yaml: the 2024 customs level), times one day.
-fn china_baseline_t(_days: f64) -> f64 {
-    7446.0 / YEAR_DAYS
+/// What China and the other origins may sell of each grade on the market day of a record
+/// `days` after the start, t, as `[origin][grade]` with origins (china, other) and grades
+/// (standard, heavy_re), when restrictions leave each that ratio of its level
+/// (models/us_magnet_network.yaml): China 7,446 t/yr flat, 0.48 standard / 0.52 heavy_re;
+/// other 3,700 t/yr growing 12.5 %/yr, 0.44 standard / 0.56 heavy_re.
+fn caps(days: f64, china: [f64; 2], other: [f64; 2]) -> [[f64; 2]; 2] {
+    let c = 7446.0 / YEAR_DAYS;
+    let o = 3700.0 * 1.125f64.powf(days / YEAR_DAYS) / YEAR_DAYS;
+    [
+        [c * 0.48 * china[0], c * 0.52 * china[1]],
+        [o * 0.44 * other[0], o * 0.56 * other[1]],
+    ]
 }
 
-/// China's sales on the market day of record `i` when it may sell `cap` t, under the
-/// default model's rules (China first in the merit order, displaced first): home supply
-/// (the domestic makers' and recycled magnets sold) displaces China first, and the stock's
-/// refill buys back what it can of China's unsold rest (China is first among the origins
-/// it refills from); on a day the market drew on its stock or went short, every tonne
-/// China might sell was sold.
-fn china_sold(run: &Run, i: usize, cap: f64) -> f64 {
+/// China's sales on the market day of record `i` when the origins may sell `caps` (see
+/// [`caps`]), under the default model's rules, grade by grade (each grade's demand `G` is
+/// met by its own magnets, and no sector is barred from an origin). Per grade, with `c`
+/// and `o` what China and the others may sell and `H` the home supply (domestic makers'
+/// and recycled magnets) that met the grade's demand:
+/// - China is first in the merit order: it would sell min(c, G) and the others the rest of
+///   G, up to o; home supply displaces China first, min(H, c).
+/// - What imports cannot cover, (G - c - o)+, is served from what was displaced, China
+///   first (the second pass in listed order).
+/// - The grade's stock refill `R` buys back what is left, China first.
+///
+/// So China leaves unsold (min(H, c) - (G - c - o)+ - R)+, the old single-grade rule
+/// `c - (H - R)+` whenever the others have enough. On a day the grade's stock was drawn on
+/// (or the market went short) imports ran out, so every tonne China might sell was sold; a
+/// draw below a milligram (1e-9 t) is floating-point crumbs of a fully served grade. `G` is
+/// the grade's supply on such a day (nothing short, nothing drawn).
+fn china_sold(run: &Run, i: usize, caps: [[f64; 2]; 2]) -> f64 {
     let m = |name: &str| run.series("us_market", name)[i].value;
-    let home = m("domestic_supply_t") + m("recycled_supply_t");
-    if m("stock_draw_t") > 0.0 || m("shortfall_t") > 0.0 {
-        cap
-    } else {
-        cap - (home - m("stock_refill_t")).max(0.0)
-    }
+    let short = m("shortfall_t") > 0.0;
+    ["standard", "heavy_re"]
+        .iter()
+        .enumerate()
+        .map(|(k, grade)| {
+            let (c, o) = (caps[0][k], caps[1][k]);
+            let g = |name: &str| m(&format!("{name}.{grade}"));
+            if short || g("stock_draw_t") > 1e-9 {
+                return c;
+            }
+            let h = g("home_supply_t");
+            let gap = (g("supply_t") - c - o).max(0.0);
+            c - (h.min(c) - gap - g("stock_refill_t")).max(0.0)
+        })
+        .sum()
 }
 
 /// The default model's demand rate `days` after the start, t/yr: each sector at its own

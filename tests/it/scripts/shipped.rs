@@ -5,8 +5,8 @@ use std::fs;
 use chrono::{Datelike, NaiveDate};
 
 use super::{
-    MODEL, Point, Run, SHIPPED, assert_close, at, china_baseline_t, china_sold, defence_demand_t,
-    field, in_range, mean, run_ok, sum, write_script, ymd,
+    MODEL, Point, Run, SHIPPED, assert_close, at, caps, china_sold, defence_demand_t, field,
+    in_range, mean, read, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -36,7 +36,7 @@ fn every_shipped_script_validates_against_the_default_model_alone_and_together()
     }
     let o = run_in(&repo(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("; 9 scripts ok"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("; 10 scripts ok"), "{}", stdout(&o));
 }
 
 #[test]
@@ -72,7 +72,10 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
     {
         assert_close(
             p.value,
-            china_sold(&run, i, ratio_on(p.date) * china_baseline_t(p.days())),
+            {
+                let r = ratio_on(p.date);
+                china_sold(&run, i, caps(p.days(), [r, r], [1.0, 1.0]))
+            },
             1e-9,
             &format!("China imports on {}", p.date),
         );
@@ -159,6 +162,61 @@ fn china_export_controls_cut_chinese_imports_month_by_month_in_2025() {
 }
 
 #[test]
+fn china_dy_tb_only_cuts_heavy_grades_and_differs_from_a_total_ban() {
+    // The same cut (to 0.07, 4 Apr - 4 Dec 2025) on the Dy/Tb-bearing grade only, and on
+    // all magnets. China ships 7,446 t/yr, 52 % heavy_re: the Dy/Tb cut removes at most
+    // 7,446 * 0.52 * 0.93 * 244 / 365.25 = 2,405 t of heavy_re; a total ban also
+    // 7,446 * 0.48 * 0.93 * 244 / 365.25 = 2,221 t of standard magnets.
+    let dir = tempdir();
+    let total_ban = write_script(
+        dir.path(),
+        "ban.rhai",
+        "restrict_imports(\"china\", [\"magnets\"], 0.07, \"2025-04-04\", \"8 months\");\n",
+    );
+    let runs: Vec<Run> = [
+        vec![],
+        vec!["scripts/china_dy_tb_only.rhai"],
+        vec![total_ban.as_str()],
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, s)| run_ok(&dir.path().join(format!("r{i}")), s, "1"))
+    .collect();
+    let kpi = |r: &Run, kpi: &str| -> f64 {
+        let y = read(&r.dir.join("yearly.parquet"));
+        let sectors = y.column("sector").unwrap().str().unwrap().clone();
+        let kpis = y.column("kpi").unwrap().str().unwrap().clone();
+        let values = y.column("value").unwrap().f64().unwrap().clone();
+        (0..y.height())
+            .filter(|&i| sectors.get(i) == Some("all") && kpis.get(i) == Some(kpi))
+            .map(|i| values.get(i).unwrap())
+            .sum()
+    };
+    let (base, dy_tb, ban) = (&runs[0], &runs[1], &runs[2]);
+    // Standard magnets: untouched by the Dy/Tb cut, short under the total ban.
+    assert_close(
+        kpi(dy_tb, "supply_t.standard"),
+        kpi(base, "supply_t.standard"),
+        1e-9,
+        "standard under the Dy/Tb cut",
+    );
+    assert!(kpi(ban, "supply_t.standard") < kpi(base, "supply_t.standard") - 100.0);
+    // Heavy grades: short under both, by at most the 2,405 t the cut removes.
+    let lost = kpi(base, "supply_t.heavy_re") - kpi(dy_tb, "supply_t.heavy_re");
+    assert!(lost > 0.0 && lost <= 2405.0, "{lost}");
+    assert_close(
+        kpi(dy_tb, "shortfall_t"),
+        lost,
+        1e-6,
+        "shortfall is the heavy_re lost",
+    );
+    assert!(kpi(ban, "shortfall_t") > kpi(dy_tb, "shortfall_t") + 100.0);
+    // The cut moves Dy and Tb supply, and Nd only with the heavy grade's 21.7 wt%.
+    assert!(kpi(dy_tb, "supply_element_t.Dy") < kpi(base, "supply_element_t.Dy"));
+    assert!(kpi(dy_tb, "supply_element_t.Tb") < kpi(base, "supply_element_t.Tb"));
+}
+
+#[test]
 fn the_suspension_ends_variant_cuts_both_origins_for_a_year_from_2026_11_10() {
     let dir = tempdir();
     let run = run_ok(
@@ -178,14 +236,15 @@ fn the_suspension_ends_variant_cuts_both_origins_for_a_year_from_2026_11_10() {
         .enumerate()
         .filter(|(_, p)| p.date.year() >= 2026 && p.date < ymd(2028, 1, 1))
     {
-        let k = if p.date >= ymd(2026, 11, 10) && p.date < ymd(2027, 11, 10) {
-            0.5
+        // The restrictions name magnets: both grades, China at 0.5 and the others at 0.8.
+        let (k, ko) = if p.date >= ymd(2026, 11, 10) && p.date < ymd(2027, 11, 10) {
+            (0.5, 0.8)
         } else {
-            1.0
+            (1.0, 1.0)
         };
         assert_close(
             p.value,
-            china_sold(&run, i, k * china_baseline_t(p.days())),
+            china_sold(&run, i, caps(p.days(), [k, k], [ko, ko])),
             1e-9,
             &p.date.to_string(),
         );
@@ -400,65 +459,96 @@ fn hyperscaler_refresh_surge_moves_drives_earlier_without_changing_the_decade() 
 }
 
 #[test]
-fn defence_2027_rule_bars_chinese_supply_to_defence_from_2027() {
+fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_2027() {
     let dir = tempdir();
     let rule = run_ok(
         &dir.path().join("rule"),
         &["scripts/defence_2027_rule.rhai"],
         "3",
     );
-    let base = run_ok(&dir.path().join("base"), &[], "3");
-    for p in rule
-        .series("us_market", "imports_t.china.defence")
-        .iter()
-        .filter(|p| p.date >= ymd(2027, 1, 1))
-    {
-        assert_eq!(p.value, 0.0, "Chinese supply to defence on {}", p.date);
+    let china = rule.series("us_market", "imports_t.china.defence");
+    let other = rule.series("us_market", "imports_t.other.defence");
+    let short = rule.series("us_market", "shortfall_t.defence");
+    // Magnets made in China are barred from the start (stage `magnet`): other origins
+    // (3,700 t/yr, magnets made outside China) cover defence's 300 t/yr, no shortfall.
+    for ((c, o), s) in china.iter().zip(&other).zip(&short) {
+        assert_eq!(c.value, 0.0, "Chinese magnets to defence on {}", c.date);
+        if s.date < ymd(2027, 1, 1) {
+            assert_eq!(s.value, 0.0, "defence shortfall on {}", s.date);
+            if s.days() >= 1.0 {
+                assert_close(
+                    o.value,
+                    defence_demand_t(o.days()),
+                    1e-9,
+                    &o.date.to_string(),
+                );
+            }
+        } else {
+            // From 2027 down to the mine: other origins' chain carries Chinese mines and
+            // oxide (the model's `chain`), so no import complies.
+            assert_eq!(o.value, 0.0, "other origins to defence on {}", o.date);
+        }
     }
-    // Origins are shared among sectors in proportion to need, so in the baseline defence
-    // draws on China like every sector. Under the rule, defence is served first from home
-    // supply (the domestic makers' ~3,000 t of 2027 and recycled magnets, served first to
-    // barred sectors), which covers its ~345 t: in 2027 it imports less than in the
-    // baseline, where it took its share of Chinese and other imports.
-    let year_2027 = |r: &Run, metric: &str| {
-        sum(
-            &r.series("us_market", metric),
-            ymd(2027, 1, 1),
-            ymd(2027, 12, 31),
-        )
+    // Nothing recycled reaches the market before the hub's first product on 2 July 2027 and
+    // the stockpile is released only below 5 days of commercial cover (never here): from
+    // 1 January to 1 July 2027 all of defence's demand is short.
+    for s in short
+        .iter()
+        .filter(|s| in_range(s, ymd(2027, 1, 2), ymd(2027, 7, 1)))
+    {
+        assert_close(
+            s.value,
+            defence_demand_t(s.days()),
+            1e-9,
+            &s.date.to_string(),
+        );
+    }
+    // Compliant supply (yearly.parquet) is what defence got under the rule: demand less the
+    // shortfall, year by year; in 2027 recycled magnets (exempt: made in the US from
+    // recycled feed) are all of it.
+    let y = read(&rule.dir.join("yearly.parquet"));
+    let get = |year: i32, kpi: &str| -> f64 {
+        let years = y.column("year").unwrap().i32().unwrap();
+        let sectors = y.column("sector").unwrap().str().unwrap();
+        let kpis = y.column("kpi").unwrap().str().unwrap();
+        let values = y.column("value").unwrap().f64().unwrap();
+        (0..y.height())
+            .find(|&i| {
+                years.get(i) == Some(year)
+                    && sectors.get(i) == Some("defence")
+                    && kpis.get(i) == Some(kpi)
+            })
+            .and_then(|i| values.get(i))
+            .unwrap_or_else(|| panic!("{kpi} of defence in {year}"))
     };
-    assert!(year_2027(&base, "imports_t.china.defence") > 0.0);
-    let imported =
-        |r: &Run| year_2027(r, "imports_t.china.defence") + year_2027(r, "imports_t.other.defence");
-    assert!(
-        imported(&rule) < imported(&base),
-        "{} vs {}",
-        imported(&rule),
-        imported(&base)
-    );
-    // Other origins (2,700 t/yr) cover defence's 300 t/yr: no defence shortfall.
-    for p in rule.series("us_market", "shortfall_t.defence") {
-        assert_eq!(p.value, 0.0, "defence shortfall on {}", p.date);
+    for year in [2025, 2026, 2027] {
+        assert_close(
+            get(year, "compliant_supply_t"),
+            get(year, "demand_t") - get(year, "shortfall_t"),
+            1e-9,
+            &format!("compliant supply {year}"),
+        );
     }
-}
-
-#[test]
-fn defence_draws_on_china_before_the_2027_rule() {
-    let dir = tempdir();
-    let rule = run_ok(
-        &dir.path().join("rule"),
-        &["scripts/defence_2027_rule.rhai"],
-        "3",
-    );
-    // China supplies ~74 % of imports (7,800 of 10,500 t/yr); shared out in proportion,
-    // defence would take ~74 % of its 300 t/yr from China before 2027.
-    for p in rule
-        .series("us_market", "imports_t.china.defence")
+    // 2026's only short day is the market day at 2027-01-01 00:00 (it counts in the year it
+    // ends), when the mine-stage rule already holds: that day's whole defence demand.
+    let first_day = short
         .iter()
-        .filter(|p| p.date < ymd(2027, 1, 1))
-    {
-        assert!(p.value > 0.0, "no Chinese supply to defence on {}", p.date);
-    }
+        .find(|s| s.date == ymd(2027, 1, 1))
+        .expect("the record of 2027-01-01");
+    assert_close(get(2026, "shortfall_t"), first_day.value, 1e-9, "2026");
+    assert_close(
+        first_day.value,
+        defence_demand_t(first_day.days()),
+        1e-9,
+        "2027-01-01",
+    );
+    assert!(get(2027, "shortfall_t") > 0.5 * get(2027, "demand_t"));
+    assert_close(
+        get(2027, "compliant_supply_t"),
+        get(2027, "recycled_supply_t"),
+        1e-9,
+        "2027: recycled is all the compliant supply",
+    );
 }
 
 #[test]
@@ -488,22 +578,12 @@ for p in ["mp_independence", "mp_10x", "evac_sumter", "noveon_san_marcos", "usar
     let china = run.series("us_market", "imports_t.china.defence");
     let short = run.series("us_market", "shortfall_t.defence");
     let recycled = run.series("us_market", "recycled_supply_t");
-    // Before 2027 China (7,800 t/yr) covers defence (300 t/yr) each day in full.
-    for p in china.iter().filter(|p| p.date < ymd(2027, 1, 1)) {
-        assert_close(
-            p.value,
-            defence_demand_t(p.days()),
-            1e-9,
-            &p.date.to_string(),
-        );
-    }
-    // From 2027 China may not, `other` sells nothing, and nothing recycled arrives before
-    // the hub's first product on 2 July 2027: all of defence's demand is short.
+    // China's magnets are barred from defence from the start (stage `magnet`), `other`
+    // sells nothing, and nothing recycled arrives before the hub's first product on
+    // 2 July 2027: until then all of defence's demand is short.
     for (c, s) in china.iter().zip(&short) {
-        if c.date >= ymd(2027, 1, 1) {
-            assert_eq!(c.value, 0.0, "China to defence on {}", c.date);
-        }
-        if in_range(s, ymd(2027, 1, 1), ymd(2027, 7, 1)) {
+        assert_eq!(c.value, 0.0, "China to defence on {}", c.date);
+        if in_range(s, ymd(2025, 1, 2), ymd(2027, 7, 1)) {
             assert_close(
                 s.value,
                 defence_demand_t(s.days()),
@@ -512,18 +592,17 @@ for p in ["mp_independence", "mp_10x", "evac_sumter", "noveon_san_marcos", "usar
             );
         }
     }
-    // Then defence, served first, takes the recycled supply (all of it: ~0.5 t a day is
-    // less than its ~1 t), and only the rest is short: shortfall + recycled = demand.
+    // Then recycled magnets arrive: standard-grade HDD magnets serve `other`'s standard
+    // demand first (their own grade), and what is left serves defence's heavy_re demand
+    // (defence, barred from China, is served first): defence's shortfall is at most its
+    // demand, and at least its demand less all the recycled supply.
     let mut days = 0;
     for ((s, r), c) in short.iter().zip(&recycled).zip(&china) {
         if in_range(s, ymd(2027, 7, 2), ymd(2027, 12, 31)) {
             assert!(r.value > 0.0, "nothing recycled on {}", r.date);
-            assert_close(
-                s.value + r.value,
-                defence_demand_t(s.days()),
-                1e-9,
-                &s.date.to_string(),
-            );
+            let d = defence_demand_t(s.days());
+            assert!(s.value <= d * (1.0 + 1e-9), "{}", s.date);
+            assert!(s.value + r.value >= d * (1.0 - 1e-9), "{}", s.date);
             assert_eq!(c.value, 0.0);
             days += 1;
         }
@@ -535,9 +614,10 @@ for p in ["mp_independence", "mp_10x", "evac_sumter", "noveon_san_marcos", "usar
     assert_eq!(manifest["scripts"][0][0], first.as_str());
     assert_eq!(manifest["scripts"][1][0], "scripts/defence_2027_rule.rhai");
     let scripts: Vec<String> = run.shocks().into_iter().map(|s| s.script).collect();
-    // 4 set_demand, 1 set_import_share and 5 remove_capacity, then exclude_origin and a note.
+    // 4 set_demand, 1 set_import_share and 5 remove_capacity, then two require_origin and
+    // the note of 2027.
     assert_eq!(scripts[..10], vec![first.clone(); 10]);
-    assert_eq!(scripts[10..], ["scripts/defence_2027_rule.rhai"; 2]);
+    assert_eq!(scripts[10..], ["scripts/defence_2027_rule.rhai"; 3]);
 }
 
 #[test]
