@@ -50,6 +50,19 @@ pub struct ImportSpec {
     pub chain: Option<TagsSpec>,
 }
 
+/// Which grades' demand the domestic and recycled magnets a grade's own sectors leave may
+/// serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Substitution {
+    /// Only grades with less Dy + Tb than theirs: a high-coercivity magnet does a standard
+    /// one's job, a standard magnet cannot take a traction motor's heat.
+    #[default]
+    Heavier,
+    /// Any grade (every magnet is as good as any other for every application).
+    Any,
+}
+
 /// Which imports domestic and recycled supply displace first (whatever it leaves unused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,6 +117,8 @@ pub struct MarketSpec {
     pub imports: Vec<ImportSpec>,
     #[serde(default)]
     pub displacement: Displacement,
+    #[serde(default)]
+    pub grade_substitution: Substitution,
     #[serde(default)]
     pub inventory: Option<InventorySpec>,
     #[serde(default)]
@@ -197,6 +212,7 @@ pub struct Market {
     pub demand: Vec<Demand>,
     pub imports: Vec<Import>,
     pub displacement: Displacement,
+    pub grade_substitution: Substitution,
     pub inventory: Option<Inventory>,
     pub stockpile: Option<Stockpile>,
 }
@@ -372,6 +388,7 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
             })
             .collect(),
         displacement: s.displacement,
+        grade_substitution: s.grade_substitution,
         inventory,
         stockpile,
     })

@@ -23,7 +23,7 @@ pub use hdd_source::{HddSource, HddSourceSpec};
 pub use hpms::{Hpms, HpmsSpec, PORT_COPRODUCTS, PORT_MAGNETS, PORT_RESIDUE};
 pub use market::{
     Demand, DemandSpec, Displacement, Import, ImportSpec, Inventory, InventorySpec, Market,
-    MarketSpec, Stockpile, StockpileSpec,
+    MarketSpec, Stockpile, StockpileSpec, Substitution,
 };
 pub use oxide_plant::{OxidePlant, OxidePlantSpec, OxideProduct, OxideProductSpec};
 pub use preprocessor::{Preprocessor, PreprocessorSpec};

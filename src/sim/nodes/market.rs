@@ -5,6 +5,7 @@
 //! imports have left over.
 
 use crate::kernel::{DAY, SimTime, YEAR};
+use crate::model::kinds::Substitution;
 use crate::model::{self, Displacement, MG_PER_KG, MG_PER_T, Model, NodeKind};
 use crate::sim::Counters;
 use crate::sim::mass::{Chain, Ledger, Lot, Parcel, Stage, Stock};
@@ -481,7 +482,21 @@ impl<'m> Market<'m> {
         let mut home_given = vec![0.0; n_grades];
         let mut grade_t = vec![0.0; n_grades];
         let mut home_sold = vec![0.0; n_grades];
-        // Pass 0: each lot serves its own grade; pass 1: what is left, any other grade.
+        // Pass 0: each lot serves its own grade; pass 1: what is left, the other grades it
+        // may stand in for (`grade_substitution`).
+        let substitutes: Vec<Vec<bool>> = m
+            .grades
+            .iter()
+            .map(|a| {
+                m.grades
+                    .iter()
+                    .map(|b| match m.grade_substitution {
+                        Substitution::Any => true,
+                        Substitution::Heavier => a.heavy_wt > b.heavy_wt,
+                    })
+                    .collect()
+            })
+            .collect();
         for pass in 0..2 {
             for (g, need) in need.iter_mut().enumerate() {
                 let mut given = 0.0;
@@ -489,6 +504,9 @@ impl<'m> Market<'m> {
                     let (lot_grade, domestic, chain) = (entry.0, entry.1, entry.2);
                     let t = &mut entry.3;
                     if (pass == 0) != (lot_grade == g) || *t <= 0.0 {
+                        continue;
+                    }
+                    if pass == 1 && !substitutes[lot_grade][g] {
                         continue;
                     }
                     let before = need.clone();

@@ -288,6 +288,9 @@ fn grade_and_compliant_reads_follow_the_yearly_figures() {
 
 #[test]
 fn origin_tags_survive_the_hub_the_mine_stage_kept_and_the_magnet_stage_restamped() {
+    // The domestic makers' lines are retired before they make anything, so recycled
+    // magnets are the only home supply.
+    const RETIRE: &str = "for p in [\"mp_independence\", \"mp_10x\", \"evac_sumter\", \"noveon_san_marcos\", \"usare_stillwater\"] {\n    remove_capacity(p, capacity(p), \"2025-01-01\");\n}\n";
     // The default model with its recycled feeds tagged as Chinese at every stage: the hub
     // (dfw_hpms) restamps the magnet stage `us` and keeps the mine and oxide stages. A rule
     // at the magnet stage then accepts the recycled magnets, one down to the mine refuses
@@ -306,7 +309,7 @@ fn origin_tags_survive_the_hub_the_mine_stage_kept_and_the_magnet_stage_restampe
             dir.path(),
             &format!("{stage}.rhai"),
             &format!(
-                "require_origin(\"defence\", \"{stage}\", \"china\", \"2027-01-01\");\nrequire_origin(\"defence\", \"magnet\", \"other\", \"2027-01-01\");\n"
+                "require_origin(\"defence\", \"{stage}\", \"china\", \"2027-01-01\");\nrequire_origin(\"defence\", \"magnet\", \"other\", \"2027-01-01\");\n{RETIRE}"
             ),
         );
         let out = dir.path().join(stage);

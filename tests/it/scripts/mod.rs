@@ -92,7 +92,26 @@ struct Run {
 
 /// Runs from the repository (so `scripts/x.rhai` resolves) and requires success.
 fn run_ok(out: &Path, scripts: &[&str], years: &str) -> Run {
-    let o = run_scripts(&repo(), out, scripts, years);
+    run_ok_set(out, scripts, years, &[])
+}
+
+/// As [`run_ok`], with `--set PATH=VALUE` model changes.
+fn run_ok_set(out: &Path, scripts: &[&str], years: &str, sets: &[&str]) -> Run {
+    let mut args = vec![
+        "run",
+        "--years",
+        years,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    for s in scripts {
+        args.extend(["--script", s]);
+    }
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    let o = run_in(&repo(), &args);
     assert!(
         o.status.success(),
         "run with {scripts:?} failed:\n{}",

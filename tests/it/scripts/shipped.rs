@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{
     MODEL, Point, Run, SHIPPED, assert_close, at, caps, china_sold, defence_demand_t, field,
-    in_range, mean, read, run_ok, sum, write_script, ymd,
+    in_range, mean, read, run_ok, run_ok_set, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -469,29 +469,65 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
     let china = rule.series("us_market", "imports_t.china.defence");
     let other = rule.series("us_market", "imports_t.other.defence");
     let short = rule.series("us_market", "shortfall_t.defence");
-    // Magnets made in China are barred from the start (stage `magnet`): other origins
-    // (3,700 t/yr, magnets made outside China) cover defence's 300 t/yr, no shortfall.
+    // Magnets made in China are barred from the start (stage `magnet`), and from 2027 every
+    // import (other origins' chain carries Chinese mines and oxide, the model's `chain`).
+    // A sector under a rule is served first from the domestic makers' magnets it accepts:
+    // MP's (Mountain Pass NdPr, Dy and Tb from outside China) and Noveon's (recycled scrap)
+    // comply at every stage and make more than defence's ~300-360 t/yr, so defence is never
+    // short: the rule costs nothing while the announced plants run.
     for ((c, o), s) in china.iter().zip(&other).zip(&short) {
         assert_eq!(c.value, 0.0, "Chinese magnets to defence on {}", c.date);
-        if s.date < ymd(2027, 1, 1) {
-            assert_eq!(s.value, 0.0, "defence shortfall on {}", s.date);
-            if s.days() >= 1.0 {
-                assert_close(
-                    o.value,
-                    defence_demand_t(o.days()),
-                    1e-9,
-                    &o.date.to_string(),
-                );
-            }
-        } else {
-            // From 2027 down to the mine: other origins' chain carries Chinese mines and
-            // oxide (the model's `chain`), so no import complies.
+        assert_eq!(s.value, 0.0, "defence shortfall on {}", s.date);
+        if s.date >= ymd(2027, 1, 1) {
             assert_eq!(o.value, 0.0, "other origins to defence on {}", o.date);
         }
     }
-    // Nothing recycled reaches the market before the hub's first product on 2 July 2027 and
-    // the stockpile is released only below 5 days of commercial cover (never here): from
-    // 1 January to 1 July 2027 all of defence's demand is short.
+    let y = read(&rule.dir.join("yearly.parquet"));
+    let get = |year: i32, kpi: &str| -> f64 {
+        let years = y.column("year").unwrap().i32().unwrap();
+        let sectors = y.column("sector").unwrap().str().unwrap();
+        let kpis = y.column("kpi").unwrap().str().unwrap();
+        let values = y.column("value").unwrap().f64().unwrap();
+        (0..y.height())
+            .find(|&i| {
+                years.get(i) == Some(year)
+                    && sectors.get(i) == Some("defence")
+                    && kpis.get(i) == Some(kpi)
+            })
+            .and_then(|i| values.get(i))
+            .unwrap_or_else(|| panic!("{kpi} of defence in {year}"))
+    };
+    // Compliant supply (yearly.parquet) is what defence got under the rule: all its demand.
+    for year in [2025, 2026, 2027] {
+        assert_close(
+            get(year, "compliant_supply_t"),
+            get(year, "demand_t"),
+            1e-9,
+            &format!("compliant supply {year}"),
+        );
+    }
+
+    // The rule bites when the makers' own feed is Chinese at the mine: with MP's and
+    // Noveon's external feeds so tagged (e-VAC's and USA Rare Earth's already carry China),
+    // from 2027 only recycled magnets comply. Nothing recycled reaches the market before the
+    // hub's first product on 2 July 2027 and the stockpile is released only below 5 days of
+    // commercial cover (never here): from 2 January to 1 July 2027 all of defence's demand
+    // is short.
+    let sets = [
+        "nodes.mp_independence.external_chain.mine=china",
+        "nodes.mp_10x.external_chain.mine=china",
+        "nodes.noveon_san_marcos.external_chain.mine=china",
+    ];
+    let bites = run_ok_set(
+        &dir.path().join("bites"),
+        &["scripts/defence_2027_rule.rhai"],
+        "3",
+        &sets,
+    );
+    let short = bites.series("us_market", "shortfall_t.defence");
+    for s in short.iter().filter(|s| s.date < ymd(2027, 1, 1)) {
+        assert_eq!(s.value, 0.0, "defence shortfall on {}", s.date);
+    }
     for s in short
         .iter()
         .filter(|s| in_range(s, ymd(2027, 1, 2), ymd(2027, 7, 1)))
@@ -503,10 +539,7 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
             &s.date.to_string(),
         );
     }
-    // Compliant supply (yearly.parquet) is what defence got under the rule: demand less the
-    // shortfall, year by year; in 2027 recycled magnets (exempt: made in the US from
-    // recycled feed) are all of it.
-    let y = read(&rule.dir.join("yearly.parquet"));
+    let y = read(&bites.dir.join("yearly.parquet"));
     let get = |year: i32, kpi: &str| -> f64 {
         let years = y.column("year").unwrap().i32().unwrap();
         let sectors = y.column("sector").unwrap().str().unwrap();
