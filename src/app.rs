@@ -396,6 +396,7 @@ pub fn describe(report: &RunReport) -> String {
             t(s.stockpile_release_t)
         ));
     }
+    out.push_str(&grades_and_rules(&report.result.yearly, t));
     if s.transport_cost_usd > 0.0 {
         out.push_str(&format!(
             "  transport ${}, CO2 {} t (transport {} t, process {} t)\n",
@@ -758,4 +759,65 @@ mod tests {
         assert_eq!(thousands(-27_353.4, 0), "-27,353");
         assert_eq!(thousands(f64::INFINITY, 0), "inf");
     }
+}
+
+/// The printed lines on grades, elements and origin rules: supply by grade and by element
+/// over the run (sums of yearly.parquet's rows of `all`), and per sector under an origin
+/// requirement its compliant supply against its demand. Empty for a market of one grade
+/// and no rules.
+fn grades_and_rules(yearly: &[sim::yearly::YearlyRow], t: impl Fn(f64) -> String) -> String {
+    // Sums by (sector, kpi), in first-seen order (the rows' own order: deterministic).
+    let mut sums: Vec<(&str, &str, f64)> = Vec::new();
+    for r in yearly {
+        match sums.iter_mut().find(|x| x.0 == r.sector && x.1 == r.kpi) {
+            Some(x) => x.2 += r.value,
+            None => sums.push((&r.sector, &r.kpi, r.value)),
+        }
+    }
+    let listed = |prefix: &str| -> Vec<String> {
+        sums.iter()
+            .filter(|x| x.0 == "all")
+            .filter_map(|x| {
+                x.1.strip_prefix(prefix)
+                    .map(|name| format!("{name} {} t", t(x.2)))
+            })
+            .collect()
+    };
+    let mut out = String::new();
+    let grades = listed("supply_t.");
+    if grades.len() > 1 {
+        let elements = listed("supply_element_t.");
+        out.push_str(&format!("  supply by grade: {}", grades.join(", ")));
+        if !elements.is_empty() {
+            out.push_str(&format!("; in the magnets sold: {}", elements.join(", ")));
+        }
+        out.push('\n');
+    }
+    let get = |sector: &str, kpi: &str| {
+        sums.iter()
+            .find(|x| x.0 == sector && x.1 == kpi)
+            .map_or(0.0, |x| x.2)
+    };
+    let ruled: Vec<String> = sums
+        .iter()
+        .filter(|x| x.0 != "all" && x.1 == "compliant_supply_t" && x.2 > 0.0)
+        .map(|x| {
+            let demand = get(x.0, "demand_t");
+            format!(
+                "{} {} t of {} t ({:.1} %), short {} t",
+                x.0,
+                t(x.2),
+                t(demand),
+                100.0 * x.2 / demand.max(f64::MIN_POSITIVE),
+                t(get(x.0, "shortfall_t"))
+            )
+        })
+        .collect();
+    if !ruled.is_empty() {
+        out.push_str(&format!(
+            "  supply under origin rules (require_origin): {}\n",
+            ruled.join("; ")
+        ));
+    }
+    out
 }

@@ -342,3 +342,72 @@ fn origin_tags_survive_the_hub_the_mine_stage_kept_and_the_magnet_stage_restampe
     assert!(compliant[0] > 10.0, "{compliant:?}");
     assert_eq!(compliant[1], 0.0, "{compliant:?}");
 }
+
+/// `x` rounded to whole units with thousands separators, as the printed report writes it.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < -0.5 { format!("-{out}") } else { out }
+}
+
+#[test]
+fn the_printed_report_gives_supply_by_grade_and_element_and_the_rules_compliant_supply() {
+    // Three years of the default model under the defence rule: the report's lines are the
+    // sums of yearly.parquet's rows (sector `all` for grades and elements, `defence` for
+    // the rule), rounded to the tonne.
+    let dir = tempdir();
+    let o = run_in(
+        &crate::common::repo(),
+        &[
+            "run",
+            "--years",
+            "3",
+            "--script",
+            "scripts/defence_2027_rule.rhai",
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = crate::common::stdout(&o);
+    let y = yearly(&dir.path().join("out/yearly.parquet"));
+    let all = |kpi: &str| thousands(total(&y, "all", kpi));
+    let grades = format!(
+        "  supply by grade: standard {} t, heavy_re {} t; in the magnets sold: Nd {} t, Pr {} t, Dy {} t, Tb {} t\n",
+        all("supply_t.standard"),
+        all("supply_t.heavy_re"),
+        all("supply_element_t.Nd"),
+        all("supply_element_t.Pr"),
+        all("supply_element_t.Dy"),
+        all("supply_element_t.Tb"),
+    );
+    assert!(printed.contains(&grades), "{grades}not in:\n{printed}");
+    let compliant = total(&y, "defence", "compliant_supply_t");
+    let demand = total(&y, "defence", "demand_t");
+    let rules = format!(
+        "  supply under origin rules (require_origin): defence {} t of {} t ({:.1} %), short {} t\n",
+        thousands(compliant),
+        thousands(demand),
+        100.0 * compliant / demand,
+        thousands(total(&y, "defence", "shortfall_t")),
+    );
+    assert!(printed.contains(&rules), "{rules}not in:\n{printed}");
+    // Without a rule there is no such line.
+    let o = run_in(
+        &crate::common::repo(),
+        &[
+            "run",
+            "--years",
+            "1",
+            "--out",
+            dir.path().join("plain").to_str().unwrap(),
+        ],
+    );
+    assert!(!crate::common::stdout(&o).contains("origin rules"));
+}
