@@ -744,23 +744,6 @@ pub fn batch(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_are_grouped_with_commas() {
-        assert_eq!(thousands(129_932_700.0, 0), "129,932,700");
-        assert_eq!(thousands(1_203_721.2, 0), "1,203,721");
-        assert_eq!(thousands(3734.567, 1), "3,734.6");
-        assert_eq!(thousands(999.96, 1), "1,000.0");
-        assert_eq!(thousands(523.0, 0), "523");
-        assert_eq!(thousands(0.0, 0), "0");
-        assert_eq!(thousands(-27_353.4, 0), "-27,353");
-        assert_eq!(thousands(f64::INFINITY, 0), "inf");
-    }
-}
-
 /// The printed lines on grades, elements and origin rules: supply by grade and by element
 /// over the run (sums of yearly.parquet's rows of `all`), and per sector under an origin
 /// requirement its compliant supply against its demand. Empty for a market of one grade
@@ -820,4 +803,21 @@ fn grades_and_rules(yearly: &[sim::yearly::YearlyRow], t: impl Fn(f64) -> String
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_grouped_with_commas() {
+        assert_eq!(thousands(129_932_700.0, 0), "129,932,700");
+        assert_eq!(thousands(1_203_721.2, 0), "1,203,721");
+        assert_eq!(thousands(3734.567, 1), "3,734.6");
+        assert_eq!(thousands(999.96, 1), "1,000.0");
+        assert_eq!(thousands(523.0, 0), "523");
+        assert_eq!(thousands(0.0, 0), "0");
+        assert_eq!(thousands(-27_353.4, 0), "-27,353");
+        assert_eq!(thousands(f64::INFINITY, 0), "inf");
+    }
 }
