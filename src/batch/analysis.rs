@@ -16,6 +16,9 @@ use crate::sensitivity::estimators::{
 use crate::sensitivity::shapley::{one_at_a_time, shapley};
 use crate::sim::{Summary, YearlyRow};
 
+/// The seeds' share of a KPI's variance from which the printed ranking leaves the KPI out:
+/// above a half, the sampled inputs explain less of it than the runs' randomness.
+const NOISE_SHARE: f64 = 0.5;
 /// A completed run's KPIs and its place: scenario, sample, and seed position.
 pub struct Done<'a> {
     pub scenario: usize,
@@ -291,7 +294,16 @@ pub fn sensitivity(
             }
             let headline =
                 HEADLINE.contains(&k.kpi.as_str()) && (k.year.is_none() || k.year == report_year);
-            if headline && !ranked.is_empty() {
+            // Where the seeds cause most of a KPI's variance, the sampled inputs move it less
+            // than the noise does, and their estimates are noise too: say so, do not rank.
+            let noise = share.filter(|&s| s >= NOISE_SHARE);
+            if headline && !ranked.is_empty() && noise.is_some() {
+                ranking.push_str(&format!(
+                    "  {label} ({}): the seeds cause {:.1} % of its variance, the sampled inputs less than the noise: not ranked (indices in sensitivity.parquet)\n",
+                    sc.name,
+                    100.0 * noise.unwrap_or(0.0)
+                ));
+            } else if headline && !ranked.is_empty() {
                 ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
                 ranking.push_str(&format!("  {label} ({}):\n", sc.name));
                 for (i, (_, line)) in ranked.iter().enumerate() {

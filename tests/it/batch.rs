@@ -304,6 +304,11 @@ fn shipped_experiments_load() {
     let u = magloop::batch::load(&repo().join("models/experiments/uncertainty_2030.yaml")).unwrap();
     assert_eq!(u.uncertainty.as_ref().unwrap().inputs.len(), 7);
     assert_eq!(u.grid().len(), 2 * 32 * 9 * 2);
+    // 1 scenario x 32 (6 + 2) Saltelli samples x 2 seeds = 512 runs; the sampled paths all
+    // exist in the default model (load checks each against it).
+    let p = magloop::batch::load(&repo().join("models/experiments/producers_2032.yaml")).unwrap();
+    assert_eq!(p.uncertainty.as_ref().unwrap().inputs.len(), 6);
+    assert_eq!(p.grid().len(), 32 * 8 * 2);
     // Baseline, combined and its 7 other subsets of 3 shocks (2^3 - 1), 10 seeds: 90 runs.
     let a = magloop::batch::load(&repo().join("models/experiments/attribution_2025.yaml")).unwrap();
     assert_eq!(a.grid().len(), 9 * 10);

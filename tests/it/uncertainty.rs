@@ -311,3 +311,42 @@ design: {{latin_hypercube: {{samples: 600}}}}\n",
     assert!(stderr(&o).contains("pass --yes"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_kpi_the_seeds_move_more_than_the_inputs_is_not_ranked() {
+    // Scrap arrives as a Poisson process (the seeds move recycled supply, 150 t/yr of 500 kg
+    // lots: ~300 lots a year, a standard deviation of ~5.8 % between seeds), while the one
+    // sampled input, demand of sector b, moves it not at all (the market takes all the scrap
+    // whatever b wants): the seeds cause ~100 % of recycled supply's variance, and the
+    // ranking says so instead of ranking noise. Shortfall (demand less supply) moves with b:
+    // it is ranked.
+    let dir = tempdir();
+    let model = write(
+        dir.path(),
+        "m.yaml",
+        &MODEL.replace("arrivals: regular", "arrivals: poisson"),
+    );
+    let exp = write(
+        dir.path(),
+        "e.yaml",
+        &format!(
+            "name: noise\nmodel: {}\nreplications: {{count: 3}}\nbaseline: base\nscenarios: [{{name: base}}]
+uncertain:
+  - {{name: d_b, path: nodes.us.demand.1.t_per_year, dist: {{uniform: [1000, 2000]}}}}
+design: {{saltelli: {{base_samples: 8}}}}\n",
+            model.display()
+        ),
+    );
+    let out = dir.path().join("out");
+    let o = batch(&exp, &out, &["--jobs", "2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("  recycled_supply_t (base): the seeds cause 100.0 % of its variance, the sampled inputs less than the noise: not ranked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  shortfall_t (base):\n    1. d_b ST"),
+        "{text}"
+    );
+}
