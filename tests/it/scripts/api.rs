@@ -504,3 +504,85 @@ for d in ["2025-02-15", "2025-03-15", "2025-04-15", "2025-05-15", "2025-06-15"] 
     );
     assert_eq!(restrict[1].effective, ymd(2025, 4, 1));
 }
+
+/// A one-year market of two sectors, `a` and `b`, 1 t a day each; China may send 1 t a day
+/// and other origins 4 t a day (listed in that order: China first in the merit order); a
+/// commercial inventory of 10 days' cover. A scrap source feeds a sink (a model needs one).
+const TWO_ORIGINS: &str = "name: two_origins
+calendar: {start: 2025-01-01, years: 1}
+elements: [Nd, Fe]
+materials:
+  scrap: {role: scrap, composition: {Nd: 30, Fe: 70}}
+nodes:
+  - {id: scrap, kind: scrap_source, material: scrap, tonnes_per_year: 1, lot_kg: 10, arrivals: regular}
+  - {id: bin, kind: sink}
+  - id: us
+    kind: market
+    demand: [{sector: a, t_per_year: 365.25}, {sector: b, t_per_year: 365.25}]
+    imports: [{origin: china, t_per_year: 365.25}, {origin: other, t_per_year: 1461}]
+    inventory: {target_days: 10, refill_days: 5}
+links:
+  - {id: l, from: scrap, to: bin, dispatch: immediate}
+";
+
+/// Runs [`TWO_ORIGINS`] with `script`.
+fn two_origins(dir: &std::path::Path, script: &str) -> Run {
+    std::fs::write(dir.join("m.yaml"), TWO_ORIGINS).unwrap();
+    let s = write_script(dir, "s.rhai", script);
+    let out = dir.join("out");
+    let o = run_in(
+        dir,
+        &[
+            "run",
+            "m.yaml",
+            "--script",
+            &s,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    Run {
+        ts: read(&out.join("timeseries.parquet")),
+        dir: out,
+    }
+}
+
+#[test]
+fn exclude_origin_keeps_a_sector_off_an_origin_and_stock_reads_the_inventory() {
+    // Sector a may not buy from China. China's 1 t a day goes first (merit order) to the
+    // sectors that may take it, b alone; other origins serve a's 1 t. Supply (5 t a day)
+    // exceeds demand (2 t), so the inventory stays at its target, 10 days x 2 t = 20 t.
+    let dir = tempdir();
+    let run = two_origins(
+        dir.path(),
+        "exclude_origin(\"a\", \"china\", \"2025-01-01\");\nat(\"2025-03-01\", || note(\"stock=\" + stock()));\n",
+    );
+    let china_a = run.series("us", "imports_t.china.a");
+    let china_b = run.series("us", "imports_t.china.b");
+    let other_a = run.series("us", "imports_t.other.a");
+    let mut days = 0;
+    for ((ca, cb), oa) in china_a.iter().zip(&china_b).zip(&other_a) {
+        // Each market day: 1 t a day (the last, part-day record aside).
+        if ca.days() >= 1.0 && ca.days() <= 364.0 {
+            assert_eq!(ca.value, 0.0, "China to a on {}", ca.date);
+            assert_close(cb.value, 1.0, 1e-9, &format!("China to b on {}", cb.date));
+            assert_close(oa.value, 1.0, 1e-9, &format!("other to a on {}", oa.date));
+            days += 1;
+        }
+    }
+    assert_eq!(days, 364);
+    let notes = run.notes();
+    assert_eq!(notes.len(), 1);
+    assert_close(field(&notes[0].1, "stock"), 20.0, 1e-9, "stock()");
+    // Without the exclusion China serves both sectors alike (0.5 t each).
+    let dir = tempdir();
+    let run = two_origins(
+        dir.path(),
+        "at(\"2025-03-01\", || note(\"stock=\" + stock()));\n",
+    );
+    let china_a = run.series("us", "imports_t.china.a");
+    let p = china_a.iter().find(|p| p.date == ymd(2025, 6, 1)).unwrap();
+    assert_close(p.value, 0.5, 1e-9, "China to a without the rule");
+}
