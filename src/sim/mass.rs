@@ -147,7 +147,7 @@ impl Lot {
             if *f == 0.0 {
                 continue;
             }
-            let m = (mass_mg as f64 * f).floor() as i64;
+            let m = crate::kernel::floor_i64(mass_mg as f64 * f);
             el.0[e] = m;
             used += m;
         }

@@ -262,11 +262,7 @@ impl<'m> Simulation<'m> {
     pub fn run(mut self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
         let horizon = self.model.horizon;
         self.with_policy(|p, ctl| p.start(ctl))?;
-        while let Some(t) = self.queue.peek_time() {
-            if t > horizon {
-                break;
-            }
-            let (now, _, event) = self.queue.pop().expect("peeked");
+        while let Some((now, _, event)) = self.queue.pop_until(horizon) {
             if self.opts.trace {
                 self.trace(now, &event);
             }
