@@ -107,23 +107,31 @@ pub struct PostId(u64);
 const CLASS_SHIFT: u32 = 56;
 const SEQUENCE_MASK: u64 = (1 << CLASS_SHIFT) - 1;
 
-/// A posted event: ordered by `(at, order)` alone, earliest first in a max-heap. `order` is
-/// `class << 56 | sequence`, so comparing it compares (class, sequence) in one step.
+/// A posted event: ordered by its key alone, earliest first in a max-heap. The key is
+/// `time << 64 | class << 56 | sequence` (times are never negative), so one 128-bit
+/// comparison compares (time, class, sequence).
 struct Posted<E> {
-    at: SimTime,
-    order: u64,
+    key: u128,
     event: E,
 }
 
 impl<E> Posted<E> {
     fn key(&self) -> (SimTime, u64) {
-        (self.at, self.order)
+        ((self.key >> 64) as SimTime, self.key as u64)
+    }
+
+    fn at(&self) -> SimTime {
+        (self.key >> 64) as SimTime
+    }
+
+    fn sequence(&self) -> u64 {
+        self.key as u64 & SEQUENCE_MASK
     }
 }
 
 impl<E> PartialEq for Posted<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.key == other.key
     }
 }
 
@@ -137,7 +145,7 @@ impl<E> PartialOrd for Posted<E> {
 
 impl<E> Ord for Posted<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key().cmp(&self.key())
+        other.key.cmp(&self.key)
     }
 }
 
@@ -217,8 +225,10 @@ impl<E> EventQueue<E> {
         let at = self.clamp_to_now(at);
         let sequence = self.take_sequence();
         debug_assert!(sequence <= SEQUENCE_MASK);
+        debug_assert!(at >= 0);
         let order = (u64::from(event.class()) << CLASS_SHIFT) | sequence;
-        self.posted.push(Posted { at, order, event });
+        let key = ((at as u128) << 64) | u128::from(order);
+        self.posted.push(Posted { key, event });
         PostId(sequence)
     }
 
@@ -240,9 +250,9 @@ impl<E> EventQueue<E> {
     fn drop_cancelled(&mut self) {
         while !self.cancelled.is_empty() {
             match self.posted.peek() {
-                Some(p) if self.cancelled.contains(&(p.order & SEQUENCE_MASK)) => {
+                Some(p) if self.cancelled.contains(&p.sequence()) => {
                     let p = self.posted.pop().expect("peeked");
-                    self.cancelled.remove(&(p.order & SEQUENCE_MASK));
+                    self.cancelled.remove(&p.sequence());
                 }
                 _ => break,
             }
@@ -286,7 +296,7 @@ impl<E> EventQueue<E> {
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.drop_cancelled();
         let scheduled = self.pending.peek().map(|(_, &Reverse((at, _, _)))| at);
-        let posted = self.posted.peek().map(|p| p.at);
+        let posted = self.posted.peek().map(Posted::at);
         match (scheduled, posted) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -324,7 +334,7 @@ impl<E> EventQueue<E> {
                 return None;
             }
             let p = self.posted.pop().expect("peeked");
-            (p.at, p.order & SEQUENCE_MASK, p.event)
+            (p.at(), p.sequence(), p.event)
         } else {
             if scheduled.is_some_and(|(at, _)| at > horizon) {
                 return None;

@@ -52,23 +52,23 @@ impl Simulation<'_> {
             Some(last) => {
                 let mut rest = parcel;
                 let mut remaining_share = SHARE_DEN;
-                for (i, &l) in links.iter().enumerate().take(last + 1) {
+                for &l in &links[..last] {
                     let num = self.links[l].share_num;
                     if num == 0 {
                         continue;
                     }
-                    let piece = if i == last {
-                        std::mem::take(&mut rest)
-                    } else {
-                        // The share of what is left: num / remaining.
-                        let num_left = num.min(remaining_share);
-                        let piece = rest.split(num_left, remaining_share);
-                        remaining_share -= num_left;
-                        piece
-                    };
+                    // The share of what is left: num / remaining.
+                    let num_left = num.min(remaining_share);
+                    let piece = rest.split(num_left, remaining_share);
+                    remaining_share -= num_left;
                     if piece.mass() > 0 || piece.units > 0 {
                         stage(&mut self.links[l], piece, self.model.links[l].immediate());
                     }
+                }
+                // The last link takes what is left (the parcel itself: nothing is copied).
+                let l = links[last];
+                if rest.mass() > 0 || rest.units > 0 {
+                    stage(&mut self.links[l], rest, self.model.links[l].immediate());
                 }
             }
         }

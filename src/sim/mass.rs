@@ -104,6 +104,16 @@ pub fn share_num(share: f64) -> i64 {
     (share.clamp(0.0, 1.0) * SHARE_DEN as f64).round() as i64
 }
 
+/// `x as f64`, converting in 64 bits when `x` fits (the same correctly rounded value; a
+/// 128-bit conversion is a library call).
+#[inline]
+pub fn wide_to_f64(x: i128) -> f64 {
+    match i64::try_from(x) {
+        Ok(v) => v as f64,
+        Err(_) => x as f64,
+    }
+}
+
 /// `floor(sum * part / whole)` for the mass-weighted time sums of a split lot.
 #[inline]
 fn scale_wide(sum: i128, part: i64, whole: i64) -> i128 {
@@ -180,6 +190,9 @@ impl Lot {
     pub fn born(&self) -> SimTime {
         if self.mass == 0 {
             0
+        } else if let Ok(sum) = i64::try_from(self.born_sum) {
+            // The same quotient, in 64 bits (a 128-bit division is a library call).
+            sum / self.mass
         } else {
             (self.born_sum / self.mass as i128) as SimTime
         }
