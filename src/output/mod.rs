@@ -215,14 +215,16 @@ pub fn timeseries_frame(r: &RunResult) -> PolarsResult<DataFrame> {
     let names = ts.entity_names.iter().map(String::as_str);
     let metrics = ts.metric_names.iter().map(|(m, _)| m.as_str());
     let units = ts.metric_names.iter().map(|(_, u)| u.as_str());
+    // `date` is `period_end` under another name: one column, shared.
+    let period_end = date_column("period_end", period_end);
     DataFrame::new(
         ts.len(),
         vec![
-            date_column("date", period_end.clone()),
+            period_end.clone().with_name("date".into()),
             Column::new("day".into(), day),
             Column::new("time_s".into(), ts.time_s.clone()),
             date_column("period_start", period_start),
-            date_column("period_end", period_end),
+            period_end,
             coded_column("node", names, &ts.entity)?,
             coded_column("metric", metrics, &ts.metric)?,
             Column::new("value".into(), ts.value.clone()),
