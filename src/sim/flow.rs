@@ -1,7 +1,7 @@
 //! Material between nodes: output split over links by share, truck dispatch, transit,
 //! delivery, and back-pressure when storage is full (upstream waits; nothing is dropped).
 
-use crate::kernel::secs_from_days;
+use crate::kernel::{SimTime, secs_from_days};
 use crate::model::{Dispatch, LinkId, MG_PER_T, NodeId};
 use crate::sim::mass::{Parcel, SHARE_DEN, Shipment, shipment_mass};
 use crate::sim::{Event, LinkState, Simulation};
@@ -82,9 +82,7 @@ impl Simulation<'_> {
     pub(crate) fn try_dispatch(&mut self, l: LinkId) {
         let link = &self.model.links[l];
         if let Some(p) = self.links[l].direct.take() {
-            let mut ship = Shipment::new();
-            ship.push(p);
-            self.ship(l, ship);
+            self.ship_one(l, p);
         }
         if self.links[l].staged.is_empty() {
             return;
@@ -133,8 +131,41 @@ impl Simulation<'_> {
 
     /// One truck (or conveyor load) leaves now.
     fn ship(&mut self, l: LinkId, parcels: Shipment) {
+        let transit = self.depart(l, shipment_mass(&parcels));
+        if transit == 0 {
+            self.arrive(l, parcels);
+        } else {
+            self.put_on_road(l, parcels, transit);
+        }
+    }
+
+    /// [`ship`](Self::ship) for a load of one parcel (an immediate link's), without
+    /// making a shipment when it arrives at once and is unloaded.
+    fn ship_one(&mut self, l: LinkId, parcel: Parcel) {
+        let transit = self.depart(l, parcel.mass());
+        if transit != 0 {
+            let mut ship = Shipment::new();
+            ship.push(parcel);
+            self.put_on_road(l, ship, transit);
+            return;
+        }
+        let to = self.model.links[l].to;
+        if self.links[l].waiting.is_empty() && self.accepts_one(to, &parcel) {
+            self.unload_one(l, parcel);
+            self.try_start(to);
+        } else {
+            let mut ship = Shipment::new();
+            ship.push(parcel);
+            let st = &mut self.links[l];
+            st.waiting_mg += shipment_mass(&ship);
+            st.waiting.push_back(ship);
+        }
+    }
+
+    /// A load of `mass` leaves on link `l`: draws its transit time (returned) and counts
+    /// the trip, its cost and CO2.
+    fn depart(&mut self, l: LinkId, mass: i64) -> SimTime {
         let link = &self.model.links[l];
-        let mass = shipment_mass(&parcels);
         let st = &mut self.links[l];
         let transit =
             secs_from_days(st.transit.sample(&mut st.transit_rng) * st.transit_multiplier);
@@ -150,29 +181,31 @@ impl Simulation<'_> {
         } else {
             st.trips += 1;
         }
-        if transit == 0 {
-            self.arrive(l, parcels);
-        } else {
-            st.in_transit_mg += mass;
-            st.in_transit += 1;
-            let slot = match self.free_slots.pop() {
-                Some(slot) => {
-                    self.transit[slot as usize] = Some((l, parcels));
-                    slot
-                }
-                None => {
-                    self.transit.push(Some((l, parcels)));
-                    (self.transit.len() - 1) as u32
-                }
-            };
-            self.queue.post_in(
-                transit,
-                Event::Delivery {
-                    link: l,
-                    shipment: slot,
-                },
-            );
-        }
+        transit
+    }
+
+    /// A load on the road for `transit` seconds: delivered by a `Delivery` event.
+    fn put_on_road(&mut self, l: LinkId, parcels: Shipment, transit: SimTime) {
+        let st = &mut self.links[l];
+        st.in_transit_mg += shipment_mass(&parcels);
+        st.in_transit += 1;
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                self.transit[slot as usize] = Some((l, parcels));
+                slot
+            }
+            None => {
+                self.transit.push(Some((l, parcels)));
+                (self.transit.len() - 1) as u32
+            }
+        };
+        self.queue.post_in(
+            transit,
+            Event::Delivery {
+                link: l,
+                shipment: slot,
+            },
+        );
     }
 
     pub(crate) fn on_delivery(&mut self, l: LinkId, slot: u32) {
@@ -211,23 +244,37 @@ impl Simulation<'_> {
             .accepts(&node.input, shipment_mass(parcels), parcels.len(), units)
     }
 
+    /// [`accepts`](Self::accepts) for a shipment of one parcel.
+    fn accepts_one(&self, n: NodeId, parcel: &Parcel) -> bool {
+        let node = &self.nodes[n];
+        node.input.is_empty()
+            || node
+                .kind
+                .accepts(&node.input, parcel.mass(), 1, parcel.units)
+    }
+
     /// Moves a shipment from the link into the destination's input (no processing yet).
     fn unload(&mut self, l: LinkId, parcels: Shipment) {
+        for p in parcels {
+            self.unload_one(l, p);
+        }
+    }
+
+    /// Moves one parcel from the link into the destination's input.
+    fn unload_one(&mut self, l: LinkId, mut p: Parcel) {
         let n = self.model.links[l].to;
         let now = self.queue.now();
         let node = &mut self.nodes[n];
-        for mut p in parcels {
-            self.links[l].ledger.parcel_out(&p);
-            node.ledger.parcel_in(&p);
-            p.set_arrived(now);
-            node.kind.receive(
-                p,
-                now,
-                &mut node.input,
-                &mut node.ledger,
-                &mut node.counters,
-            );
-        }
+        self.links[l].ledger.parcel_out(&p);
+        node.ledger.parcel_in(&p);
+        p.set_arrived(now);
+        node.kind.receive(
+            p,
+            now,
+            &mut node.input,
+            &mut node.ledger,
+            &mut node.counters,
+        );
     }
 
     /// Material taken from a node's input: waiting shipments at its gate may now unload.
