@@ -33,11 +33,25 @@ impl Simulation<'_> {
     /// with a share above 0 takes the rounding remainder), and counts it as the node's
     /// outflow. Staging comes first for every link, dispatch after, so no list is copied.
     pub(crate) fn emit(&mut self, n: NodeId, port: usize, parcel: Parcel) {
+        self.emit_from(n, port, parcel, false);
+    }
+
+    /// [`emit`](Self::emit) for material the node makes now (a source's lot): entered in
+    /// its ledger as in and out at once.
+    pub(crate) fn emit_new(&mut self, n: NodeId, port: usize, parcel: Parcel) {
+        self.emit_from(n, port, parcel, true);
+    }
+
+    fn emit_from(&mut self, n: NodeId, port: usize, parcel: Parcel, new: bool) {
         if parcel.is_empty() {
             return;
         }
         let node = &mut self.nodes[n];
-        node.ledger.parcel_out(&parcel);
+        if new {
+            node.ledger.parcel_through(&parcel);
+        } else {
+            node.ledger.parcel_out(&parcel);
+        }
         node.counters.out_mass += parcel.mass();
         node.counters.out_mass_total += parcel.mass();
         parcel.add_elements(&mut node.counters.out_elements);
@@ -144,6 +158,7 @@ impl Simulation<'_> {
     fn ship_one(&mut self, l: LinkId, parcel: Parcel) {
         let transit = self.depart(l, parcel.mass());
         if transit != 0 {
+            self.links[l].ledger.parcel_in(&parcel);
             let mut ship = Shipment::new();
             ship.push(parcel);
             self.put_on_road(l, ship, transit);
@@ -151,9 +166,12 @@ impl Simulation<'_> {
         }
         let to = self.model.links[l].to;
         if self.links[l].waiting.is_empty() && self.accepts_one(to, &parcel) {
-            self.unload_one(l, parcel);
+            // In and out of the link in one step.
+            self.links[l].ledger.parcel_through(&parcel);
+            self.unload_from(l, parcel);
             self.try_start(to);
         } else {
+            self.links[l].ledger.parcel_in(&parcel);
             let mut ship = Shipment::new();
             ship.push(parcel);
             let st = &mut self.links[l];
@@ -261,12 +279,17 @@ impl Simulation<'_> {
     }
 
     /// Moves one parcel from the link into the destination's input.
-    fn unload_one(&mut self, l: LinkId, mut p: Parcel) {
+    fn unload_one(&mut self, l: LinkId, p: Parcel) {
+        self.links[l].ledger.parcel_out(&p);
+        self.unload_from(l, p);
+    }
+
+    /// Hands a parcel leaving link `l` (already entered as the link's outflow) to its
+    /// destination, which enters it in its own ledger (`Kind::receive`).
+    fn unload_from(&mut self, l: LinkId, mut p: Parcel) {
         let n = self.model.links[l].to;
         let now = self.queue.now();
         let node = &mut self.nodes[n];
-        self.links[l].ledger.parcel_out(&p);
-        node.ledger.parcel_in(&p);
         p.set_arrived(now);
         node.kind.receive(
             p,
@@ -294,12 +317,14 @@ impl Simulation<'_> {
 }
 
 /// Puts output on a link's dock, counted as the link's inflow; on a link that dispatches
-/// every parcel at once it waits in `direct` instead, so it is not queued and unqueued.
+/// every parcel at once it waits in `direct` instead, so it is not queued and unqueued,
+/// and is entered in the link's ledger when it leaves `direct` (`ship_one`, in the same
+/// step: `direct` is never held across events).
 fn stage(link: &mut LinkState, piece: Parcel, immediate: bool) {
-    link.ledger.parcel_in(&piece);
     if immediate && link.direct.is_none() && link.staged.is_empty() {
         link.direct = Some(piece);
     } else {
+        link.ledger.parcel_in(&piece);
         link.staged.push(piece);
     }
 }

@@ -558,14 +558,39 @@ impl Stock {
 
 /// Element flows through one node or link: what came in, what left, what was lost.
 /// At every moment `inflow = outflow + inventory + loss`, element by element.
+///
+/// Material that enters and leaves in one step (a source's new lot sent on at once, a
+/// parcel crossing a zero-transit link, a sink's delivery) is entered once, in `through`,
+/// and counts in both totals ([`Ledger::inflow_total`], [`Ledger::outflow_total`]): one
+/// element-array addition instead of two.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     pub inflow: Elements,
     pub outflow: Elements,
     pub loss: Elements,
+    through: Elements,
 }
 
 impl Ledger {
+    /// Everything that came in: `inflow` plus what passed through.
+    pub fn inflow_total(&self) -> Elements {
+        let mut t = self.inflow;
+        t.add(&self.through);
+        t
+    }
+
+    /// Everything that left: `outflow` plus what passed through.
+    pub fn outflow_total(&self) -> Elements {
+        let mut t = self.outflow;
+        t.add(&self.through);
+        t
+    }
+
+    /// A parcel that came in and left in the same step.
+    pub fn parcel_through(&mut self, p: &Parcel) {
+        p.add_elements(&mut self.through);
+    }
+
     pub fn parcel_in(&mut self, p: &Parcel) {
         p.add_elements(&mut self.inflow);
     }
