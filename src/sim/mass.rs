@@ -104,16 +104,6 @@ pub fn share_num(share: f64) -> i64 {
     (share.clamp(0.0, 1.0) * SHARE_DEN as f64).round() as i64
 }
 
-/// `x as f64`, converting in 64 bits when `x` fits (the same correctly rounded value; a
-/// 128-bit conversion is a library call).
-#[inline]
-pub fn wide_to_f64(x: i128) -> f64 {
-    match i64::try_from(x) {
-        Ok(v) => v as f64,
-        Err(_) => x as f64,
-    }
-}
-
 /// `floor(sum * part / whole)` for the mass-weighted time sums of a split lot.
 #[inline]
 fn scale_wide(sum: i128, part: i64, whole: i64) -> i128 {
@@ -201,6 +191,18 @@ impl Lot {
     /// Sum of mass x (now - arrival): the lot's wait at its node, in mg.s.
     pub fn wait_mg_s(&self, now: SimTime) -> i128 {
         self.mass as i128 * now as i128 - self.arrived_sum
+    }
+
+    /// [`wait_mg_s`](Self::wait_mg_s) as a float: the same correctly rounded value, worked
+    /// out in 64 bits when the sums fit (128-bit arithmetic and conversion are library calls).
+    pub fn wait_mg_s_f64(&self, now: SimTime) -> f64 {
+        let narrow = i64::try_from(self.arrived_sum)
+            .ok()
+            .and_then(|arrived| self.mass.checked_mul(now)?.checked_sub(arrived));
+        match narrow {
+            Some(w) => w as f64,
+            None => self.wait_mg_s(now) as f64,
+        }
     }
 
     /// Sum of mass x (now - entry): its time in the network so far, in mg.s.
@@ -640,6 +642,37 @@ mod tests {
         assert_eq!(share_of(1_001, half), scale(1_001, half, SHARE_DEN));
         // A share of 1 keeps everything.
         assert_eq!(share_of(123_456_789, SHARE_DEN), 123_456_789);
+    }
+
+    #[test]
+    fn waits_as_floats_match_the_wide_sums() {
+        // 2 kg arrived at t = 1,000 s: at t = 4,600 s it has waited 2e6 mg x 3,600 s.
+        let mut a = Lot::of_material(&magnet(), 0, 2_000_000, 0, 0);
+        a.set_arrived(1_000);
+        assert_eq!(a.wait_mg_s_f64(4_600), 7.2e9);
+        // Sums beyond 64 bits take the 128-bit path: 9e12 mg (9,000 t) x 3e9 s = 2.7e22 mg.s.
+        let mut big = Lot::of_material(&magnet(), 0, 9_000_000_000_000, 0, 0);
+        big.set_arrived(1_000_000_000);
+        let w = big.wait_mg_s(4_000_000_000);
+        assert!(i64::try_from(w).is_err());
+        assert_eq!(big.wait_mg_s_f64(4_000_000_000), w as f64);
+        assert_eq!(w, 9_000_000_000_000i128 * 3_000_000_000);
+    }
+
+    #[test]
+    fn material_passed_through_counts_in_and_out() {
+        // 1,000 mg in and kept, 3,000 mg in and out at once: in 4,000, out 3,000, and
+        // in = out + the 1,000 held, element by element (300 + 700 of the 1,000).
+        let mut ledger = Ledger::default();
+        let mut kept = Parcel::new(0);
+        kept.push(Lot::of_material(&magnet(), 0, 1_000, 0, 0));
+        let mut passed = Parcel::new(0);
+        passed.push(Lot::of_material(&magnet(), 0, 3_000, 0, 0));
+        ledger.parcel_in(&kept);
+        ledger.parcel_through(&passed);
+        assert_eq!(ledger.inflow_total().first(2), &[1_200, 2_800]);
+        assert_eq!(ledger.outflow_total().first(2), &[900, 2_100]);
+        assert_eq!(ledger.inflow.first(2), &[300, 700]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 
 use crate::kernel::{HOUR, PostId, Rng, Sampler, SimTime, StreamKey, secs_from_hours, stream};
 use crate::model::{MG_PER_KG, NodeId};
-use crate::sim::mass::{Parcel, wide_to_f64};
+use crate::sim::mass::Parcel;
 use crate::sim::stats::Level;
 use crate::sim::{Event, RunOptions, Simulation};
 
@@ -311,14 +311,14 @@ impl Simulation<'_> {
             let c = &mut node.counters;
             if parcel.units > 0 {
                 let lot = parcel.lots().first();
-                let h = lot.map_or(0.0, |l| wide_to_f64(l.wait_mg_s(now)) / l.mass().max(1) as f64)
+                let h = lot.map_or(0.0, |l| l.wait_mg_s_f64(now) / l.mass().max(1) as f64)
                     / HOUR as f64;
                 c.wait.add(h, parcel.units as f64);
                 c.wait_total.add(h, parcel.units as f64);
             } else {
                 for l in parcel.lots() {
                     // mg.s -> kg.h
-                    let kg_h = wide_to_f64(l.wait_mg_s(now)) / (MG_PER_KG as f64 * HOUR as f64);
+                    let kg_h = l.wait_mg_s_f64(now) / (MG_PER_KG as f64 * HOUR as f64);
                     let kg = l.mass() as f64 / MG_PER_KG as f64;
                     c.wait.add_sum(kg_h, kg);
                     c.wait_total.add_sum(kg_h, kg);
