@@ -34,7 +34,8 @@ const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
 /// float is exact, so comparing it with 0.5 decides the rounding exactly.
 #[inline]
 pub fn round_i64(x: f64) -> i64 {
-    if !(x.abs() < WHOLE_FROM) {
+    // Whole already, out of range, or NaN: `as` gives what `round`/`floor` then `as` give.
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
         return x as i64;
     }
     let t = x as i64;
@@ -51,7 +52,8 @@ pub fn round_i64(x: f64) -> i64 {
 /// `x.floor() as i64`, bit for bit (NaN to 0, saturating), without a libm call.
 #[inline]
 pub fn floor_i64(x: f64) -> i64 {
-    if !(x.abs() < WHOLE_FROM) {
+    // Whole already, out of range, or NaN: `as` gives what `round`/`floor` then `as` give.
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
         return x as i64;
     }
     let t = x as i64;

@@ -13,8 +13,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::sha256_hex;
 use crate::kernel::SimTime;
+use crate::model::sha256_hex;
 use crate::sim::{RunResult, Summary, TimeSeries};
 
 /// What `manifest.json` says about a run. Its presence marks the run's folder complete.
