@@ -56,6 +56,15 @@ impl Simulation<'_> {
         node.counters.out_mass_total += parcel.mass();
         parcel.add_elements(&mut node.counters.out_elements);
         let links = &node.out_links[port];
+        if let &[l] = links.as_slice() {
+            // One link (most ports): it takes everything, as below, with no split to make.
+            let link = &mut self.links[l];
+            if link.share_num == 0 || parcel.mass() > 0 || parcel.units > 0 {
+                stage(link, parcel, self.model.links[l].immediate());
+            }
+            self.try_dispatch(l);
+            return;
+        }
         let last = links.iter().rposition(|&l| self.links[l].share_num > 0);
         match last {
             // Every share is 0 (a script may do this): the first link carries it all.
@@ -165,17 +174,18 @@ impl Simulation<'_> {
             return;
         }
         let to = self.model.links[l].to;
-        if self.links[l].waiting.is_empty() && self.accepts_one(to, &parcel) {
+        let accepts = self.accepts_one(to, &parcel);
+        let st = &mut self.links[l];
+        if st.waiting.is_empty() && accepts {
             // In and out of the link in one step.
-            self.links[l].ledger.parcel_through(&parcel);
+            st.ledger.parcel_through(&parcel);
             self.unload_from(l, parcel);
             self.try_start(to);
         } else {
-            self.links[l].ledger.parcel_in(&parcel);
+            st.ledger.parcel_in(&parcel);
+            st.waiting_mg += parcel.mass();
             let mut ship = Shipment::new();
             ship.push(parcel);
-            let st = &mut self.links[l];
-            st.waiting_mg += shipment_mass(&ship);
             st.waiting.push_back(ship);
         }
     }
