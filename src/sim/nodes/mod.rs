@@ -605,6 +605,10 @@ impl<'m> Kind<'m> {
 
 /// A counted job (a pallet, a station's job) for the first idle server, first in first out.
 fn unit_job(pool: &Pool, input: &mut Stock) -> Option<(usize, Parcel)> {
+    // An empty input is the cheaper test, and the usual answer right after a job starts.
+    if input.is_empty() {
+        return None;
+    }
     let s = pool.servers.iter().position(|sv| sv.idle())?;
     input.pop().map(|p| (s, p))
 }
