@@ -222,7 +222,7 @@ fn run_into(
     }
     let result = simulation.run(|t| bar.set_position((t / DAY) as u64));
     bar.finish_and_clear();
-    let result = result?;
+    let mut result = result?;
     let wall_time_s = started.elapsed().as_secs_f64();
     let manifest = Manifest {
         magloop_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -243,7 +243,7 @@ fn run_into(
         warnings: result.warnings.clone(),
         sets: req.sets.clone(),
     };
-    output::write_run(dir, &result, manifest)?;
+    output::write_run(dir, &mut result, manifest)?;
     Ok((result, wall_time_s, usage))
 }
 

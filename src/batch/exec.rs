@@ -154,7 +154,7 @@ fn complete(out: &Path, key: &str) -> Option<RunMark> {
 }
 
 /// Builds one table of a run's results.
-type TableOf = fn(&RunResult) -> PolarsResult<DataFrame>;
+type TableOf = fn(&mut RunResult) -> PolarsResult<DataFrame>;
 
 /// Runs one run and writes its parts. `encoding` is held while its tables are built and
 /// encoded, so one run at a time holds that memory (a 10-year run's tables and encoder
@@ -178,12 +178,13 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
         let policy = ScriptPolicy::new(model, sc.scripts.clone()).with_budget(exp.script_budget);
         sim.set_policy(Box::new(policy));
     }
-    let result = sim.run(|_| {})?;
+    let mut result = sim.run(|_| {})?;
+    // The time series moves into its table (nothing reads it after): no copy.
     let frames: [(&str, TableOf); 5] = [
-        ("timeseries", output::timeseries_frame),
-        ("yearly", output::yearly_frame),
-        ("nodes", output::nodes_frame),
-        ("shocks", output::shocks_frame),
+        ("timeseries", output::take_timeseries_frame),
+        ("yearly", |r| output::yearly_frame(r)),
+        ("nodes", |r| output::nodes_frame(r)),
+        ("shocks", |r| output::shocks_frame(r)),
         ("summary", |r| output::summary_frame(&[&r.summary])),
     ];
     let parts = {
@@ -195,7 +196,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
             .into_iter()
             .map(|(table, frame)| {
                 let dir = part_dir(out, table, &key);
-                let mut df = frame(&result).map_err(|e| io(&dir, e))?;
+                let mut df = frame(&mut result).map_err(|e| io(&dir, e))?;
                 let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
                 Ok((table, dir, bytes))
             })

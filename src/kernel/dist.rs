@@ -346,7 +346,17 @@ impl Sampler {
     }
 
     /// One draw.
+    #[inline]
     pub fn sample(&self, rng: &mut Rng) -> f64 {
+        // A constant (a zero transit, a fixed lot) is answered where it is asked.
+        match self.kind {
+            SamplerKind::Constant(value) => value,
+            _ => self.draw(rng),
+        }
+    }
+
+    /// [`sample`](Self::sample) for every law but the constant.
+    fn draw(&self, rng: &mut Rng) -> f64 {
         match &self.kind {
             SamplerKind::Constant(value) => *value,
             SamplerKind::Uniform(uniform) => uniform.sample(rng),

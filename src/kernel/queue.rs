@@ -98,15 +98,35 @@ impl Hasher for IdHasher {
 
 type IdBuildHasher = BuildHasherDefault<IdHasher>;
 
-/// A handle to a posted event, valid for [`EventQueue::cancel_post`] until it pops.
+/// A handle to a posted event, valid for [`EventQueue::cancel_post`] until it pops: its
+/// sequence number, unique in the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PostId(u64);
 
-/// A posted event: ordered by its key alone, earliest first in a max-heap.
+/// Bits of a posted event's `order` below its class: the sequence number.
+const CLASS_SHIFT: u32 = 56;
+const SEQUENCE_MASK: u64 = (1 << CLASS_SHIFT) - 1;
+
+/// A posted event: ordered by its key alone, earliest first in a max-heap. The key is
+/// `time << 64 | class << 56 | sequence` (times are never negative), so one 128-bit
+/// comparison compares (time, class, sequence).
 struct Posted<E> {
-    key: (SimTime, u8, u64),
-    id: u64,
+    key: u128,
     event: E,
+}
+
+impl<E> Posted<E> {
+    fn key(&self) -> (SimTime, u64) {
+        ((self.key >> 64) as SimTime, self.key as u64)
+    }
+
+    fn at(&self) -> SimTime {
+        (self.key >> 64) as SimTime
+    }
+
+    fn sequence(&self) -> u64 {
+        self.key as u64 & SEQUENCE_MASK
+    }
 }
 
 impl<E> PartialEq for Posted<E> {
@@ -203,11 +223,13 @@ impl<E> EventQueue<E> {
         E: EventClass,
     {
         let at = self.clamp_to_now(at);
-        let id = self.next_id;
-        self.next_id += 1;
-        let key = (at, event.class(), self.take_sequence());
-        self.posted.push(Posted { key, id, event });
-        PostId(id)
+        let sequence = self.take_sequence();
+        debug_assert!(sequence <= SEQUENCE_MASK);
+        debug_assert!(at >= 0);
+        let order = (u64::from(event.class()) << CLASS_SHIFT) | sequence;
+        let key = ((at as u128) << 64) | u128::from(order);
+        self.posted.push(Posted { key, event });
+        PostId(sequence)
     }
 
     /// Posts `event` `delay` seconds after `now` (saturating at `SimTime::MAX`).
@@ -228,9 +250,9 @@ impl<E> EventQueue<E> {
     fn drop_cancelled(&mut self) {
         while !self.cancelled.is_empty() {
             match self.posted.peek() {
-                Some(p) if self.cancelled.contains(&p.id) => {
+                Some(p) if self.cancelled.contains(&p.sequence()) => {
                     let p = self.posted.pop().expect("peeked");
-                    self.cancelled.remove(&p.id);
+                    self.cancelled.remove(&p.sequence());
                 }
                 _ => break,
             }
@@ -274,18 +296,33 @@ impl<E> EventQueue<E> {
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.drop_cancelled();
         let scheduled = self.pending.peek().map(|(_, &Reverse((at, _, _)))| at);
-        let posted = self.posted.peek().map(|p| p.key.0);
+        let posted = self.posted.peek().map(Posted::at);
         match (scheduled, posted) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
 
-    /// Removes the next event, advances `now` to its time, and returns it.
+    /// Removes the next event, advances `now` to its time, and returns it. A posted event
+    /// has no [`EventId`]; it comes with its sequence number as one.
     pub fn pop(&mut self) -> Option<(SimTime, EventId, E)> {
-        self.drop_cancelled();
-        let scheduled = self.pending.peek().map(|(_, &Reverse(key))| key);
-        let posted = self.posted.peek().map(|p| p.key);
+        self.pop_until(SimTime::MAX)
+    }
+
+    /// Like [`pop`](Self::pop), but only an event due at or before `horizon`; a later one
+    /// stays pending and `now` does not move. One look at each head instead of a
+    /// `peek_time` then a `pop`.
+    pub fn pop_until(&mut self, horizon: SimTime) -> Option<(SimTime, EventId, E)> {
+        if !self.cancelled.is_empty() {
+            self.drop_cancelled();
+        }
+        // A scheduled event's key (time, class, sequence) against a posted one's (time,
+        // class << 56 | sequence): the same order.
+        let scheduled = self
+            .pending
+            .peek()
+            .map(|(_, &Reverse((at, class, seq)))| (at, (u64::from(class) << CLASS_SHIFT) | seq));
+        let posted = self.posted.peek().map(Posted::key);
         let from_posted = match (scheduled, posted) {
             (None, None) => return None,
             (Some(a), Some(b)) => b < a,
@@ -293,9 +330,15 @@ impl<E> EventQueue<E> {
             (Some(_), None) => false,
         };
         let (at, id, event) = if from_posted {
+            if posted.is_some_and(|(at, _)| at > horizon) {
+                return None;
+            }
             let p = self.posted.pop().expect("peeked");
-            (p.key.0, p.id, p.event)
+            (p.at(), p.sequence(), p.event)
         } else {
+            if scheduled.is_some_and(|(at, _)| at > horizon) {
+                return None;
+            }
             let (entry, Reverse((at, _, _))) = self.pending.pop().expect("peeked");
             (at, entry.id, entry.event)
         };

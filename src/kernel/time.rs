@@ -20,10 +20,44 @@ pub const YEAR: SimTime = 31_557_600;
 fn round_to_secs(secs: f64) -> SimTime {
     if secs > 0.0 {
         // `as` saturates float-to-int casts, so huge values become SimTime::MAX.
-        secs.round() as SimTime
+        round_i64(secs)
     } else {
         0
     }
+}
+
+/// 2^52: from here on every `f64` is a whole number.
+const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
+
+/// `x.round() as i64`, bit for bit (halves away from zero, NaN to 0, saturating), without
+/// the libm call that `f64::round` is on baseline x86-64: the fraction `x - trunc(x)` of a
+/// float is exact, so comparing it with 0.5 decides the rounding exactly.
+#[inline]
+pub fn round_i64(x: f64) -> i64 {
+    // Whole already, out of range, or NaN: `as` gives what `round`/`floor` then `as` give.
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
+        return x as i64;
+    }
+    let t = x as i64;
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
+}
+
+/// `x.floor() as i64`, bit for bit (NaN to 0, saturating), without a libm call.
+#[inline]
+pub fn floor_i64(x: f64) -> i64 {
+    // Whole already, out of range, or NaN: `as` gives what `round`/`floor` then `as` give.
+    if x.is_nan() || x.abs() >= WHOLE_FROM {
+        return x as i64;
+    }
+    let t = x as i64;
+    if t as f64 > x { t - 1 } else { t }
 }
 
 /// Seconds, given as a float, rounded to the nearest whole second.
@@ -86,6 +120,44 @@ mod tests {
         assert_eq!(secs_from_secs(f64::NEG_INFINITY), 0); // -inf clamps to 0
         assert_eq!(secs_from_secs(f64::INFINITY), SimTime::MAX); // +inf saturates
         assert_eq!(secs_from_days(1e300), SimTime::MAX); // 8.64e304 s is beyond i64
+    }
+
+    #[test]
+    fn integer_round_and_floor_match_the_float_functions() {
+        // Halves round away from zero: 2.5 -> 3, -2.5 -> -3; the largest double below 0.5
+        // (0.49999999999999994) rounds to 0, where floor(x + 0.5) would give 1.
+        assert_eq!(round_i64(2.5), 3);
+        assert_eq!(round_i64(-2.5), -3);
+        assert_eq!(round_i64(0.499_999_999_999_999_94), 0);
+        assert_eq!(floor_i64(-0.5), -1);
+        assert_eq!(floor_i64(-0.0), 0);
+        let special = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_497.0,
+            9.3e18,
+            -9.3e18,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        // And a spread of magnitudes with fractions, from a fixed sequence.
+        let mut x = 0.123_456_789_f64;
+        let spread = (0..20_000).map(move |i| {
+            x = (x * 3.9 * (1.0 - x / 10.0)).abs() % 10.0;
+            let scale = 10f64.powi(i % 19 - 3);
+            if i % 2 == 0 { x * scale } else { -x * scale }
+        });
+        for v in special.into_iter().chain(spread) {
+            assert_eq!(round_i64(v), v.round() as i64, "round {v:e}");
+            assert_eq!(floor_i64(v), v.floor() as i64, "floor {v:e}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Material between nodes: output split over links by share, truck dispatch, transit,
 //! delivery, and back-pressure when storage is full (upstream waits; nothing is dropped).
 
-use crate::kernel::secs_from_days;
+use crate::kernel::{SimTime, secs_from_days};
 use crate::model::{Dispatch, LinkId, MG_PER_T, NodeId};
 use crate::sim::mass::{Parcel, SHARE_DEN, Shipment, shipment_mass};
 use crate::sim::{Event, LinkState, Simulation};
@@ -33,15 +33,38 @@ impl Simulation<'_> {
     /// with a share above 0 takes the rounding remainder), and counts it as the node's
     /// outflow. Staging comes first for every link, dispatch after, so no list is copied.
     pub(crate) fn emit(&mut self, n: NodeId, port: usize, parcel: Parcel) {
+        self.emit_from(n, port, parcel, false);
+    }
+
+    /// [`emit`](Self::emit) for material the node makes now (a source's lot): entered in
+    /// its ledger as in and out at once.
+    pub(crate) fn emit_new(&mut self, n: NodeId, port: usize, parcel: Parcel) {
+        self.emit_from(n, port, parcel, true);
+    }
+
+    fn emit_from(&mut self, n: NodeId, port: usize, parcel: Parcel, new: bool) {
         if parcel.is_empty() {
             return;
         }
         let node = &mut self.nodes[n];
-        node.ledger.parcel_out(&parcel);
+        if new {
+            node.ledger.parcel_through(&parcel);
+        } else {
+            node.ledger.parcel_out(&parcel);
+        }
         node.counters.out_mass += parcel.mass();
         node.counters.out_mass_total += parcel.mass();
         parcel.add_elements(&mut node.counters.out_elements);
         let links = &node.out_links[port];
+        if let &[l] = links.as_slice() {
+            // One link (most ports): it takes everything, as below, with no split to make.
+            let link = &mut self.links[l];
+            if link.share_num == 0 || parcel.mass() > 0 || parcel.units > 0 {
+                stage(link, parcel, self.model.links[l].immediate());
+            }
+            self.try_dispatch(l);
+            return;
+        }
         let last = links.iter().rposition(|&l| self.links[l].share_num > 0);
         match last {
             // Every share is 0 (a script may do this): the first link carries it all.
@@ -52,23 +75,23 @@ impl Simulation<'_> {
             Some(last) => {
                 let mut rest = parcel;
                 let mut remaining_share = SHARE_DEN;
-                for (i, &l) in links.iter().enumerate().take(last + 1) {
+                for &l in &links[..last] {
                     let num = self.links[l].share_num;
                     if num == 0 {
                         continue;
                     }
-                    let piece = if i == last {
-                        std::mem::take(&mut rest)
-                    } else {
-                        // The share of what is left: num / remaining.
-                        let num_left = num.min(remaining_share);
-                        let piece = rest.split(num_left, remaining_share);
-                        remaining_share -= num_left;
-                        piece
-                    };
+                    // The share of what is left: num / remaining.
+                    let num_left = num.min(remaining_share);
+                    let piece = rest.split(num_left, remaining_share);
+                    remaining_share -= num_left;
                     if piece.mass() > 0 || piece.units > 0 {
                         stage(&mut self.links[l], piece, self.model.links[l].immediate());
                     }
+                }
+                // The last link takes what is left (the parcel itself: nothing is copied).
+                let l = links[last];
+                if rest.mass() > 0 || rest.units > 0 {
+                    stage(&mut self.links[l], rest, self.model.links[l].immediate());
                 }
             }
         }
@@ -82,9 +105,7 @@ impl Simulation<'_> {
     pub(crate) fn try_dispatch(&mut self, l: LinkId) {
         let link = &self.model.links[l];
         if let Some(p) = self.links[l].direct.take() {
-            let mut ship = Shipment::new();
-            ship.push(p);
-            self.ship(l, ship);
+            self.ship_one(l, p);
         }
         if self.links[l].staged.is_empty() {
             return;
@@ -133,8 +154,46 @@ impl Simulation<'_> {
 
     /// One truck (or conveyor load) leaves now.
     fn ship(&mut self, l: LinkId, parcels: Shipment) {
+        let transit = self.depart(l, shipment_mass(&parcels));
+        if transit == 0 {
+            self.arrive(l, parcels);
+        } else {
+            self.put_on_road(l, parcels, transit);
+        }
+    }
+
+    /// [`ship`](Self::ship) for a load of one parcel (an immediate link's), without
+    /// making a shipment when it arrives at once and is unloaded.
+    fn ship_one(&mut self, l: LinkId, parcel: Parcel) {
+        let transit = self.depart(l, parcel.mass());
+        if transit != 0 {
+            self.links[l].ledger.parcel_in(&parcel);
+            let mut ship = Shipment::new();
+            ship.push(parcel);
+            self.put_on_road(l, ship, transit);
+            return;
+        }
+        let to = self.model.links[l].to;
+        let accepts = self.accepts_one(to, &parcel);
+        let st = &mut self.links[l];
+        if st.waiting.is_empty() && accepts {
+            // In and out of the link in one step.
+            st.ledger.parcel_through(&parcel);
+            self.unload_from(l, parcel);
+            self.try_start(to);
+        } else {
+            st.ledger.parcel_in(&parcel);
+            st.waiting_mg += parcel.mass();
+            let mut ship = Shipment::new();
+            ship.push(parcel);
+            st.waiting.push_back(ship);
+        }
+    }
+
+    /// A load of `mass` leaves on link `l`: draws its transit time (returned) and counts
+    /// the trip, its cost and CO2.
+    fn depart(&mut self, l: LinkId, mass: i64) -> SimTime {
         let link = &self.model.links[l];
-        let mass = shipment_mass(&parcels);
         let st = &mut self.links[l];
         let transit =
             secs_from_days(st.transit.sample(&mut st.transit_rng) * st.transit_multiplier);
@@ -150,29 +209,31 @@ impl Simulation<'_> {
         } else {
             st.trips += 1;
         }
-        if transit == 0 {
-            self.arrive(l, parcels);
-        } else {
-            st.in_transit_mg += mass;
-            st.in_transit += 1;
-            let slot = match self.free_slots.pop() {
-                Some(slot) => {
-                    self.transit[slot as usize] = Some((l, parcels));
-                    slot
-                }
-                None => {
-                    self.transit.push(Some((l, parcels)));
-                    (self.transit.len() - 1) as u32
-                }
-            };
-            self.queue.post_in(
-                transit,
-                Event::Delivery {
-                    link: l,
-                    shipment: slot,
-                },
-            );
-        }
+        transit
+    }
+
+    /// A load on the road for `transit` seconds: delivered by a `Delivery` event.
+    fn put_on_road(&mut self, l: LinkId, parcels: Shipment, transit: SimTime) {
+        let st = &mut self.links[l];
+        st.in_transit_mg += shipment_mass(&parcels);
+        st.in_transit += 1;
+        let slot = match self.free_slots.pop() {
+            Some(slot) => {
+                self.transit[slot as usize] = Some((l, parcels));
+                slot
+            }
+            None => {
+                self.transit.push(Some((l, parcels)));
+                (self.transit.len() - 1) as u32
+            }
+        };
+        self.queue.post_in(
+            transit,
+            Event::Delivery {
+                link: l,
+                shipment: slot,
+            },
+        );
     }
 
     pub(crate) fn on_delivery(&mut self, l: LinkId, slot: u32) {
@@ -211,23 +272,42 @@ impl Simulation<'_> {
             .accepts(&node.input, shipment_mass(parcels), parcels.len(), units)
     }
 
+    /// [`accepts`](Self::accepts) for a shipment of one parcel.
+    fn accepts_one(&self, n: NodeId, parcel: &Parcel) -> bool {
+        let node = &self.nodes[n];
+        node.input.is_empty()
+            || node
+                .kind
+                .accepts(&node.input, parcel.mass(), 1, parcel.units)
+    }
+
     /// Moves a shipment from the link into the destination's input (no processing yet).
     fn unload(&mut self, l: LinkId, parcels: Shipment) {
+        for p in parcels {
+            self.unload_one(l, p);
+        }
+    }
+
+    /// Moves one parcel from the link into the destination's input.
+    fn unload_one(&mut self, l: LinkId, p: Parcel) {
+        self.links[l].ledger.parcel_out(&p);
+        self.unload_from(l, p);
+    }
+
+    /// Hands a parcel leaving link `l` (already entered as the link's outflow) to its
+    /// destination, which enters it in its own ledger (`Kind::receive`).
+    fn unload_from(&mut self, l: LinkId, mut p: Parcel) {
         let n = self.model.links[l].to;
         let now = self.queue.now();
         let node = &mut self.nodes[n];
-        for mut p in parcels {
-            self.links[l].ledger.parcel_out(&p);
-            node.ledger.parcel_in(&p);
-            p.set_arrived(now);
-            node.kind.receive(
-                p,
-                now,
-                &mut node.input,
-                &mut node.ledger,
-                &mut node.counters,
-            );
-        }
+        p.set_arrived(now);
+        node.kind.receive(
+            p,
+            now,
+            &mut node.input,
+            &mut node.ledger,
+            &mut node.counters,
+        );
     }
 
     /// Material taken from a node's input: waiting shipments at its gate may now unload.
@@ -247,12 +327,14 @@ impl Simulation<'_> {
 }
 
 /// Puts output on a link's dock, counted as the link's inflow; on a link that dispatches
-/// every parcel at once it waits in `direct` instead, so it is not queued and unqueued.
+/// every parcel at once it waits in `direct` instead, so it is not queued and unqueued,
+/// and is entered in the link's ledger when it leaves `direct` (`ship_one`, in the same
+/// step: `direct` is never held across events).
 fn stage(link: &mut LinkState, piece: Parcel, immediate: bool) {
-    link.ledger.parcel_in(&piece);
     if immediate && link.direct.is_none() && link.staged.is_empty() {
         link.direct = Some(piece);
     } else {
+        link.ledger.parcel_in(&piece);
         link.staged.push(piece);
     }
 }

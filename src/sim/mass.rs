@@ -150,7 +150,7 @@ impl Lot {
             if *f == 0.0 {
                 continue;
             }
-            let m = (mass_mg as f64 * f).floor() as i64;
+            let m = crate::kernel::floor_i64(mass_mg as f64 * f);
             el.0[e] = m;
             used += m;
         }
@@ -196,6 +196,9 @@ impl Lot {
     pub fn born(&self) -> SimTime {
         if self.mass == 0 {
             0
+        } else if let Ok(sum) = i64::try_from(self.born_sum) {
+            // The same quotient, in 64 bits (a 128-bit division is a library call).
+            sum / self.mass
         } else {
             (self.born_sum / self.mass as i128) as SimTime
         }
@@ -204,6 +207,18 @@ impl Lot {
     /// Sum of mass x (now - arrival): the lot's wait at its node, in mg.s.
     pub fn wait_mg_s(&self, now: SimTime) -> i128 {
         self.mass as i128 * now as i128 - self.arrived_sum
+    }
+
+    /// [`wait_mg_s`](Self::wait_mg_s) as a float: the same correctly rounded value, worked
+    /// out in 64 bits when the sums fit (128-bit arithmetic and conversion are library calls).
+    pub fn wait_mg_s_f64(&self, now: SimTime) -> f64 {
+        let narrow = i64::try_from(self.arrived_sum)
+            .ok()
+            .and_then(|arrived| self.mass.checked_mul(now)?.checked_sub(arrived));
+        match narrow {
+            Some(w) => w as f64,
+            None => self.wait_mg_s(now) as f64,
+        }
     }
 
     /// Sum of mass x (now - entry): its time in the network so far, in mg.s.
@@ -583,14 +598,39 @@ impl Stock {
 
 /// Element flows through one node or link: what came in, what left, what was lost.
 /// At every moment `inflow = outflow + inventory + loss`, element by element.
+///
+/// Material that enters and leaves in one step (a source's new lot sent on at once, a
+/// parcel crossing a zero-transit link, a sink's delivery) is entered once, in `through`,
+/// and counts in both totals ([`Ledger::inflow_total`], [`Ledger::outflow_total`]): one
+/// element-array addition instead of two.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     pub inflow: Elements,
     pub outflow: Elements,
     pub loss: Elements,
+    through: Elements,
 }
 
 impl Ledger {
+    /// Everything that came in: `inflow` plus what passed through.
+    pub fn inflow_total(&self) -> Elements {
+        let mut t = self.inflow;
+        t.add(&self.through);
+        t
+    }
+
+    /// Everything that left: `outflow` plus what passed through.
+    pub fn outflow_total(&self) -> Elements {
+        let mut t = self.outflow;
+        t.add(&self.through);
+        t
+    }
+
+    /// A parcel that came in and left in the same step.
+    pub fn parcel_through(&mut self, p: &Parcel) {
+        p.add_elements(&mut self.through);
+    }
+
     pub fn parcel_in(&mut self, p: &Parcel) {
         p.add_elements(&mut self.inflow);
     }
@@ -641,6 +681,37 @@ mod tests {
         assert_eq!(share_of(1_001, half), scale(1_001, half, SHARE_DEN));
         // A share of 1 keeps everything.
         assert_eq!(share_of(123_456_789, SHARE_DEN), 123_456_789);
+    }
+
+    #[test]
+    fn waits_as_floats_match_the_wide_sums() {
+        // 2 kg arrived at t = 1,000 s: at t = 4,600 s it has waited 2e6 mg x 3,600 s.
+        let mut a = Lot::of_material(&magnet(), 0, 2_000_000, 0, 0);
+        a.set_arrived(1_000);
+        assert_eq!(a.wait_mg_s_f64(4_600), 7.2e9);
+        // Sums beyond 64 bits take the 128-bit path: 9e12 mg (9,000 t) x 3e9 s = 2.7e22 mg.s.
+        let mut big = Lot::of_material(&magnet(), 0, 9_000_000_000_000, 0, 0);
+        big.set_arrived(1_000_000_000);
+        let w = big.wait_mg_s(4_000_000_000);
+        assert!(i64::try_from(w).is_err());
+        assert_eq!(big.wait_mg_s_f64(4_000_000_000), w as f64);
+        assert_eq!(w, 9_000_000_000_000i128 * 3_000_000_000);
+    }
+
+    #[test]
+    fn material_passed_through_counts_in_and_out() {
+        // 1,000 mg in and kept, 3,000 mg in and out at once: in 4,000, out 3,000, and
+        // in = out + the 1,000 held, element by element (300 + 700 of the 1,000).
+        let mut ledger = Ledger::default();
+        let mut kept = Parcel::new(0);
+        kept.push(Lot::of_material(&magnet(), 0, 1_000, 0, 0));
+        let mut passed = Parcel::new(0);
+        passed.push(Lot::of_material(&magnet(), 0, 3_000, 0, 0));
+        ledger.parcel_in(&kept);
+        ledger.parcel_through(&passed);
+        assert_eq!(ledger.inflow_total().first(2), &[1_200, 2_800]);
+        assert_eq!(ledger.outflow_total().first(2), &[900, 2_100]);
+        assert_eq!(ledger.inflow.first(2), &[300, 700]);
     }
 
     #[test]

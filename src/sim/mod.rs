@@ -129,7 +129,8 @@ pub(crate) struct Counters {
 pub(crate) struct LinkState {
     pub ledger: Ledger,
     pub staged: Stock,
-    /// A parcel on an immediate link about to leave (never held across events).
+    /// A parcel on an immediate link about to leave (never held across events), not yet
+    /// entered in the link's ledger.
     pub direct: Option<mass::Parcel>,
     /// Shipments on the road, by slot in `Simulation::transit`.
     pub in_transit: u32,
@@ -262,11 +263,7 @@ impl<'m> Simulation<'m> {
     pub fn run(mut self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
         let horizon = self.model.horizon;
         self.with_policy(|p, ctl| p.start(ctl))?;
-        while let Some(t) = self.queue.peek_time() {
-            if t > horizon {
-                break;
-            }
-            let (now, _, event) = self.queue.pop().expect("peeked");
+        while let Some((now, _, event)) = self.queue.pop_until(horizon) {
             if self.opts.trace {
                 self.trace(now, &event);
             }
@@ -338,12 +335,9 @@ impl<'m> Simulation<'m> {
         let n_el = self.model.elements.len();
         let mut problems = Vec::new();
         let mut check = |what: String, ledger: &Ledger, inv: Elements| {
+            let (inflow, outflow) = (ledger.inflow_total(), ledger.outflow_total());
             for e in 0..n_el {
-                let (i, o, l) = (
-                    ledger.inflow.get(e),
-                    ledger.outflow.get(e),
-                    ledger.loss.get(e),
-                );
+                let (i, o, l) = (inflow.get(e), outflow.get(e), ledger.loss.get(e));
                 let held = inv.get(e);
                 let diff = i - o - l - held;
                 if diff != 0 {
@@ -394,10 +388,9 @@ impl<'m> Simulation<'m> {
 
     pub(crate) fn link_inventory(&self, l: LinkId) -> Elements {
         let link = &self.links[l];
+        // A parcel in `direct` is not yet the link's (it enters the ledger when it leaves
+        // `direct`, in the step that put it there).
         let mut inv = *link.staged.elements();
-        if let Some(p) = &link.direct {
-            p.add_elements(&mut inv);
-        }
         let on_road = self.transit.iter().flatten().filter(|(on, _)| *on == l);
         for parcel in on_road
             .flat_map(|(_, ship)| ship)

@@ -294,6 +294,10 @@ impl Simulation<'_> {
 
     /// Starts jobs on idle servers while the node's kind finds work in its input.
     pub(crate) fn try_start(&mut self, n: NodeId) {
+        // Only kinds with servers take jobs (`Kind::next_job` is `None` for the others).
+        if self.nodes[n].kind.pool().is_none() {
+            return;
+        }
         let now = self.queue.now();
         let mut took = false;
         loop {
@@ -307,14 +311,14 @@ impl Simulation<'_> {
             let c = &mut node.counters;
             if parcel.units > 0 {
                 let lot = parcel.lots().first();
-                let h = lot.map_or(0.0, |l| l.wait_mg_s(now) as f64 / l.mass().max(1) as f64)
+                let h = lot.map_or(0.0, |l| l.wait_mg_s_f64(now) / l.mass().max(1) as f64)
                     / HOUR as f64;
                 c.wait.add(h, parcel.units as f64);
                 c.wait_total.add(h, parcel.units as f64);
             } else {
                 for l in parcel.lots() {
                     // mg.s -> kg.h
-                    let kg_h = l.wait_mg_s(now) as f64 / (MG_PER_KG as f64 * HOUR as f64);
+                    let kg_h = l.wait_mg_s_f64(now) / (MG_PER_KG as f64 * HOUR as f64);
                     let kg = l.mass() as f64 / MG_PER_KG as f64;
                     c.wait.add_sum(kg_h, kg);
                     c.wait_total.add_sum(kg_h, kg);

@@ -154,8 +154,8 @@ impl<'m> Kind<'m> {
         }
     }
 
-    /// A delivered parcel arrives: kept in the input, or consumed (a sink); an HPMS hub
-    /// separates carriers at its gate.
+    /// A delivered parcel arrives, entered in the node's ledger here: kept in the input,
+    /// or consumed (a sink: in and out at once); an HPMS hub separates carriers at its gate.
     pub fn receive(
         &mut self,
         p: Parcel,
@@ -165,19 +165,29 @@ impl<'m> Kind<'m> {
         c: &mut Counters,
     ) {
         match self {
-            Kind::Sink(s) => s.consume(p, now, ledger, c),
+            Kind::Sink(s) => {
+                ledger.parcel_through(&p);
+                s.consume(p, now, c);
+            }
             Kind::Station(s) => {
+                ledger.parcel_in(&p);
                 s.in_system.add(now, 1);
                 input.push(p);
             }
-            Kind::Hpms(h) => h.receive(p, input, ledger),
+            Kind::Hpms(h) => {
+                ledger.parcel_in(&p);
+                h.receive(p, input, ledger);
+            }
             Kind::HddSource(_)
             | Kind::ScrapSource(_)
             | Kind::Source(_)
             | Kind::Preprocessor(_)
             | Kind::OxidePlant(_)
             | Kind::Producer(_)
-            | Kind::Market(_) => input.push(p),
+            | Kind::Market(_) => {
+                ledger.parcel_in(&p);
+                input.push(p);
+            }
         }
     }
 
@@ -595,6 +605,10 @@ impl<'m> Kind<'m> {
 
 /// A counted job (a pallet, a station's job) for the first idle server, first in first out.
 fn unit_job(pool: &Pool, input: &mut Stock) -> Option<(usize, Parcel)> {
+    // An empty input is the cheaper test, and the usual answer right after a job starts.
+    if input.is_empty() {
+        return None;
+    }
     let s = pool.servers.iter().position(|sv| sv.idle())?;
     input.pop().map(|p| (s, p))
 }
@@ -684,10 +698,10 @@ impl Simulation<'_> {
             | Kind::Market(_)
             | Kind::Sink(_) => return,
         };
-        node.ledger.parcel_in(&parcel);
         node.counters.units += parcel.units;
         node.counters.units_total += parcel.units;
-        self.emit(n, 0, parcel);
+        // Made and sent on at once: in and out of the source's ledger in one entry.
+        self.emit_new(n, 0, parcel);
         self.schedule_next_arrival(n, Some(now));
     }
 

@@ -3,15 +3,16 @@
 
 use crate::kernel::{HOUR, SimTime};
 use crate::sim::Counters;
-use crate::sim::mass::{Ledger, Parcel};
+use crate::sim::mass::Parcel;
 use crate::sim::nodes::RecordCx;
 use crate::sim::record::M;
 
 pub(crate) struct Sink;
 
 impl Sink {
-    /// Consumes a delivered parcel: counted as the sink's output, with its time in the network.
-    pub fn consume(&mut self, p: Parcel, now: SimTime, ledger: &mut Ledger, c: &mut Counters) {
+    /// Consumes a delivered parcel: counted as the sink's output, with its time in the
+    /// network (its ledger entry, in and out at once, is made by `Kind::receive`).
+    pub fn consume(&mut self, p: Parcel, now: SimTime, c: &mut Counters) {
         // Sojourn in the network: from the oldest lot's (mean) entry to now.
         let born = p.lots().iter().map(|l| l.born()).min().unwrap_or(now);
         let hours = (now - born) as f64 / HOUR as f64;
@@ -22,7 +23,6 @@ impl Sink {
         c.out_mass += p.mass();
         c.out_mass_total += p.mass();
         p.add_elements(&mut c.out_elements);
-        ledger.parcel_out(&p);
     }
 }
 

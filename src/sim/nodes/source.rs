@@ -72,7 +72,7 @@ fn lot_of(model: &Model, material: usize, mg: f64, now: SimTime, n: NodeId) -> L
     Lot::of_material(
         &model.materials[material],
         material,
-        mg.round() as i64,
+        crate::kernel::round_i64(mg),
         now,
         n,
     )
