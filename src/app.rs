@@ -781,17 +781,18 @@ fn grades_and_rules(yearly: &[sim::yearly::YearlyRow], t: impl Fn(f64) -> String
             .find(|x| x.0 == sector && x.1 == kpi)
             .map_or(0.0, |x| x.2)
     };
+    // Every sector a rule held for, including one whose supply none complied with.
     let ruled: Vec<String> = sums
         .iter()
-        .filter(|x| x.0 != "all" && x.1 == "compliant_supply_t" && x.2 > 0.0)
+        .filter(|x| x.0 != "all" && x.1 == "ruled_demand_t" && x.2 > 0.0)
         .map(|x| {
-            let demand = get(x.0, "demand_t");
+            let compliant = get(x.0, "compliant_supply_t");
             format!(
-                "{} {} t of {} t ({:.1} %), short {} t",
+                "{} {} t of {} t demanded under the rule ({:.1} %), short {} t",
                 x.0,
+                t(compliant),
                 t(x.2),
-                t(demand),
-                100.0 * x.2 / demand.max(f64::MIN_POSITIVE),
+                100.0 * compliant / x.2,
                 t(get(x.0, "shortfall_t"))
             )
         })

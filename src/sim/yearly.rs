@@ -19,7 +19,7 @@ use crate::sim::pool::Outputs;
 pub(crate) const ALL: u32 = 0;
 
 /// KPIs accumulated per year, in [`Y`] order: (name, unit, kept per sector).
-pub const YEARLY_KPIS: [(&str, &str, bool); 18] = [
+pub const YEARLY_KPIS: [(&str, &str, bool); 19] = [
     ("demand_t", "t", true),
     ("recycled_supply_t", "t", true),
     ("imports_t", "t", true),
@@ -38,6 +38,7 @@ pub const YEARLY_KPIS: [(&str, &str, bool); 18] = [
     ("producer_external_feed_t", "t", false),
     ("producer_cost_usd", "USD", false),
     ("compliant_supply_t", "t", true),
+    ("ruled_demand_t", "t", true),
 ];
 
 /// Ids of [`YEARLY_KPIS`].
@@ -65,6 +66,8 @@ pub(crate) enum Y {
     ProducerExternalFeed,
     ProducerCost,
     Compliant,
+    /// Demand of sectors while an origin requirement held for them.
+    RuledDemand,
 }
 
 /// Derived per year when the rows are made, not accumulated: imports from the origin
@@ -74,8 +77,8 @@ pub(crate) enum Y {
 /// shortfall), and recycled supply from the start to the end of each year.
 pub const CHINA_SHARE: (&str, &str) = ("china_share", "fraction");
 pub const RECYCLED_CUM: (&str, &str) = ("recycled_supply_cum_t", "t");
-/// Derived per year and sector: `compliant_supply_t` over demand, where a sector had any
-/// supply under an origin requirement (`require_origin`).
+/// Derived per year and sector: `compliant_supply_t` over `ruled_demand_t` (the demand
+/// while an origin requirement, `require_origin`, held), where a rule held.
 pub const COMPLIANT_SHARE: (&str, &str) = ("compliant_share", "fraction");
 
 /// One row of `yearly.parquet`.
@@ -174,6 +177,7 @@ impl Yearly {
                         Y::Shortfall,
                         Y::Domestic,
                         Y::Compliant,
+                        Y::RuledDemand,
                     ] {
                         present(&mut kpis, y);
                     }
@@ -370,14 +374,22 @@ impl Yearly {
         m: &crate::model::Market,
         grade_t: &[f64],
         element_t: &[f64],
-        compliant: &[f64],
+        // Per sector: (compliant supply, demand while a rule held).
+        rules: (&[f64], &[f64]),
         els: &[usize],
     ) {
+        let (compliant, ruled) = rules;
         self.add_sectors(
             t,
             m.demand.iter().map(|d| d.sector.as_str()),
             Y::Compliant as u32,
             compliant,
+        );
+        self.add_sectors(
+            t,
+            m.demand.iter().map(|d| d.sector.as_str()),
+            Y::RuledDemand as u32,
+            ruled,
         );
         for (g, grade) in m.grades.iter().enumerate() {
             if let Some(k) = self.grades.iter().find(|x| x.0 == grade.name).map(|x| x.1) {
@@ -444,20 +456,11 @@ impl Yearly {
         (0..self.years.len()).fold(0.0, |acc, y| acc + self.cell(y, 0, kpi as usize))
     }
 
-    /// Compliant supply over the demand of the sectors that had any, over the whole run
-    /// (sectors in model order, years in order); `None` when no sector had any.
+    /// Compliant supply over the demand of the sectors while a rule held for them, over the
+    /// whole run (years in order); `None` when no rule ever held.
     pub fn compliant_share(&self) -> Option<f64> {
-        let (mut compliant, mut demand) = (0.0, 0.0);
-        for s in 1..self.sectors.len() {
-            let c = (0..self.years.len())
-                .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Compliant as usize));
-            if c > 0.0 {
-                compliant += c;
-                demand += (0..self.years.len())
-                    .fold(0.0, |acc, y| acc + self.cell(y, s, Y::Demand as usize));
-            }
-        }
-        (compliant > 0.0 && demand > 0.0).then(|| compliant / demand)
+        let ruled = self.whole_run(Y::RuledDemand);
+        (ruled > 0.0).then(|| self.whole_run(Y::Compliant) / ruled)
     }
 
     /// A KPI of `all` over the run's last twelve months.
@@ -508,9 +511,9 @@ impl Yearly {
                     }
                 }
                 let compliant = self.cell(y, s, Y::Compliant as usize);
-                let demand = self.cell(y, s, Y::Demand as usize);
-                if compliant > 0.0 && demand > 0.0 {
-                    row(COMPLIANT_SHARE.0, compliant / demand, COMPLIANT_SHARE.1);
+                let ruled = self.cell(y, s, Y::RuledDemand as usize);
+                if ruled > 0.0 {
+                    row(COMPLIANT_SHARE.0, compliant / ruled, COMPLIANT_SHARE.1);
                 }
                 if s == 0 && self.kpis[Y::Recycled as usize].3 {
                     recycled_cum += self.cell(y, 0, Y::Recycled as usize);

@@ -154,7 +154,7 @@ fn the_tutorials_first_commands_and_an_edited_model_write_separate_folders() {
         .find(|n| is_hashed(n, "seed-1+reno_outage"))
         .unwrap_or_else(|| panic!("no seed-1+reno_outage-<hash> in {folders:?}"));
     // The folder the READMEs name: editing scripts/reno_outage.rhai changes its hash.
-    const DOCUMENTED: &str = "seed-1+reno_outage-d01ef749";
+    const DOCUMENTED: &str = "seed-1+reno_outage-67886523";
     assert_eq!(
         scripted_dir.as_str(),
         DOCUMENTED,

@@ -62,6 +62,7 @@ fn maker(lines: u32, ramp: &str, availability: f64) -> String {
     availability: {availability}
     magnet_material: new_magnet
     external_feed: mountain_pass
+    external_chain: {{mine: us, oxide: us}}
     cost_usd_per_kg: 50
     input_capacity_kg: 100000
     storage_capacity_kg: 100000
@@ -191,8 +192,8 @@ fn run_with_script(yaml: &str, script_text: &str) -> RunResult {
 fn maker_and_market(chain: &str) -> String {
     let nodes = maker(1, "ramp_years: 0", 1.0)
         .replace(
-            "external_feed: mountain_pass",
-            &format!("external_feed: mountain_pass\n    external_chain: {chain}"),
+            "external_chain: {mine: us, oxide: us}",
+            &format!("external_chain: {chain}"),
         )
         .replace(
             "  - {id: buyers, kind: sink}\n",
@@ -430,7 +431,7 @@ fn maker_problems(from: &str, to: &str) -> Vec<magloop::error::Problem> {
 #[test]
 fn bad_producer_fields_are_placed_and_explained() {
     // (replace, with, path, words of the message, words of the hint)
-    let cases: [(&str, &str, &str, &str, &str); 12] = [
+    let cases: [(&str, &str, &str, &str, &str); 13] = [
         (
             "lines: 1",
             "lines: 0",
@@ -488,25 +489,32 @@ fn bad_producer_fields_are_placed_and_explained() {
             "mountain_pass",
         ),
         (
-            "external_feed: mountain_pass",
-            "external_feed: mountain_pass\n    external_chain: {mine: us, magnet: us}",
+            "external_chain: {mine: us, oxide: us}",
+            "external_chain: {mine: us, magnet: us}",
             "nodes[0].external_chain.magnet",
             "makes the magnets itself",
             "`mine` and `oxide`",
         ),
         (
-            "external_feed: mountain_pass",
-            "external_feed: mountain_pass\n    external_chain: {mines: us}",
+            "external_chain: {mine: us, oxide: us}",
+            "external_chain: {mines: us}",
             "nodes[0].external_chain.mines",
             "unknown stage `mines`",
             "mine",
         ),
         (
-            "external_feed: mountain_pass",
+            "external_feed: mountain_pass\n    external_chain: {mine: us, oxide: us}",
             "external_chain: {mine: us}",
             "nodes[0].external_chain",
             "does not have",
             "external_feed",
+        ),
+        (
+            "\n    external_chain: {mine: us, oxide: us}",
+            "",
+            "nodes[0].external_chain",
+            "is needed with `external_feed`",
+            "{mine: us, oxide: us}",
         ),
         (
             "status: announced",

@@ -351,9 +351,13 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
         .map(|(k, d)| match &d.chain {
             None => std::array::from_fn(|_| vec![d.origin.clone()]),
             Some(spec) => {
-                let (names, problems) = read_tags(spec);
+                let (mut names, problems) = read_tags(spec);
                 for (place, msg, fix) in problems {
                     n.problem(&format!("imports[{k}].chain.{place}"), msg, Some(fix));
+                }
+                // A stage the chain leaves out is the origin's own (as without `chain`).
+                for stage in names.iter_mut().filter(|s| s.is_empty()) {
+                    stage.push(d.origin.clone());
                 }
                 names
             }
@@ -395,6 +399,9 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
 }
 
 /// The market's grades: as listed, or the one grade [`ONE_GRADE`].
+/// The most grades a market may list (grade sets are bits of a `u32`).
+pub const MAX_GRADES: usize = 32;
+
 fn grades(n: &mut NodeCx, spec: Option<&[GradeSpec]>) -> Vec<Grade> {
     let Some(list) = spec else {
         return vec![Grade {
@@ -408,6 +415,16 @@ fn grades(n: &mut NodeCx, spec: Option<&[GradeSpec]>) -> Vec<Grade> {
             "grades",
             "lists no grade",
             Some("list at least one, or leave `grades` out for one product".into()),
+        );
+    }
+    if list.len() > MAX_GRADES {
+        n.problem(
+            "grades",
+            format!(
+                "lists {} grades, more than the {MAX_GRADES} a market may have",
+                list.len()
+            ),
+            Some("merge grades of similar Dy + Tb content".into()),
         );
     }
     let elements: Vec<String> = n.elements[..n.elements.len() - 1].to_vec();
@@ -467,6 +484,10 @@ fn shares(
     listed: bool,
 ) -> Vec<f64> {
     let mut out = vec![0.0; grades.len()];
+    if grades.is_empty() {
+        // `grades: []`, refused where the grades are read: nothing to share out.
+        return out;
+    }
     match (spec, listed) {
         (None, false) => out[0] = 1.0,
         (Some(_), false) => n.problem(

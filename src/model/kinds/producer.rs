@@ -146,6 +146,17 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Producer> {
             );
         }
     }
+    if s.external_feed.is_some() && s.external_chain.is_none() {
+        // Untagged, what it buys would pass every origin rule.
+        n.problem(
+            "external_chain",
+            "is needed with `external_feed`: where what the plant buys was mined and refined",
+            Some(
+                "e.g. `external_chain: {mine: us, oxide: us}`, or `[china, other]` for mixed feed"
+                    .into(),
+            ),
+        );
+    }
     let mut external_chain_names = crate::model::origins::ChainNames::default();
     if let Some(spec) = &s.external_chain {
         if s.external_feed.is_none() {

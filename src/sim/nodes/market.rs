@@ -104,7 +104,7 @@ pub(crate) struct Market<'m> {
     pub restrictions: Vec<Vec<(u64, f64, u32)>>,
     /// Per sector: it accepts only material with no content from the origins of the mask
     /// at the stage or any later one (`require_origin`).
-    pub requirement: Vec<Option<(Stage, u16)>>,
+    pub requirement: Vec<Vec<(Stage, u16)>>,
     /// Per sector: demand multiplier.
     pub demand_multiplier: Vec<f64>,
     /// [sector][origin]: the sector may not be supplied from the origin.
@@ -205,7 +205,7 @@ impl<'m> Market<'m> {
             interval: flows,
             level: vec![Level::Projection { share: 1.0 }; m.imports.len()],
             restrictions: vec![Vec::new(); m.imports.len()],
-            requirement: vec![None; m.demand.len()],
+            requirement: vec![Vec::new(); m.demand.len()],
             demand_multiplier: vec![1.0; m.demand.len()],
             excluded: vec![vec![false; m.imports.len()]; m.demand.len()],
             domestic: model
@@ -299,19 +299,12 @@ impl<'m> Market<'m> {
         let Some(s) = self.sector(sector) else {
             return;
         };
-        // A second rule on the sector adds to the first: the stricter stage, both masks.
-        let (stage, mask) = match self.requirement[s] {
-            Some((st, mk)) => (
-                if (stage as usize) < (st as usize) {
-                    stage
-                } else {
-                    st
-                },
-                mk | mask,
-            ),
-            None => (stage, mask),
-        };
-        self.requirement[s] = Some((stage, mask));
+        // A second rule on the sector adds to the first: material must pass both (each rule
+        // keeps its own stage, so "no Chinese magnets" and "no recycled mines" do not merge
+        // into "no Chinese mines").
+        if !self.requirement[s].contains(&(stage, mask)) {
+            self.requirement[s].push((stage, mask));
+        }
         for (o, imp) in self.cfg.imports.iter().enumerate() {
             if imp.chain.touches_from(stage, mask) {
                 self.excluded[s][o] = true;
@@ -319,12 +312,12 @@ impl<'m> Market<'m> {
         }
     }
 
-    /// Whether sector `s` may take material with origin tags `chain`.
+    /// Whether sector `s` may take material with origin tags `chain`: no rule of its bars
+    /// an origin the chain carries at the rule's stage or later.
     fn accepts(&self, s: usize, chain: Chain) -> bool {
-        match self.requirement[s] {
-            None => true,
-            Some((stage, mask)) => !chain.touches_from(stage, mask),
-        }
+        self.requirement[s]
+            .iter()
+            .all(|&(stage, mask)| !chain.touches_from(stage, mask))
     }
 
     /// Current share of origin `i`'s projection available (1 = as projected).
@@ -447,9 +440,11 @@ impl<'m> Market<'m> {
             .map(|(d, k)| d.t_per_year * grown(d.growth_per_year, now) * day_years * k)
             .collect();
         let demand_t: f64 = sector_demand.iter().sum();
-        let want_mg = (demand_t * MG_PER_T as f64).round() as i64;
+        // Everything waiting is offered (oldest first within each grade); what is not sold
+        // goes back below. Taking only the day's demand from the front would let lots no
+        // sector takes block sellable ones behind them.
         let mut used = Parcel::new(0);
-        input.take_mass_into(want_mg, &mut used);
+        input.take_mass_into(input.mass(), &mut used);
         // Home supply: (grade, domestic, chain, t) per lot, in lot order.
         let mut home: Vec<(usize, bool, Chain, f64)> = used
             .lots()
@@ -465,7 +460,7 @@ impl<'m> Market<'m> {
             })
             .collect();
         let restricted: Vec<bool> = (0..n_sectors)
-            .map(|s| self.excluded[s].iter().any(|&x| x) || self.requirement[s].is_some())
+            .map(|s| self.excluded[s].iter().any(|&x| x) || !self.requirement[s].is_empty())
             .collect();
         // [grade][sector]: what is still needed.
         let mut need: Vec<Vec<f64>> = (0..n_grades)
@@ -531,9 +526,9 @@ impl<'m> Market<'m> {
                 home_given[g] += given;
             }
         }
-        // What no sector would take (refused by an origin requirement, or beyond what was
-        // asked) goes back to the front of the input, first in line for the next day: a
-        // buyer rule that refuses a plant's magnets backs them up to the plant.
+        // What no sector took (refused by an origin requirement, or beyond the day's demand)
+        // goes back to the input, in its order: a buyer rule that refuses a plant's magnets
+        // backs them up to the plant.
         let mut unsold = Parcel::new(0);
         for (i, entry) in home.iter().enumerate() {
             let left_mg = (entry.3 * MG_PER_T as f64).round() as i64;
@@ -589,6 +584,13 @@ impl<'m> Market<'m> {
                     grade_t[g] += t;
                 }
             }
+            // Floating-point crumbs of a served need (below a billionth of the grade's
+            // demand) are not drawn from stock.
+            for n in need.iter_mut() {
+                if *n < 1e-9 * gross[g].max(1.0) {
+                    *n = 0.0;
+                }
+            }
             // The commercial inventory serves every sector not barred from an origin (the
             // stock holds every origin's magnets, mixed).
             let draw = share_out(need, &mut self.stock_g[g], |s| !restricted[s]);
@@ -614,7 +616,10 @@ impl<'m> Market<'m> {
                     self.release_budget_t.min(self.stockpile_t)
                 };
                 let before = may;
-                share_out(need, &mut may, |s| p.serves[s]);
+                // Its magnets' origins are not traced: a sector under an origin rule does
+                // not count on them.
+                let ruled = &self.requirement;
+                share_out(need, &mut may, |s| p.serves[s] && ruled[s].is_empty());
                 let released = before - may;
                 grade_t[g] += released;
                 stockpile_release += released;
@@ -681,12 +686,21 @@ impl<'m> Market<'m> {
                 }
             }
         }
+        let ruled: Vec<f64> = (0..n_sectors)
+            .map(|s| {
+                if self.requirement[s].is_empty() {
+                    0.0
+                } else {
+                    sector_demand[s]
+                }
+            })
+            .collect();
         let compliant: Vec<f64> = (0..n_sectors)
             .map(|s| {
-                if self.requirement[s].is_some() {
-                    sector_demand[s] - shortfall[s]
-                } else {
+                if self.requirement[s].is_empty() {
                     0.0
+                } else {
+                    sector_demand[s] - shortfall[s]
                 }
             })
             .collect();
@@ -697,7 +711,7 @@ impl<'m> Market<'m> {
             m,
             &grade_t,
             &element_t,
-            &compliant,
+            (&compliant, &ruled),
             &self.supply_elements,
         );
         for f in [&mut self.total, &mut self.interval] {

@@ -178,7 +178,8 @@ impl<'m> Producer<'m> {
             .lots()
             .iter()
             .fold(Chain::NONE, |c, l| c.union(l.chain));
-        if made.external_mg > 0 {
+        // A milligram or so of rounding per element is not a purchase.
+        if made.external_mg > MAX_ELEMENTS as i64 {
             chain = chain.union(self.cfg.external_chain);
         }
         let mut out = Parcel::new(0);

@@ -389,9 +389,11 @@ fn the_printed_report_gives_supply_by_grade_and_element_and_the_rules_compliant_
     );
     assert!(printed.contains(&grades), "{grades}not in:\n{printed}");
     let compliant = total(&y, "defence", "compliant_supply_t");
-    let demand = total(&y, "defence", "demand_t");
+    // The rule holds from the start: the demand under it is all of defence's.
+    let demand = total(&y, "defence", "ruled_demand_t");
+    assert_eq!(demand, total(&y, "defence", "demand_t"));
     let rules = format!(
-        "  supply under origin rules (require_origin): defence {} t of {} t ({:.1} %), short {} t\n",
+        "  supply under origin rules (require_origin): defence {} t of {} t demanded under the rule ({:.1} %), short {} t\n",
         thousands(compliant),
         thousands(demand),
         100.0 * compliant / demand,
@@ -410,4 +412,141 @@ fn the_printed_report_gives_supply_by_grade_and_element_and_the_rules_compliant_
         ],
     );
     assert!(!crate::common::stdout(&o).contains("origin rules"));
+}
+
+/// One maker of `grade_material` at `t_per_day`, for the head-of-line test.
+fn hol_maker(id: &str, material: &str, t_per_day: f64) -> String {
+    format!(
+        "  - id: {id}
+    kind: producer
+    status: operating
+    lines: 1
+    line_t_per_year: {}
+    commissioning: 2025-01-01
+    ramp_years: 0
+    availability: 1.0
+    magnet_material: {material}
+    external_feed: mountain_pass
+    external_chain: {{mine: us, oxide: us}}
+    cost_usd_per_kg: 50
+    input_capacity_kg: 100000000
+    storage_capacity_kg: 100000
+",
+        t_per_day * 365.25
+    )
+}
+
+#[test]
+fn magnets_no_sector_takes_do_not_block_the_ones_behind_them() {
+    // A standard maker (10 t a day) and a heavy maker (1 t a day) sell into 10 t a day of
+    // demand, half of each grade. Standard magnets beyond standard demand (5 t a day) may
+    // not serve heavy demand (`grade_substitution: heavier`), so they pile up at the
+    // market's gate; the heavy magnets behind them must still be sold: each day's 1 t of
+    // heavy magnets meets heavy demand, which is short by the rest (4 t a day).
+    let model = format!(
+        "name: hol\ncalendar: {{start: 2025-01-01, days: 365.25}}\nelements: [Nd, Dy, Fe]\nmaterials:\n  std_magnet: {{role: product, composition: {{Nd: 30, Fe: 70}}}}\n  heavy_magnet: {{role: product, composition: {{Nd: 27, Dy: 3, Fe: 70}}}}\nnodes:\n{}{}  - id: us\n    kind: market\n    grades:\n      - {{grade: standard, composition: {{Nd: 30}}}}\n      - {{grade: heavy_re, composition: {{Nd: 27, Dy: 3}}}}\n    demand:\n      - {{sector: a, t_per_year: 3652.5, grades: {{standard: 0.5, heavy_re: 0.5}}}}\n    imports: []\nlinks:\n  - {{id: s_out, from: std_maker, to: us, dispatch: immediate}}\n  - {{id: h_out, from: heavy_maker, to: us, dispatch: immediate}}\n",
+        hol_maker("std_maker", "std_magnet", 10.0),
+        hol_maker("heavy_maker", "heavy_magnet", 1.0),
+    );
+    let (short, y) = run(&model, "// no rule\n");
+    let heavy = total(&y, "all", "supply_t.heavy_re");
+    let standard = total(&y, "all", "supply_t.standard");
+    let demand = total(&y, "all", "demand_t");
+    let made_heavy = total(&y, "all", "producer_output_t.heavy_maker");
+    // Every heavy magnet made is sold, save the last day's if it arrives after the last
+    // market day (1 t); standard demand is met in full.
+    assert!(heavy >= made_heavy - 1.0 - 1e-6, "{heavy} of {made_heavy}");
+    assert!(heavy <= made_heavy + 1e-6, "{heavy} of {made_heavy}");
+    assert!(
+        (standard - demand / 2.0).abs() < 1e-6 * demand,
+        "{standard}"
+    );
+    assert!(
+        (short - (demand / 2.0 - heavy)).abs() < 1e-6 * demand,
+        "{short}"
+    );
+}
+
+#[test]
+fn a_rule_counts_only_while_it_holds_and_a_sector_nothing_complies_with_shows_zero() {
+    // Defence (heavy, 1 t a day) and civil (standard, 1 t a day) buy from China alone; from
+    // 2025-07-01 defence takes no Chinese magnets. Before that the rule does not hold: its
+    // demand is not under the rule. After it, nothing complies: defence's demand under the
+    // rule is all short, and its compliant share is 0 (a row, not a missing one).
+    let model = graded(
+        "      - {sector: defence, t_per_year: 365.25, grades: {heavy: 1.0}}\n      - {sector: civil, t_per_year: 365.25, grades: {standard: 1.0}}\n",
+        "      - {origin: china, t_per_year: 3652.5, grades: {heavy: 0.5, standard: 0.5}}\n",
+    );
+    let (short, y) = run(
+        &model,
+        "require_origin(\"defence\", \"magnet\", \"china\", \"2025-07-01\");\n",
+    );
+    let ruled = total(&y, "defence", "ruled_demand_t");
+    let demand = total(&y, "defence", "demand_t");
+    // 2025-07-01 is day 181 of 365.25: about half the year's demand is under the rule.
+    assert!(
+        (ruled / demand - 184.25 / 365.25).abs() < 0.01,
+        "{ruled} of {demand}"
+    );
+    assert_eq!(total(&y, "defence", "compliant_supply_t"), 0.0);
+    assert!((total(&y, "defence", "shortfall_t") - ruled).abs() < 1e-9 * ruled);
+    assert!((short - ruled).abs() < 1e-9 * ruled);
+    assert_eq!(total(&y, "defence", "compliant_share"), 0.0);
+    assert!(
+        y.iter()
+            .any(|r| r.0 == "defence" && r.1 == "compliant_share" && r.2 == 0.0),
+        "no compliant_share row for defence"
+    );
+}
+
+#[test]
+fn two_rules_on_a_sector_each_keep_their_stage_and_a_partial_chain_fills_with_its_origin() {
+    // Japan's magnets: chain {mine: china} only, so their oxide and magnet stages are
+    // Japan's own. Rule 1 bars Chinese magnets (stage magnet: Japan's pass), rule 2 bars
+    // recycled content from the mine on (Japan's pass). Merged into one (mine, china |
+    // recycled) rule they would bar Japan (Chinese mine) and leave defence short; kept apart,
+    // Japan serves all of defence.
+    let model = graded(
+        "      - {sector: defence, t_per_year: 365.25, grades: {heavy: 1.0}}\n",
+        "      - {origin: china, t_per_year: 3652.5, grades: {heavy: 1.0}}\n      - {origin: japan, t_per_year: 3652.5, grades: {heavy: 1.0}, chain: {mine: china}}\n",
+    );
+    let (short, y) = run(
+        &model,
+        "require_origin(\"defence\", \"magnet\", \"china\", \"2025-01-01\");\nrequire_origin(\"defence\", \"mine\", \"recycled\", \"2025-01-01\");\n",
+    );
+    assert_eq!(short, 0.0);
+    assert_eq!(total(&y, "defence", "imports_t.china"), 0.0);
+    assert!(total(&y, "defence", "imports_t.japan") > 360.0);
+    // A rule barring Japanese magnets bars them: the magnet stage the chain left out is
+    // Japan's (without the fill it would be untagged and pass).
+    let (short, _) = run(
+        &model,
+        "require_origin(\"defence\", \"magnet\", \"china\", \"2025-01-01\");\nrequire_origin(\"defence\", \"magnet\", \"japan\", \"2025-01-01\");\n",
+    );
+    assert!(short > 360.0, "{short}");
+}
+
+#[test]
+fn a_stockpile_of_untraced_origin_does_not_serve_a_sector_under_a_rule() {
+    // Defence (1 t a day) may take no Chinese magnets, China is the only origin (0.5 t a
+    // day), and a 100 t stockpile for defence is released on the first day: its origin is
+    // not traced, so under the rule defence does not count on it; all its demand is short.
+    let model = graded(
+        "      - {sector: defence, t_per_year: 365.25, grades: {heavy: 1.0}}\n",
+        "      - {origin: china, t_per_year: 182.625, grades: {heavy: 1.0}}\n",
+    )
+    .replace(
+        "links:\n",
+        "    stockpile: {initial_t: 100, sectors: [defence]}\nlinks:\n",
+    );
+    let (short, y) = run(
+        &model,
+        "require_origin(\"defence\", \"magnet\", \"china\", \"2025-01-01\");\nrelease_stockpile(100.0, \"2025-01-01\");\n",
+    );
+    assert_eq!(total(&y, "all", "stockpile_release_t"), 0.0);
+    assert!((short - total(&y, "defence", "demand_t")).abs() < 1e-9 * short);
+    // Without the rule the release serves what China leaves short (0.5 t a day) until
+    // the 100 t are gone, on day 200.
+    let (_, y) = run(&model, "release_stockpile(100.0, \"2025-01-01\");\n");
+    assert!((total(&y, "all", "stockpile_release_t") - 100.0).abs() < 1e-9);
 }
