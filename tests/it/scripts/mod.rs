@@ -70,6 +70,11 @@ fn read(path: &Path) -> DataFrame {
 
 /// Runs `magloop run` with `scripts` (in order) for `years` into `out`, in `cwd`.
 fn run_scripts(cwd: &Path, out: &Path, scripts: &[&str], years: &str) -> Output {
+    run_scripts_set(cwd, out, scripts, years, &[])
+}
+
+/// As [`run_scripts`], with `--set PATH=VALUE` model changes.
+fn run_scripts_set(cwd: &Path, out: &Path, scripts: &[&str], years: &str, sets: &[&str]) -> Output {
     let mut args = vec![
         "run",
         "--years",
@@ -80,6 +85,9 @@ fn run_scripts(cwd: &Path, out: &Path, scripts: &[&str], years: &str) -> Output 
     ];
     for s in scripts {
         args.extend(["--script", s]);
+    }
+    for s in sets {
+        args.extend(["--set", s]);
     }
     run_in(cwd, &args)
 }
@@ -97,21 +105,7 @@ fn run_ok(out: &Path, scripts: &[&str], years: &str) -> Run {
 
 /// As [`run_ok`], with `--set PATH=VALUE` model changes.
 fn run_ok_set(out: &Path, scripts: &[&str], years: &str, sets: &[&str]) -> Run {
-    let mut args = vec![
-        "run",
-        "--years",
-        years,
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ];
-    for s in scripts {
-        args.extend(["--script", s]);
-    }
-    for s in sets {
-        args.extend(["--set", s]);
-    }
-    let o = run_in(&repo(), &args);
+    let o = run_scripts_set(&repo(), out, scripts, years, sets);
     assert!(
         o.status.success(),
         "run with {scripts:?} failed:\n{}",

@@ -458,6 +458,22 @@ fn hyperscaler_refresh_surge_moves_drives_earlier_without_changing_the_decade() 
     assert_close(total(&s), total(&b), 0.01, "drives over the decade");
 }
 
+/// Defence's value of `kpi` in `year` in a yearly.parquet table.
+fn defence_yearly(y: &polars::prelude::DataFrame, year: i32, kpi: &str) -> f64 {
+    let years = y.column("year").unwrap().i32().unwrap();
+    let sectors = y.column("sector").unwrap().str().unwrap();
+    let kpis = y.column("kpi").unwrap().str().unwrap();
+    let values = y.column("value").unwrap().f64().unwrap();
+    (0..y.height())
+        .find(|&i| {
+            years.get(i) == Some(year)
+                && sectors.get(i) == Some("defence")
+                && kpis.get(i) == Some(kpi)
+        })
+        .and_then(|i| values.get(i))
+        .unwrap_or_else(|| panic!("{kpi} of defence in {year}"))
+}
+
 #[test]
 fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_2027() {
     let dir = tempdir();
@@ -483,20 +499,7 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
         }
     }
     let y = read(&rule.dir.join("yearly.parquet"));
-    let get = |year: i32, kpi: &str| -> f64 {
-        let years = y.column("year").unwrap().i32().unwrap();
-        let sectors = y.column("sector").unwrap().str().unwrap();
-        let kpis = y.column("kpi").unwrap().str().unwrap();
-        let values = y.column("value").unwrap().f64().unwrap();
-        (0..y.height())
-            .find(|&i| {
-                years.get(i) == Some(year)
-                    && sectors.get(i) == Some("defence")
-                    && kpis.get(i) == Some(kpi)
-            })
-            .and_then(|i| values.get(i))
-            .unwrap_or_else(|| panic!("{kpi} of defence in {year}"))
-    };
+    let get = |year: i32, kpi: &str| defence_yearly(&y, year, kpi);
     // Compliant supply (yearly.parquet) is what defence got under the rule: all its demand.
     for year in [2025, 2026, 2027] {
         assert_close(
@@ -540,20 +543,7 @@ fn defence_2027_rule_bars_chinese_magnets_then_chinese_mines_and_oxides_from_202
         );
     }
     let y = read(&bites.dir.join("yearly.parquet"));
-    let get = |year: i32, kpi: &str| -> f64 {
-        let years = y.column("year").unwrap().i32().unwrap();
-        let sectors = y.column("sector").unwrap().str().unwrap();
-        let kpis = y.column("kpi").unwrap().str().unwrap();
-        let values = y.column("value").unwrap().f64().unwrap();
-        (0..y.height())
-            .find(|&i| {
-                years.get(i) == Some(year)
-                    && sectors.get(i) == Some("defence")
-                    && kpis.get(i) == Some(kpi)
-            })
-            .and_then(|i| values.get(i))
-            .unwrap_or_else(|| panic!("{kpi} of defence in {year}"))
-    };
+    let get = |year: i32, kpi: &str| defence_yearly(&y, year, kpi);
     for year in [2025, 2026, 2027] {
         assert_close(
             get(year, "compliant_supply_t"),
