@@ -787,13 +787,14 @@ fn grades_and_rules(yearly: &[sim::yearly::YearlyRow], t: impl Fn(f64) -> String
         .filter(|x| x.0 != "all" && x.1 == "ruled_demand_t" && x.2 > 0.0)
         .map(|x| {
             let compliant = get(x.0, "compliant_supply_t");
+            // Short under the rule: what of the demand under it no compliant supply met.
             format!(
                 "{} {} t of {} t demanded under the rule ({:.1} %), short {} t",
                 x.0,
                 t(compliant),
                 t(x.2),
                 100.0 * compliant / x.2,
-                t(get(x.0, "shortfall_t"))
+                t((x.2 - compliant).max(0.0))
             )
         })
         .collect();

@@ -182,8 +182,8 @@ pub struct Summary {
     pub stock_draw_t: f64,
     pub stock_refill_t: f64,
     pub stockpile_release_t: f64,
-    /// Supply to sectors under an origin requirement (`require_origin`), t, and its share of
-    /// those sectors' demand over the run (none when no sector had one).
+    /// Supply to sectors while an origin requirement (`require_origin`) held, t, and its
+    /// share of their demand while it held (`ruled_demand_t`; none when no rule held).
     pub compliant_supply_t: f64,
     pub compliant_share: Option<f64>,
     pub domestic_share: Option<f64>,

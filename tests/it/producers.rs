@@ -431,7 +431,7 @@ fn maker_problems(from: &str, to: &str) -> Vec<magloop::error::Problem> {
 #[test]
 fn bad_producer_fields_are_placed_and_explained() {
     // (replace, with, path, words of the message, words of the hint)
-    let cases: [(&str, &str, &str, &str, &str); 13] = [
+    let cases: [(&str, &str, &str, &str, &str); 14] = [
         (
             "lines: 1",
             "lines: 0",
@@ -508,6 +508,13 @@ fn bad_producer_fields_are_placed_and_explained() {
             "nodes[0].external_chain",
             "does not have",
             "external_feed",
+        ),
+        (
+            "external_chain: {mine: us, oxide: us}",
+            "external_chain: {mine: us}",
+            "nodes[0].external_chain.oxide",
+            "is needed",
+            "oxide: us",
         ),
         (
             "\n    external_chain: {mine: us, oxide: us}",

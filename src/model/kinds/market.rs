@@ -398,10 +398,10 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Market> {
     })
 }
 
-/// The market's grades: as listed, or the one grade [`ONE_GRADE`].
 /// The most grades a market may list (grade sets are bits of a `u32`).
 pub const MAX_GRADES: usize = 32;
 
+/// The market's grades: as listed, or the one grade [`ONE_GRADE`].
 fn grades(n: &mut NodeCx, spec: Option<&[GradeSpec]>) -> Vec<Grade> {
     let Some(list) = spec else {
         return vec![Grade {

@@ -177,6 +177,22 @@ pub(crate) fn validate(n: &mut NodeCx) -> Option<Producer> {
                 Some("tag only `mine` and `oxide`".into()),
             );
         }
+        // A stage left untagged would pass every rule at that stage.
+        for stage in [
+            crate::model::origins::Stage::Mine,
+            crate::model::origins::Stage::Oxide,
+        ] {
+            if s.external_feed.is_some() && names[stage as usize].is_empty() {
+                n.problem(
+                    &format!("external_chain.{}", stage.name()),
+                    "is needed: where the external feed was mined and refined",
+                    Some(format!(
+                        "e.g. `{}: us`, or a list such as `[china, other]`",
+                        stage.name()
+                    )),
+                );
+            }
+        }
         external_chain_names = names;
     }
     if !(finite(s.cost_usd_per_kg) && (0.0..=1e4).contains(&s.cost_usd_per_kg)) {
