@@ -120,6 +120,16 @@ impl Model {
             .collect()
     }
 
+    /// Per element slot (the model's elements, then unused slots): whether it is a rare
+    /// earth.
+    pub fn rare_earth_mask(&self) -> [bool; MAX_ELEMENTS] {
+        let mut rare = [false; MAX_ELEMENTS];
+        for e in self.rare_earths() {
+            rare[e] = true;
+        }
+        rare
+    }
+
     /// Calendar date of a simulation time.
     pub fn date_of(&self, t: SimTime) -> NaiveDate {
         self.start + chrono::Duration::seconds(t)

@@ -44,9 +44,14 @@ pub struct Row {
 /// such as `shortfall_t`: a row covering a day belongs to that day's month). A month without
 /// rows is 0.
 pub fn monthly_sum(rows: &[Row], months: &[Month]) -> Vec<f64> {
+    monthly_total(rows, months, |r| r.value)
+}
+
+/// Per month, the sum of `of(row)` over the rows that start in it; 0 for a month without.
+fn monthly_total(rows: &[Row], months: &[Month], of: impl Fn(&Row) -> f64) -> Vec<f64> {
     let mut by: BTreeMap<Month, f64> = BTreeMap::new();
     for r in rows {
-        *by.entry(month_of(r.start)).or_default() += r.value;
+        *by.entry(month_of(r.start)).or_default() += of(r);
     }
     months
         .iter()
@@ -85,14 +90,7 @@ pub fn monthly_mean(rows: &[Row], months: &[Month]) -> Vec<Option<f64>> {
 
 /// Per month, the days its rows cover (for turning a month's sum into a rate).
 pub fn monthly_days(rows: &[Row], months: &[Month]) -> Vec<f64> {
-    let mut by: BTreeMap<Month, f64> = BTreeMap::new();
-    for r in rows {
-        *by.entry(month_of(r.start)).or_default() += (r.end - r.start).num_days() as f64;
-    }
-    months
-        .iter()
-        .map(|m| by.get(m).copied().unwrap_or(0.0))
-        .collect()
+    monthly_total(rows, months, |r| (r.end - r.start).num_days() as f64)
 }
 
 /// The `p`-quantile (0..=1) of `values` with linear interpolation between order statistics

@@ -152,11 +152,39 @@ pub enum Kind {
     Closure,
 }
 
+/// The script value of an argument ([`Kind::shape`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A string.
+    Text,
+    /// A number (an integer is taken as a float).
+    Number,
+    /// A whole number.
+    Count,
+    Array,
+    Map,
+    Closure,
+}
+
 impl Kind {
     /// The Rust type the implementation takes (numbers are taken as `Dynamic` so that `2`
     /// and `2.0` both work, and documented as floats); Rhai turns these into the
     /// definition files' types.
     pub fn rust_type(self) -> &'static str {
+        match self.shape() {
+            Shape::Text => "&str",
+            Shape::Number => "f64",
+            Shape::Count => "i64",
+            Shape::Array => "Array",
+            Shape::Map => "Map",
+            Shape::Closure => "FnPtr",
+        }
+    }
+
+    /// The script value an argument of this kind is written as, whatever it names: the
+    /// one place that says so for the implementation's types, the definitions file and
+    /// `validate`'s literal checks.
+    pub fn shape(self) -> Shape {
         match self {
             Kind::Node
             | Kind::Link
@@ -169,12 +197,12 @@ impl Kind {
             | Kind::Grade
             | Kind::Stage
             | Kind::Tag
-            | Kind::Text => "&str",
-            Kind::Number(_) => "f64",
-            Kind::Count(_) => "i64",
-            Kind::Items => "Array",
-            Kind::Shares => "Map",
-            Kind::Closure => "FnPtr",
+            | Kind::Text => Shape::Text,
+            Kind::Number(_) => Shape::Number,
+            Kind::Count(_) => Shape::Count,
+            Kind::Items => Shape::Array,
+            Kind::Shares => Shape::Map,
+            Kind::Closure => Shape::Closure,
         }
     }
 

@@ -4,30 +4,19 @@
 //! files beside it.
 
 use crate::model::{Model, is_rare_earth};
-use crate::script::api::{API, ApiFn, Kind, Names, Returns};
+use crate::script::api::{API, ApiFn, Kind, Names, Returns, Shape};
 use crate::script::explain::kind_words;
 use crate::script::when::Calendar;
 
 /// The type a definition file gives an argument of `kind`.
 fn def_type(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Node
-        | Kind::Link
-        | Kind::Origin
-        | Kind::Sector
-        | Kind::Date
-        | Kind::Duration
-        | Kind::Period
-        | Kind::Yield
-        | Kind::Grade
-        | Kind::Stage
-        | Kind::Tag
-        | Kind::Text => "string",
-        Kind::Number(_) => "float",
-        Kind::Count(_) => "int",
-        Kind::Items => "array",
-        Kind::Shares => "map",
-        Kind::Closure => "Fn",
+    match kind.shape() {
+        Shape::Text => "string",
+        Shape::Number => "float",
+        Shape::Count => "int",
+        Shape::Array => "array",
+        Shape::Map => "map",
+        Shape::Closure => "Fn",
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use rhai::{Engine, EvalAltResult, LexError, ParseError, ParseErrorType};
 
-use crate::script::api::{self, ApiFn, Kind};
+use crate::script::api::{self, ApiFn, Kind, Shape};
 
 /// A problem said for a beginner: what is wrong, and what to do (shown in parentheses).
 #[derive(Debug, Clone, PartialEq)]
@@ -124,24 +124,13 @@ pub(crate) fn expects(f: &ApiFn) -> String {
 
 /// Whether a value of type `t` fits an argument of `kind`.
 pub(crate) fn fits(kind: Kind, t: &Ty) -> bool {
-    match kind {
-        Kind::Node
-        | Kind::Link
-        | Kind::Origin
-        | Kind::Sector
-        | Kind::Date
-        | Kind::Duration
-        | Kind::Period
-        | Kind::Yield
-        | Kind::Grade
-        | Kind::Stage
-        | Kind::Tag
-        | Kind::Text => *t == Ty::Str,
-        Kind::Number(_) => matches!(t, Ty::Int | Ty::Float),
-        Kind::Count(_) => *t == Ty::Int,
-        Kind::Items => *t == Ty::Array,
-        Kind::Shares => *t == Ty::Map,
-        Kind::Closure => *t == Ty::Fn,
+    match kind.shape() {
+        Shape::Text => *t == Ty::Str,
+        Shape::Number => matches!(t, Ty::Int | Ty::Float),
+        Shape::Count => *t == Ty::Int,
+        Shape::Array => *t == Ty::Array,
+        Shape::Map => *t == Ty::Map,
+        Shape::Closure => *t == Ty::Fn,
     }
 }
 

@@ -561,37 +561,29 @@ fn a_misspelt_producer_field_gets_a_did_you_mean() {
 fn a_misspelt_producer_in_a_script_gets_a_did_you_mean_and_exit_2() {
     let dir = crate::common::tempdir();
     let s = dir.path().join("late.rhai");
-    std::fs::write(&s, "delay_commissioning(\"mp_10\", \"1 year\");\n").unwrap();
-    let o = crate::common::run_in(
-        &crate::common::repo(),
-        &[
-            "validate",
-            "models/us_magnet_network.yaml",
-            "--script",
-            s.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    let err = crate::common::stderr(&o);
-    assert!(
-        err.contains("unknown node `mp_10` (did you mean `mp_10x`?)"),
-        "{err}"
-    );
-    // A producer is a plant to these acts; a market is not.
-    std::fs::write(&s, "add_capacity(\"us_market\", 1, \"2026-01-01\");\n").unwrap();
-    let o = crate::common::run_in(
-        &crate::common::repo(),
-        &[
-            "validate",
-            "models/us_magnet_network.yaml",
-            "--script",
-            s.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    let err = crate::common::stderr(&o);
-    assert!(
-        err.contains("add_capacity applies to preprocessor or station or hpms or producer"),
-        "{err}"
-    );
+    for (script, expected) in [
+        (
+            "delay_commissioning(\"mp_10\", \"1 year\");\n",
+            "unknown node `mp_10` (did you mean `mp_10x`?)",
+        ),
+        // A producer is a plant to these acts; a market is not.
+        (
+            "add_capacity(\"us_market\", 1, \"2026-01-01\");\n",
+            "add_capacity applies to preprocessor or station or hpms or producer",
+        ),
+    ] {
+        std::fs::write(&s, script).unwrap();
+        let o = crate::common::run_in(
+            &crate::common::repo(),
+            &[
+                "validate",
+                "models/us_magnet_network.yaml",
+                "--script",
+                s.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        let err = crate::common::stderr(&o);
+        assert!(err.contains(expected), "{err}");
+    }
 }

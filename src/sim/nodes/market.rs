@@ -120,6 +120,9 @@ pub(crate) struct Market<'m> {
     heavy_el: Vec<usize>,
     /// Per grade: (model element, mass fraction) of its composition.
     grade_el: Vec<Vec<(usize, f64)>>,
+    /// [lot's grade][demand's grade]: whether left-over magnets of the first may serve the
+    /// second's demand (`grade_substitution`), fixed for the run.
+    substitutes: Vec<Vec<bool>>,
     /// Model elements the grades carry, in model order: supply by element is kept for these.
     pub supply_elements: Vec<usize>,
     pub stockpile_t: f64,
@@ -219,6 +222,19 @@ impl<'m> Market<'m> {
             stock_g,
             heavy_el,
             grade_el,
+            substitutes: m
+                .grades
+                .iter()
+                .map(|a| {
+                    m.grades
+                        .iter()
+                        .map(|b| match m.grade_substitution {
+                            Substitution::Any => true,
+                            Substitution::Heavier => a.heavy_wt > b.heavy_wt,
+                        })
+                        .collect()
+                })
+                .collect(),
             supply_elements,
             stockpile_t: m.stockpile.as_ref().map_or(0.0, |p| p.initial_t),
             release_budget_t: 0.0,
@@ -479,19 +495,7 @@ impl<'m> Market<'m> {
         let mut home_sold = vec![0.0; n_grades];
         // Pass 0: each lot serves its own grade; pass 1: what is left, the other grades it
         // may stand in for (`grade_substitution`).
-        let substitutes: Vec<Vec<bool>> = m
-            .grades
-            .iter()
-            .map(|a| {
-                m.grades
-                    .iter()
-                    .map(|b| match m.grade_substitution {
-                        Substitution::Any => true,
-                        Substitution::Heavier => a.heavy_wt > b.heavy_wt,
-                    })
-                    .collect()
-            })
-            .collect();
+        let substitutes = &self.substitutes;
         for pass in 0..2 {
             for (g, need) in need.iter_mut().enumerate() {
                 let mut given = 0.0;

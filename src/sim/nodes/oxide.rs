@@ -42,10 +42,7 @@ impl<'m> OxidePlant<'m> {
                 .iter()
                 .position(|pr| pr.elements.iter().any(|(x, _)| *x == e));
         }
-        let mut rare = [false; MAX_ELEMENTS];
-        for e in model.rare_earths() {
-            rare[e] = true;
-        }
+        let rare = model.rare_earth_mask();
         OxidePlant {
             cfg,
             commissioned: false,

@@ -54,10 +54,7 @@ impl<'m> Producer<'m> {
         let mut fractions = [0.0; MAX_ELEMENTS];
         let f = &model.materials[cfg.magnet_material].fractions;
         fractions[..f.len()].copy_from_slice(f);
-        let mut rare = [false; MAX_ELEMENTS];
-        for e in model.rare_earths() {
-            rare[e] = true;
-        }
+        let rare = model.rare_earth_mask();
         Producer {
             cfg,
             commissioned_at: None,
