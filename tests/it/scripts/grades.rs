@@ -551,3 +551,53 @@ fn a_stockpile_of_untraced_origin_does_not_serve_a_sector_under_a_rule() {
     let (_, y) = run(&model, "release_stockpile(100.0, \"2025-01-01\");\n");
     assert!((total(&y, "all", "stockpile_release_t") - 100.0).abs() < 1e-9);
 }
+
+#[test]
+fn an_empty_or_too_long_grade_list_is_refused_with_its_place() {
+    // `grades: []` with a demand entry without `grades` (this once panicked), and 33 grades
+    // (grade sets are bits of a u32: at most 32).
+    let empty = graded(
+        "      - {sector: a, t_per_year: 365.25}\n",
+        "      - {origin: china, t_per_year: 365.25}\n",
+    );
+    let start = empty.find("    grades:\n").unwrap();
+    let end = empty.find("    demand:\n").unwrap();
+    let empty = format!("{}    grades: []\n{}", &empty[..start], &empty[end..]);
+    let p = crate::common::problems(&empty);
+    let found = p
+        .iter()
+        .find(|p| p.path == "nodes[2].grades")
+        .expect("grades problem");
+    assert!(
+        found.message.contains("lists no grade"),
+        "{}",
+        found.message
+    );
+    assert!(
+        found
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("leave `grades` out")
+    );
+    assert!(found.line.is_some());
+    let many: String = (0..33)
+        .map(|g| format!("      - {{grade: g{g}, composition: {{Nd: 30}}}}\n"))
+        .collect();
+    let long = format!(
+        "{}    grades:\n{many}{}",
+        &graded("", "")[..start],
+        "    demand:\n      - {sector: a, t_per_year: 365.25, grades: {g0: 1.0}}\n    imports:\n      - {origin: china, t_per_year: 365.25, grades: {g0: 1.0}}\nlinks:\n  - {id: a, from: scrap, to: bin, dispatch: immediate}\n"
+    );
+    let p = crate::common::problems(&long);
+    let found = p
+        .iter()
+        .find(|p| p.path == "nodes[2].grades")
+        .expect("grades problem");
+    assert!(
+        found.message.contains("33 grades, more than the 32"),
+        "{}",
+        found.message
+    );
+    assert!(found.hint.as_deref().unwrap_or("").contains("merge grades"));
+}
