@@ -153,8 +153,8 @@ fn complete(out: &Path, key: &str) -> Option<RunMark> {
     all_there.then_some(mark)
 }
 
-/// Builds one table of a run's results.
-type TableOf = fn(&mut RunResult) -> PolarsResult<DataFrame>;
+/// Builds and encodes one table of a run's results.
+type TableOf = fn(&mut RunResult) -> PolarsResult<Vec<u8>>;
 
 /// Runs one run and writes its parts. `encoding` is held while its tables are built and
 /// encoded, so one run at a time holds that memory (a 10-year run's tables and encoder
@@ -181,11 +181,13 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
     let mut result = sim.run(|_| {})?;
     // The time series moves into its table (nothing reads it after): no copy.
     let frames: [(&str, TableOf); 5] = [
-        ("timeseries", output::take_timeseries_frame),
-        ("yearly", |r| output::yearly_frame(r)),
-        ("nodes", |r| output::nodes_frame(r)),
-        ("shocks", |r| output::shocks_frame(r)),
-        ("summary", |r| output::summary_frame(&[&r.summary])),
+        ("timeseries", output::take_timeseries_bytes),
+        ("yearly", |r| parquet_bytes(&mut output::yearly_frame(r)?)),
+        ("nodes", |r| parquet_bytes(&mut output::nodes_frame(r)?)),
+        ("shocks", |r| parquet_bytes(&mut output::shocks_frame(r)?)),
+        ("summary", |r| {
+            parquet_bytes(&mut output::summary_frame(&[&r.summary])?)
+        }),
     ];
     let parts = {
         // A panic elsewhere cannot leave the () behind the lock inconsistent.
@@ -196,8 +198,7 @@ fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Re
             .into_iter()
             .map(|(table, frame)| {
                 let dir = part_dir(out, table, &key);
-                let mut df = frame(&mut result).map_err(|e| io(&dir, e))?;
-                let bytes = parquet_bytes(&mut df).map_err(|e| io(&dir, e))?;
+                let bytes = frame(&mut result).map_err(|e| io(&dir, e))?;
                 Ok((table, dir, bytes))
             })
             .collect::<Result<Vec<_>>>()?

@@ -1,6 +1,7 @@
 //! Writes a run's recorded results: Parquet tables (zstd) and `manifest.json`, each under a
 //! temporary name renamed into place when complete. Reads results; never runs anything.
 
+mod coded;
 pub mod folder;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ use crate::error::{Error, Result};
 use crate::kernel::SimTime;
 use crate::model::sha256_hex;
 use crate::sim::{RunResult, Summary, TimeSeries};
+
+pub use coded::{Coded, parquet_bytes_coded};
 
 /// What `manifest.json` says about a run. Its presence marks the run's folder complete.
 #[derive(Debug, Clone, Serialize)]
@@ -120,10 +123,14 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
 pub fn write_run(dir: &Path, result: &mut RunResult, mut manifest: Manifest) -> Result<PathBuf> {
     let manifest_path = dir.join(MANIFEST);
     let timeseries =
-        take_timeseries_frame(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?;
+        take_timeseries_bytes(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?;
+    manifest
+        .files
+        .insert(TIMESERIES.to_string(), sha256_hex(&timeseries));
+    write_atomic(dir, TIMESERIES, &timeseries)?;
+    drop(timeseries);
     let result = &*result;
     let mut tables: Vec<(&str, DataFrame)> = vec![
-        (TIMESERIES, timeseries),
         (
             SUMMARY,
             summary_frame(&[&result.summary]).map_err(|e| polars_err(&dir.join(SUMMARY), e))?,
@@ -208,6 +215,43 @@ pub fn take_timeseries_frame(r: &mut RunResult) -> PolarsResult<DataFrame> {
     let time_s = std::mem::take(&mut r.timeseries.time_s);
     let value = std::mem::take(&mut r.timeseries.value);
     timeseries_frame_of(&r.timeseries, time_s, value)
+}
+
+/// `timeseries.parquet`'s bytes: [`parquet_bytes`] of [`timeseries_frame`], byte for
+/// byte, with the `node`, `metric` and `unit` columns encoded from the recorder's codes
+/// ([`parquet_bytes_coded`]).
+pub fn timeseries_bytes(r: &RunResult) -> PolarsResult<Vec<u8>> {
+    let ts = &r.timeseries;
+    let mut df = timeseries_frame_of(ts, ts.time_s.clone(), ts.value.clone())?;
+    parquet_bytes_coded(&mut df, &timeseries_codes(ts))
+}
+
+/// [`timeseries_bytes`], moving the times and values into the table instead of copying
+/// them, as [`take_timeseries_frame`] does.
+pub fn take_timeseries_bytes(r: &mut RunResult) -> PolarsResult<Vec<u8>> {
+    let mut df = take_timeseries_frame(r)?;
+    parquet_bytes_coded(&mut df, &timeseries_codes(&r.timeseries))
+}
+
+/// The time series' string columns as codes into their names.
+fn timeseries_codes(ts: &TimeSeries) -> [Coded<'_>; 3] {
+    [
+        Coded {
+            column: "node",
+            names: ts.entity_names.iter().map(String::as_str).collect(),
+            codes: &ts.entity,
+        },
+        Coded {
+            column: "metric",
+            names: ts.metric_names.iter().map(|(m, _)| m.as_str()).collect(),
+            codes: &ts.metric,
+        },
+        Coded {
+            column: "unit",
+            names: ts.metric_names.iter().map(|(_, u)| u.as_str()).collect(),
+            codes: &ts.metric,
+        },
+    ]
 }
 
 fn timeseries_frame_of(
