@@ -1,6 +1,6 @@
 //! A Parquet writer for frames whose string columns are codes into a few names (the time
 //! series' `node`, `metric` and `unit`): the same bytes as polars' `ParquetWriter`, without
-//! hashing every row.
+//! hashing every row, and without building the string columns at all.
 //!
 //! polars writes a string column dictionary-encoded: per row group it estimates the
 //! column's cardinality (hashing every row), then builds the dictionary (hashing every row
@@ -30,36 +30,58 @@ use rayon::prelude::*;
 /// polars' default row group size (`ParquetWriter::finish`).
 const ROW_GROUP_SIZE: usize = 512 * 512;
 
-/// A string column of a frame whose rows are `names[codes[row]]`.
+/// A string column whose rows are `names[codes[row]]`, at place `at` of the table.
 pub struct Coded<'a> {
-    /// The column's name in the frame.
     pub column: &'a str,
+    pub at: usize,
     pub names: Vec<&'a str>,
     pub codes: &'a [u32],
 }
 
-/// Serialises `df` to Parquet bytes (zstd) exactly as [`super::parquet_bytes`] does, with
-/// the string columns named in `coded` encoded from their codes.
+/// Serialises `df` with the string columns `coded` put in at their places (in increasing
+/// order of place) to Parquet bytes (zstd): the bytes [`super::parquet_bytes`] gives for
+/// the whole table, without building the string columns.
 pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<Vec<u8>> {
     let compression: ParquetCompression = ParquetCompression::Zstd(None);
-    let mut by_column: Vec<Option<&Coded>> = vec![None; df.width()];
+    let width = df.width() + coded.len();
+    // For each column of the whole table: the coded column there, or None for the next of
+    // `df`'s.
+    let mut place: Vec<Option<&Coded>> = vec![None; width];
     for c in coded {
-        let i = df.try_get_column_index(c.column)?;
+        polars_ensure!(
+            c.at < width && place[c.at].is_none(),
+            ComputeError: "column {} cannot go at place {} of {} columns", c.column, c.at, width
+        );
         polars_ensure!(
             c.codes.len() == df.height(),
             ShapeMismatch: "column {} has {} codes for {} rows", c.column, c.codes.len(), df.height()
         );
         polars_ensure!(
-            df.columns()[i].dtype() == &DataType::String,
-            SchemaMismatch: "column {} is not a string column", c.column
+            c.codes.iter().all(|&k| (k as usize) < c.names.len()),
+            OutOfBounds: "column {} has a code past its {} names", c.column, c.names.len()
         );
-        by_column[i] = Some(c);
+        place[c.at] = Some(c);
     }
     let chunked = chunk_df_for_writing(df, ROW_GROUP_SIZE)?;
+    let mut own = chunked.schema().iter();
+    let mut schema = Schema::with_capacity(width);
+    for p in &place {
+        let (name, dtype) = match p {
+            Some(c) => (PlSmallStr::from(c.column), DataType::String),
+            None => {
+                let (name, dtype) = own.next().expect("df has width - coded columns");
+                (name.clone(), dtype.clone())
+            }
+        };
+        polars_ensure!(
+            schema.insert(name.clone(), dtype).is_none(),
+            Duplicate: "column {} appears twice", name
+        );
+    }
     let mut buf = Vec::new();
     let mut writer = ParquetWriter::new(&mut buf)
         .with_compression(compression)
-        .batched(chunked.schema())?;
+        .batched(&schema)?;
     // The options and encodings polars' batched writer uses (`materialize_options`,
     // `get_encodings`): default statistics, format version 1, default page size.
     let options = WriteOptions {
@@ -68,8 +90,7 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         version: Version::V1,
         data_page_size: None,
     };
-    let encodings: Vec<Vec<_>> = chunked
-        .schema()
+    let encodings: Vec<Vec<_>> = schema
         .iter_values()
         .map(|dtype| get_dtype_encoding(&dtype.to_arrow(CompatLevel::newest())))
         .collect();
@@ -80,14 +101,12 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         if rows == 0 {
             continue;
         }
-        let arrays: Vec<Box<dyn Array>> = batch
-            .columns()
+        let mut own = batch.columns().iter();
+        let arrays: Vec<Box<dyn Array>> = place
             .iter()
-            .zip(&by_column)
-            .map(|(array, coded)| match coded {
-                Some(c) => dictionary(&c.names, &c.codes[offset..offset + rows])
-                    .unwrap_or_else(|| array.clone()),
-                None => array.clone(),
+            .map(|p| match p {
+                Some(c) => string_array(&c.names, &c.codes[offset..offset + rows]),
+                None => own.next().expect("a batch has df's columns").clone(),
             })
             .collect();
         offset += rows;
@@ -118,6 +137,17 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
     }
     writer.finish()?;
     Ok(buf)
+}
+
+/// One row group's `names[codes[i]]`: as the dictionary array polars would make of it, or
+/// where polars might not use a dictionary, as the plain string array polars would be given.
+fn string_array(names: &[&str], codes: &[u32]) -> Box<dyn Array> {
+    dictionary(names, codes).unwrap_or_else(|| {
+        Utf8ViewArray::from_slice_values(
+            codes.iter().map(|&c| names[c as usize]).collect::<Vec<_>>(),
+        )
+        .boxed()
+    })
 }
 
 /// The dictionary array polars' cast makes of a row group's `names[codes[i]]`: keys in order
@@ -164,32 +194,30 @@ fn dictionary(names: &[&str], codes: &[u32]) -> Option<Box<dyn Array>> {
 mod tests {
     use super::*;
 
-    /// A frame of `rows` rows with a coded string column `s` of `names[codes]` and a
-    /// numeric column, written both ways.
+    /// A table of a numeric column `x` and a string column `s` of `names[codes]`, written
+    /// by polars' writer from the whole table and by `parquet_bytes_coded` from `x` alone.
     fn both_ways(names: &[&str], codes: &[u32]) -> (Vec<u8>, Vec<u8>) {
         let strings: Vec<&str> = codes.iter().map(|&c| names[c as usize]).collect();
         let numbers: Vec<f64> = (0..codes.len()).map(|i| (i % 7) as f64).collect();
-        let frame = || {
-            DataFrame::new(
-                codes.len(),
-                vec![
-                    Column::new("x".into(), numbers.clone()),
-                    Column::new("s".into(), strings.clone()),
-                ],
-            )
-            .unwrap()
-        };
-        let plain = super::super::parquet_bytes(&mut frame()).unwrap();
-        let coded = parquet_bytes_coded(
-            &mut frame(),
-            &[Coded {
-                column: "s",
-                names: names.to_vec(),
-                codes,
-            }],
+        let x = Column::new("x".into(), numbers);
+        let mut whole = DataFrame::new(
+            codes.len(),
+            vec![x.clone(), Column::new("s".into(), strings)],
         )
         .unwrap();
+        let plain = super::super::parquet_bytes(&mut whole).unwrap();
+        let mut without = DataFrame::new(codes.len(), vec![x]).unwrap();
+        let coded = parquet_bytes_coded(&mut without, &[coded("s", 1, names, codes)]).unwrap();
         (plain, coded)
+    }
+
+    fn coded<'a>(column: &'a str, at: usize, names: &[&'a str], codes: &'a [u32]) -> Coded<'a> {
+        Coded {
+            column,
+            at,
+            names: names.to_vec(),
+            codes,
+        }
     }
 
     #[test]
@@ -221,8 +249,8 @@ mod tests {
 
     #[test]
     fn mostly_distinct_names_are_left_to_polars() {
-        // 300 rows, 200 distinct names: past the half-distinct line, so polars decides (it
-        // writes them plain), and the bytes still match.
+        // 300 rows, 200 distinct names: past the half-distinct line, so the column goes
+        // to polars' encoder as plain strings (it writes them plain), and the bytes match.
         let names: Vec<String> = (0..200).map(|i| format!("node_{i}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let codes: Vec<u32> = (0..300u32).map(|i| i % 200).collect();
@@ -232,19 +260,23 @@ mod tests {
     }
 
     #[test]
-    fn codes_past_the_names_are_an_error_not_a_panic() {
-        // A code with no name cannot become a dictionary: the column goes to polars as is.
-        assert!(dictionary(&["a"], &[0, 1]).is_none());
+    fn bad_codes_and_places_are_errors_not_panics() {
+        let mut df = DataFrame::new(2, vec![Column::new("x".into(), [1.0, 2.0])]).unwrap();
         let names = ["a", "b"];
-        let mut df = DataFrame::new(1, vec![Column::new("s".into(), ["a"])]).unwrap();
-        let wrong_length = parquet_bytes_coded(
-            &mut df,
-            &[Coded {
-                column: "s",
-                names: names.to_vec(),
-                codes: &[0, 1],
-            }],
-        );
-        assert!(wrong_length.is_err());
+        let cases = [
+            // A code with no name.
+            coded("s", 1, &names, &[0, 2]),
+            // Three codes for two rows.
+            coded("s", 1, &names, &[0, 1, 1]),
+            // Past the table's two columns.
+            coded("s", 2, &names, &[0, 1]),
+            // The name of a column already there.
+            coded("x", 0, &names, &[0, 1]),
+        ];
+        for c in cases {
+            let err = parquet_bytes_coded(&mut df, &[c]);
+            assert!(err.is_err());
+        }
+        assert!(parquet_bytes_coded(&mut df, &[coded("s", 0, &names, &[1, 0])]).is_ok());
     }
 }

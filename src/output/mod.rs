@@ -218,36 +218,43 @@ pub fn take_timeseries_frame(r: &mut RunResult) -> PolarsResult<DataFrame> {
 }
 
 /// `timeseries.parquet`'s bytes: [`parquet_bytes`] of [`timeseries_frame`], byte for
-/// byte, with the `node`, `metric` and `unit` columns encoded from the recorder's codes
-/// ([`parquet_bytes_coded`]).
+/// byte, with the `node`, `metric` and `unit` columns never built as strings: their
+/// dictionary pages come from the recorder's codes ([`parquet_bytes_coded`]).
 pub fn timeseries_bytes(r: &RunResult) -> PolarsResult<Vec<u8>> {
     let ts = &r.timeseries;
-    let mut df = timeseries_frame_of(ts, ts.time_s.clone(), ts.value.clone())?;
+    let mut df = timeseries_base(ts, ts.time_s.clone(), ts.value.clone())?;
     parquet_bytes_coded(&mut df, &timeseries_codes(ts))
 }
 
 /// [`timeseries_bytes`], moving the times and values into the table instead of copying
 /// them, as [`take_timeseries_frame`] does.
 pub fn take_timeseries_bytes(r: &mut RunResult) -> PolarsResult<Vec<u8>> {
-    let mut df = take_timeseries_frame(r)?;
+    let time_s = std::mem::take(&mut r.timeseries.time_s);
+    let value = std::mem::take(&mut r.timeseries.value);
+    let mut df = timeseries_base(&r.timeseries, time_s, value)?;
     parquet_bytes_coded(&mut df, &timeseries_codes(&r.timeseries))
 }
 
-/// The time series' string columns as codes into their names.
+/// The time series' string columns as codes into their names, at their places in
+/// `timeseries.parquet` (date, day, time_s, period_start, period_end, node, metric, value,
+/// unit).
 fn timeseries_codes(ts: &TimeSeries) -> [Coded<'_>; 3] {
     [
         Coded {
             column: "node",
+            at: 5,
             names: ts.entity_names.iter().map(String::as_str).collect(),
             codes: &ts.entity,
         },
         Coded {
             column: "metric",
+            at: 6,
             names: ts.metric_names.iter().map(|(m, _)| m.as_str()).collect(),
             codes: &ts.metric,
         },
         Coded {
             column: "unit",
+            at: 8,
             names: ts.metric_names.iter().map(|(_, u)| u.as_str()).collect(),
             codes: &ts.metric,
         },
@@ -255,6 +262,19 @@ fn timeseries_codes(ts: &TimeSeries) -> [Coded<'_>; 3] {
 }
 
 fn timeseries_frame_of(
+    ts: &TimeSeries,
+    time_s: Vec<SimTime>,
+    value: Vec<f64>,
+) -> PolarsResult<DataFrame> {
+    let mut df = timeseries_base(ts, time_s, value)?;
+    for c in timeseries_codes(ts) {
+        df.insert_column(c.at, coded_column(c.column, c.names.into_iter(), c.codes)?)?;
+    }
+    Ok(df)
+}
+
+/// The time series' table without its string columns.
+fn timeseries_base(
     ts: &TimeSeries,
     time_s: Vec<SimTime>,
     value: Vec<f64>,
@@ -272,9 +292,6 @@ fn timeseries_frame_of(
         }
         period_start.push(day_of(start, prev));
     }
-    let names = ts.entity_names.iter().map(String::as_str);
-    let metrics = ts.metric_names.iter().map(|(m, _)| m.as_str());
-    let units = ts.metric_names.iter().map(|(_, u)| u.as_str());
     // `date` is `period_end` under another name: one column, shared.
     let period_end = date_column("period_end", period_end);
     DataFrame::new(
@@ -285,10 +302,7 @@ fn timeseries_frame_of(
             Column::new("time_s".into(), time_s),
             date_column("period_start", period_start),
             period_end,
-            coded_column("node", names, &ts.entity)?,
-            coded_column("metric", metrics, &ts.metric)?,
             Column::new("value".into(), value),
-            coded_column("unit", units, &ts.metric)?,
         ],
     )
 }
