@@ -12,8 +12,9 @@
 //! the same row groups (`chunk_df_for_writing`), schema, encodings, options, encoder
 //! (`array_to_columns`), compression and footer. Where polars would not use a dictionary
 //! (a row group with more than 128 rows whose names are more than half distinct: polars
-//! decides on an estimate, so this leaves the decision to it), the column goes to polars as
-//! it is. Tests compare the bytes with polars' writer (`tests/it/outputs.rs`, and below).
+//! decides on an estimate, so this leaves the decision to it), the column goes to polars'
+//! encoder as plain strings. Tests compare the bytes with polars' writer (below, and
+//! `tests/it/golden.rs` for every shipped model).
 
 use polars::frame::chunk_df_for_writing;
 use polars::prelude::*;
@@ -95,45 +96,59 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         .map(|dtype| get_dtype_encoding(&dtype.to_arrow(CompatLevel::newest())))
         .collect();
     let types = writer.parquet_schema().fields().to_vec();
-    let mut offset = 0;
+    // Row groups: (first row, rows, df's arrays), then every (row group, column) encoded
+    // and compressed as one task on polars' pool, so both cores stay busy to the end
+    // (columns differ tenfold in cost), and written in order.
+    let mut groups = Vec::new();
+    let mut first = 0;
     for batch in chunked.iter_chunks(CompatLevel::newest(), false) {
         let rows = batch.len();
-        if rows == 0 {
-            continue;
+        if rows > 0 {
+            groups.push((first, rows, batch.into_arrays()));
         }
-        let mut own = batch.columns().iter();
-        let arrays: Vec<Box<dyn Array>> = place
-            .iter()
-            .map(|p| match p {
-                Some(c) => string_array(&c.names, &c.codes[offset..offset + rows]),
-                None => own.next().expect("a batch has df's columns").clone(),
-            })
-            .collect();
-        offset += rows;
-        let columns: Vec<Vec<CompressedPage>> = RAYON.install(|| {
-            arrays
-                .par_iter()
-                .zip(&types)
-                .zip(&encodings)
-                .map(|((array, type_), encoding)| {
-                    let mut pages = Vec::new();
-                    for column in array_to_columns(array, type_.clone(), options, encoding)? {
-                        let column = column.map(|page| {
-                            page.map_err(|e| {
-                                ParquetError::FeatureNotSupported(format!(
-                                    "reraised in polars: {e}"
-                                ))
-                            })
-                        });
-                        for page in Compressor::new(column, options.compression, vec![]) {
-                            pages.push(page?);
-                        }
+        first += rows;
+    }
+    let tasks: Vec<(usize, usize)> = (0..groups.len())
+        .flat_map(|g| (0..width).map(move |col| (g, col)))
+        .collect();
+    // Each column's place among df's own columns.
+    let own_index: Vec<usize> = place
+        .iter()
+        .scan(0, |next, p| {
+            let i = *next;
+            if p.is_none() {
+                *next += 1;
+            }
+            Some(i)
+        })
+        .collect();
+    let encoded: Vec<Vec<CompressedPage>> = RAYON.install(|| {
+        tasks
+            .par_iter()
+            .map(|&(g, col)| {
+                let (first, rows, arrays) = &groups[g];
+                let array = match place[col] {
+                    Some(c) => string_array(&c.names, &c.codes[*first..first + rows]),
+                    None => arrays[own_index[col]].clone(),
+                };
+                let mut pages = Vec::new();
+                for column in array_to_columns(array, types[col].clone(), options, &encodings[col])?
+                {
+                    let column = column.map(|page| {
+                        page.map_err(|e| {
+                            ParquetError::FeatureNotSupported(format!("reraised in polars: {e}"))
+                        })
+                    });
+                    for page in Compressor::new(column, options.compression, vec![]) {
+                        pages.push(page?);
                     }
-                    PolarsResult::Ok(pages)
-                })
-                .collect::<PolarsResult<Vec<_>>>()
-        })?;
-        writer.write_row_group(rows as u64, &columns)?;
+                }
+                PolarsResult::Ok(pages)
+            })
+            .collect::<PolarsResult<Vec<_>>>()
+    })?;
+    for ((_, rows, _), columns) in groups.iter().zip(encoded.chunks(width.max(1))) {
+        writer.write_row_group(*rows as u64, columns)?;
     }
     writer.finish()?;
     Ok(buf)
