@@ -11,9 +11,10 @@
 //! which is exactly the array polars' cast makes. Everything else is polars' own writer:
 //! the same row groups (`chunk_df_for_writing`), schema, encodings, options, encoder
 //! (`array_to_columns`), compression and footer. Where polars would not use a dictionary
-//! (a row group with more than 128 rows whose names are more than half distinct: polars
-//! decides on an estimate, so this leaves the decision to it), the column goes to polars'
-//! encoder as plain strings. Tests compare the bytes with polars' writer (below, and
+//! (polars writes plain strings past an estimated 0.75 distinct; this leaves every row
+//! group more than half distinct to polars' encoder, as plain strings), and for frames
+//! whose row groups it would not cut the same way (see `parquet_bytes_coded`), polars
+//! decides. Tests compare the bytes with polars' writer (below, and
 //! `tests/it/golden.rs` for every shipped model).
 
 use polars::frame::chunk_df_for_writing;
@@ -23,8 +24,8 @@ use polars_arrow::datatypes::{ArrowDataType, IntegerType};
 use polars_core::runtime::RAYON;
 use polars_parquet::read::ParquetError;
 use polars_parquet::write::{
-    CompressedPage, Compressor, StatisticsOptions, Version, WriteOptions, array_to_columns,
-    get_dtype_encoding,
+    CompressedPage, Compressor, Encoding, ParquetType, StatisticsOptions, Version, WriteOptions,
+    array_to_columns, get_dtype_encoding,
 };
 use rayon::prelude::*;
 
@@ -63,6 +64,20 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         );
         place[c.at] = Some(c);
     }
+    // Row groups are cut from `df` as polars would cut them from the whole table. That
+    // holds for a frame of single-chunk columns (polars' size check for many small chunks
+    // would see the table without its strings) with a column of its own (`iter_chunks`
+    // needs one): otherwise the whole table goes to polars' writer.
+    if df.width() == 0 || df.columns().iter().any(|c| c.n_chunks() > 1) {
+        for c in coded {
+            let names = StringChunked::from_iter_values(c.column.into(), c.names.iter().copied());
+            df.insert_column(c.at, names.take(c.codes)?.into_column())?;
+        }
+        return super::parquet_bytes(df);
+    }
+    // Each code's first code of the same name (several metrics share a unit), once per
+    // column: polars' dictionary is built by value, so they share one key.
+    let same: Vec<Vec<u32>> = coded.iter().map(|c| first_of_name(&c.names)).collect();
     let chunked = chunk_df_for_writing(df, ROW_GROUP_SIZE)?;
     let mut own = chunked.schema().iter();
     let mut schema = Schema::with_capacity(width);
@@ -96,9 +111,10 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         .map(|dtype| get_dtype_encoding(&dtype.to_arrow(CompatLevel::newest())))
         .collect();
     let types = writer.parquet_schema().fields().to_vec();
-    // Row groups: (first row, rows, df's arrays), then every (row group, column) encoded
-    // and compressed as one task on polars' pool, so both cores stay busy to the end
-    // (columns differ tenfold in cost), and written in order.
+    // Row groups: (first row, rows, df's arrays). Every (row group, column) of two row
+    // groups at a time is encoded and compressed as one task on polars' pool, so both
+    // cores stay busy (columns differ tenfold in cost), then the two are written in order:
+    // at most two row groups' pages are held (each in a buffer of its uncompressed size).
     let mut groups = Vec::new();
     let mut first = 0;
     for batch in chunked.iter_chunks(CompatLevel::newest(), false) {
@@ -108,9 +124,6 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         }
         first += rows;
     }
-    let tasks: Vec<(usize, usize)> = (0..groups.len())
-        .flat_map(|g| (0..width).map(move |col| (g, col)))
-        .collect();
     // Each column's place among df's own columns.
     let own_index: Vec<usize> = place
         .iter()
@@ -122,42 +135,78 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
             Some(i)
         })
         .collect();
-    let encoded: Vec<Vec<CompressedPage>> = RAYON.install(|| {
-        tasks
-            .par_iter()
-            .map(|&(g, col)| {
-                let (first, rows, arrays) = &groups[g];
-                let array = match place[col] {
-                    Some(c) => string_array(&c.names, &c.codes[*first..first + rows]),
-                    None => arrays[own_index[col]].clone(),
-                };
-                let mut pages = Vec::new();
-                for column in array_to_columns(array, types[col].clone(), options, &encodings[col])?
-                {
-                    let column = column.map(|page| {
-                        page.map_err(|e| {
-                            ParquetError::FeatureNotSupported(format!("reraised in polars: {e}"))
-                        })
-                    });
-                    for page in Compressor::new(column, options.compression, vec![]) {
-                        pages.push(page?);
-                    }
-                }
-                PolarsResult::Ok(pages)
+    // Each column's coded column, with its index in `coded`.
+    let coded_index: Vec<Option<usize>> = place
+        .iter()
+        .map(|p| {
+            p.map(|c| {
+                coded
+                    .iter()
+                    .position(|d| std::ptr::eq(c, d))
+                    .expect("from coded")
             })
-            .collect::<PolarsResult<Vec<_>>>()
-    })?;
-    for ((_, rows, _), columns) in groups.iter().zip(encoded.chunks(width.max(1))) {
-        writer.write_row_group(*rows as u64, columns)?;
+        })
+        .collect();
+    for pair in groups.chunks(2) {
+        let tasks: Vec<(usize, usize)> = (0..pair.len())
+            .flat_map(|g| (0..width).map(move |col| (g, col)))
+            .collect();
+        let encoded: Vec<Vec<CompressedPage>> = RAYON.install(|| {
+            tasks
+                .par_iter()
+                .map(|&(g, col)| {
+                    let (first, rows, arrays) = &pair[g];
+                    let array = match coded_index[col] {
+                        Some(k) => {
+                            let c = &coded[k];
+                            string_array(&c.names, &same[k], &c.codes[*first..first + rows])
+                        }
+                        None => arrays[own_index[col]].clone(),
+                    };
+                    encode(array, &types[col], options, &encodings[col])
+                })
+                .collect::<PolarsResult<Vec<_>>>()
+        })?;
+        for ((_, rows, _), columns) in pair.iter().zip(encoded.chunks(width)) {
+            writer.write_row_group(*rows as u64, columns)?;
+        }
     }
     writer.finish()?;
     Ok(buf)
 }
 
+/// One column of one row group, encoded and compressed as polars' batched writer does it
+/// (`array_to_pages_iter`), its pages collected.
+fn encode(
+    array: Box<dyn Array>,
+    type_: &ParquetType,
+    options: WriteOptions,
+    encoding: &[Encoding],
+) -> PolarsResult<Vec<CompressedPage>> {
+    let mut pages = Vec::new();
+    for column in array_to_columns(array, type_.clone(), options, encoding)? {
+        let column = column.map(|page| {
+            page.map_err(|e| ParquetError::FeatureNotSupported(format!("reraised in polars: {e}")))
+        });
+        for page in Compressor::new(column, options.compression, vec![]) {
+            pages.push(page?);
+        }
+    }
+    Ok(pages)
+}
+
+/// For each name, the index of its first occurrence among `names`.
+fn first_of_name(names: &[&str]) -> Vec<u32> {
+    let mut first: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    (0..names.len() as u32)
+        .map(|i| *first.entry(names[i as usize]).or_insert(i))
+        .collect()
+}
+
 /// One row group's `names[codes[i]]`: as the dictionary array polars would make of it, or
 /// where polars might not use a dictionary, as the plain string array polars would be given.
-fn string_array(names: &[&str], codes: &[u32]) -> Box<dyn Array> {
-    dictionary(names, codes).unwrap_or_else(|| {
+fn string_array(names: &[&str], same: &[u32], codes: &[u32]) -> Box<dyn Array> {
+    dictionary(names, same, codes).unwrap_or_else(|| {
         Utf8ViewArray::from_slice_values(
             codes.iter().map(|&c| names[c as usize]).collect::<Vec<_>>(),
         )
@@ -166,23 +215,17 @@ fn string_array(names: &[&str], codes: &[u32]) -> Box<dyn Array> {
 }
 
 /// The dictionary array polars' cast makes of a row group's `names[codes[i]]`: keys in order
-/// of first appearance. `None` where polars might not use a dictionary (more than 128 rows,
-/// more than half of them distinct: it decides on an estimate of the distinct count).
-/// Codes naming the same string (several metrics share a unit) share one key, as in
-/// polars' dictionary, which is built by value.
-fn dictionary(names: &[&str], codes: &[u32]) -> Option<Box<dyn Array>> {
+/// of first appearance, one key per distinct name (`same[code]`: the name's first code).
+/// `None` where polars might not use a dictionary: it writes plain strings when more than
+/// 128 rows have an estimated distinct count above 0.75 of them; this leaves every column
+/// more than half distinct to polars, a margin no estimate error crosses.
+fn dictionary(names: &[&str], same: &[u32], codes: &[u32]) -> Option<Box<dyn Array>> {
     const UNSEEN: u32 = u32::MAX;
-    // Each code's first code of the same name: names are few (tens to hundreds).
-    let same: Vec<usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| names[..i].iter().position(|m| m == n).unwrap_or(i))
-        .collect();
     let mut key_of = vec![UNSEEN; names.len()];
     let mut order: Vec<&str> = Vec::new();
     let mut keys = Vec::with_capacity(codes.len());
     for &code in codes {
-        let first = *same.get(code as usize)?;
+        let first = *same.get(code as usize)? as usize;
         let slot = &mut key_of[first];
         if *slot == UNSEEN {
             *slot = order.len() as u32;
@@ -264,14 +307,50 @@ mod tests {
 
     #[test]
     fn mostly_distinct_names_are_left_to_polars() {
-        // 300 rows, 200 distinct names: past the half-distinct line, so the column goes
-        // to polars' encoder as plain strings (it writes them plain), and the bytes match.
-        let names: Vec<String> = (0..200).map(|i| format!("node_{i}")).collect();
+        // More than half distinct: the column goes to polars' encoder as plain strings.
+        // 300 rows of 200 names (0.67: polars still makes a dictionary) and 300 of 300
+        // names longer than a 12-byte inline view (1.0: polars writes them plain); the
+        // bytes match either way.
+        let names: Vec<String> = (0..300).map(|i| format!("a_long_node_name_{i}")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let codes: Vec<u32> = (0..300u32).map(|i| i % 200).collect();
-        assert!(dictionary(&names, &codes).is_none());
+        for distinct in [200u32, 300] {
+            let codes: Vec<u32> = (0..300u32).map(|i| i % distinct).collect();
+            assert!(dictionary(&names, &first_of_name(&names), &codes).is_none());
+            let (plain, coded) = both_ways(&names, &codes);
+            assert!(plain == coded, "{distinct} names");
+        }
+        // At most half distinct: a dictionary (150 names in 300 rows).
+        let codes: Vec<u32> = (0..300u32).map(|i| i % 150).collect();
+        assert!(dictionary(&names, &first_of_name(&names), &codes).is_some());
         let (plain, coded) = both_ways(&names, &codes);
         assert!(plain == coded);
+    }
+
+    #[test]
+    fn frames_it_would_cut_otherwise_go_to_polars_whole() {
+        // A frame of two chunks (polars may merge small chunks by their size, which the
+        // strings change) and a frame with no column of its own: the same bytes all the
+        // same, through polars' writer.
+        let names = ["a", "b", "c"];
+        let codes: Vec<u32> = (0..1_000u32).map(|i| i % 3).collect();
+        let strings: Vec<&str> = codes.iter().map(|&c| names[c as usize]).collect();
+        let xs: Vec<f64> = (0..1_000).map(f64::from).collect();
+        let mut x = Series::new("x".into(), &xs[..400]);
+        x.append(&Series::new("x".into(), &xs[400..])).unwrap();
+        let s = Column::new("s".into(), strings.clone());
+        let mut whole = DataFrame::new(1_000, vec![x.clone().into_column(), s.clone()]).unwrap();
+        let plain = super::super::parquet_bytes(&mut whole).unwrap();
+        let mut two_chunks = DataFrame::new(1_000, vec![x.into_column()]).unwrap();
+        assert_eq!(two_chunks.columns()[0].n_chunks(), 2);
+        let coded_bytes =
+            parquet_bytes_coded(&mut two_chunks, &[coded("s", 1, &names, &codes)]).unwrap();
+        assert!(plain == coded_bytes);
+        let mut only_strings = DataFrame::new(1_000, vec![s]).unwrap();
+        let plain = super::super::parquet_bytes(&mut only_strings).unwrap();
+        let mut empty = DataFrame::empty_with_height(1_000);
+        let coded_bytes =
+            parquet_bytes_coded(&mut empty, &[coded("s", 0, &names, &codes)]).unwrap();
+        assert!(plain == coded_bytes);
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
 
 /// Writes every file of one run into `dir`, manifest last. `dir` is a fresh folder
 /// ([`folder::stage`]), renamed into place once the whole run is written. The time
-/// series' times and values move into their table ([`take_timeseries_frame`]): `result`
+/// series' times and values move into their table ([`take_timeseries_bytes`]): `result`
 /// keeps everything else.
 pub fn write_run(dir: &Path, result: &mut RunResult, mut manifest: Manifest) -> Result<PathBuf> {
     let manifest_path = dir.join(MANIFEST);
