@@ -158,9 +158,9 @@ type TableOf = fn(&mut RunResult) -> PolarsResult<Vec<u8>>;
 
 /// Runs one run and writes its parts. `encoding` is held while its tables are built and
 /// encoded, so one run at a time holds that memory (a 10-year run's tables and encoder
-/// take ~35 MB, its simulation ~43 MB: `magloop run` peaks at 78 MB): with two workers both in that phase at once the
-/// peak was a matter of chance, higher the longer the batch. polars encodes on its own
-/// pool across the cores meanwhile.
+/// take ~35 MB, its simulation ~43 MB: `magloop run` peaks at 78 MB): with two workers
+/// both in that phase at once the peak was a matter of chance, higher the longer the
+/// batch. polars encodes on its own pool across the cores meanwhile.
 fn run_one(exp: &Experiment, run: RunId, out: &Path, encoding: &Mutex<()>) -> Result<RunMark> {
     let sc = &exp.scenarios[run.scenario];
     let loaded = exp.model_for(&run)?;
