@@ -297,16 +297,20 @@ mod tests {
     /// A table of a numeric column `x` and a string column `s` of `names[codes]`, written
     /// by polars' writer from the whole table and by `parquet_bytes_coded` from `x` alone.
     fn both_ways(names: &[&str], codes: &[u32]) -> (Vec<u8>, Vec<u8>) {
-        let strings: Vec<&str> = codes.iter().map(|&c| names[c as usize]).collect();
         let numbers: Vec<f64> = (0..codes.len()).map(|i| (i % 7) as f64).collect();
-        let x = Column::new("x".into(), numbers);
+        both_ways_beside(Column::new("x".into(), numbers), names, codes)
+    }
+
+    /// [`both_ways`] with another first column.
+    fn both_ways_beside(own: Column, names: &[&str], codes: &[u32]) -> (Vec<u8>, Vec<u8>) {
+        let strings: Vec<&str> = codes.iter().map(|&c| names[c as usize]).collect();
         let mut whole = DataFrame::new(
             codes.len(),
-            vec![x.clone(), Column::new("s".into(), strings)],
+            vec![own.clone(), Column::new("s".into(), strings)],
         )
         .unwrap();
         let plain = super::super::parquet_bytes(&mut whole).unwrap();
-        let mut without = DataFrame::new(codes.len(), vec![x]).unwrap();
+        let mut without = DataFrame::new(codes.len(), vec![own]).unwrap();
         let coded = parquet_bytes_coded(&mut without, &[coded("s", 1, names, codes)]).unwrap();
         (plain, coded)
     }
@@ -386,16 +390,8 @@ mod tests {
         for (k, t) in cases.into_iter().enumerate() {
             let names = ["a", "b"];
             let codes: Vec<u32> = (0..t.len() as u32).map(|i| i % 2).collect();
-            let strings: Vec<&str> = codes.iter().map(|&c| names[c as usize]).collect();
-            let time = Column::new("time_s".into(), t.clone());
-            let mut whole = DataFrame::new(
-                t.len(),
-                vec![time.clone(), Column::new("s".into(), strings)],
-            )
-            .unwrap();
-            let plain = super::super::parquet_bytes(&mut whole).unwrap();
-            let mut own = DataFrame::new(t.len(), vec![time]).unwrap();
-            let bytes = parquet_bytes_coded(&mut own, &[coded("s", 1, &names, &codes)]).unwrap();
+            let time = Column::new("time_s".into(), t);
+            let (plain, bytes) = both_ways_beside(time, &names, &codes);
             assert!(plain == bytes, "case {k}: the files differ");
         }
         let all_distinct = PrimitiveArray::<i64>::from_vec((0..1_000).collect());

@@ -37,6 +37,16 @@ fn cases() -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// A run of `model` at the golden seed.
+fn simulation(model: &model::Model) -> Simulation<'_> {
+    let opts = RunOptions {
+        seed: SEED,
+        replication: 0,
+        trace: false,
+    };
+    Simulation::new(model, opts).unwrap()
+}
+
 /// `case file digest` lines for one case.
 fn digests(name: &str, scripts: &[String]) -> Vec<String> {
     let m = model::load_default(&Overrides::default()).unwrap();
@@ -50,15 +60,7 @@ fn digests(name: &str, scripts: &[String]) -> Vec<String> {
             script::compile_text(&engine, s, &text).unwrap()
         })
         .collect();
-    let mut sim = Simulation::new(
-        &m.model,
-        RunOptions {
-            seed: SEED,
-            replication: 0,
-            trace: false,
-        },
-    )
-    .unwrap();
+    let mut sim = simulation(&m.model);
     if !compiled.is_empty() {
         sim.set_policy(Box::new(ScriptPolicy::new(&m.model, compiled)));
     }
@@ -155,16 +157,7 @@ fn the_time_series_writer_gives_polars_bytes_for_every_shipped_model() {
     assert!(files.len() >= 3, "{files:?}");
     for file in files {
         let m = model::load_file(&file, &Overrides::default()).unwrap();
-        let sim = Simulation::new(
-            &m.model,
-            RunOptions {
-                seed: SEED,
-                replication: 0,
-                trace: false,
-            },
-        )
-        .unwrap();
-        let r = sim.run(|_| {}).unwrap();
+        let r = simulation(&m.model).run(|_| {}).unwrap();
         assert!(!r.timeseries.is_empty(), "{}", file.display());
         let coded = output::timeseries_bytes(&r).unwrap();
         let plain = output::parquet_bytes(&mut output::timeseries_frame(&r).unwrap()).unwrap();
