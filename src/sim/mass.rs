@@ -146,16 +146,32 @@ impl Lot {
         let n = mat.fractions.len();
         let mut el = Elements::ZERO;
         let mut used = 0;
-        for (e, f) in mat.fractions.iter().enumerate().take(n - 1) {
+        let mass = mass_mg as f64;
+        for (slot, f) in el.0.iter_mut().zip(&mat.fractions[..n - 1]) {
             if *f == 0.0 {
                 continue;
             }
-            let m = crate::kernel::floor_i64(mass_mg as f64 * f);
-            el.0[e] = m;
+            let x = mass * f;
+            // Truncation is the floor for x >= 0 (and saturates as `floor_i64` does).
+            let m = if x >= 0.0 {
+                x as i64
+            } else {
+                crate::kernel::floor_i64(x)
+            };
+            *slot = m;
             used += m;
         }
         el.0[n - 1] = mass_mg - used;
-        Lot::of_elements(mat_id, el, born, origin).with_chain(mat.chain)
+        // The elements add up to `mass_mg` by construction.
+        Lot {
+            material: mat_id,
+            origin,
+            chain: mat.chain,
+            el,
+            mass: mass_mg,
+            born_sum: mass_mg as i128 * born as i128,
+            arrived_sum: mass_mg as i128 * born as i128,
+        }
     }
 
     /// A lot of given element masses, entering (and arriving) at `born`.
