@@ -47,14 +47,10 @@ impl Simulation<'_> {
             return;
         }
         let node = &mut self.nodes[n];
-        if new {
-            node.ledger.parcel_through(&parcel);
-        } else {
-            node.ledger.parcel_out(&parcel);
-        }
+        node.ledger
+            .parcel_left(&parcel, new, &mut node.counters.out_elements);
         node.counters.out_mass += parcel.mass();
         node.counters.out_mass_total += parcel.mass();
-        parcel.add_elements(&mut node.counters.out_elements);
         let links = &node.out_links[port];
         if let &[l] = links.as_slice() {
             // One link (most ports): it takes everything, as below, with no split to make.

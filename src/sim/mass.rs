@@ -462,6 +462,14 @@ impl Parcel {
         }
     }
 
+    /// [`add_elements`](Self::add_elements) into two totals in one pass over the lots.
+    pub fn add_elements_twice(&self, a: &mut Elements, b: &mut Elements) {
+        for l in &self.lots {
+            a.add(&l.el);
+            b.add(&l.el);
+        }
+    }
+
     pub fn set_arrived(&mut self, t: SimTime) {
         for l in &mut self.lots {
             l.set_arrived(t);
@@ -653,6 +661,17 @@ impl Ledger {
 
     pub fn parcel_out(&mut self, p: &Parcel) {
         p.add_elements(&mut self.outflow);
+    }
+
+    /// A parcel leaving (`passed_through`: one that came in in the same step), also added to
+    /// `counter` (a node's output by element), in one pass over its lots.
+    pub fn parcel_left(&mut self, p: &Parcel, passed_through: bool, counter: &mut Elements) {
+        let total = if passed_through {
+            &mut self.through
+        } else {
+            &mut self.outflow
+        };
+        p.add_elements_twice(total, counter);
     }
 }
 
