@@ -20,7 +20,7 @@
 use polars::frame::chunk_df_for_writing;
 use polars::prelude::*;
 use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
-use polars_arrow::datatypes::{ArrowDataType, IntegerType};
+use polars_arrow::datatypes::{ArrowDataType, IntegerType, PhysicalType, PrimitiveType};
 use polars_core::runtime::RAYON;
 use polars_parquet::read::ParquetError;
 use polars_parquet::write::{
@@ -198,24 +198,55 @@ fn encode(
     Ok(pages)
 }
 
-/// The dictionary array polars makes of a row group of a non-decreasing 64-bit integer
-/// column without nulls (the time series' `time_s`: each recording step's rows share their
-/// time), found from its runs instead of by hashing every row. At most half of the rows
-/// distinct, polars makes a dictionary on either of its paths (a small range: values in
-/// ascending order, here the same as the order of first appearance; otherwise from an
-/// estimate of the distinct count, under 0.75 of the rows). `None` otherwise: polars
-/// decides.
+/// The dictionary array polars makes of a row group of a non-decreasing integer column
+/// without nulls (the time series' `time_s`, `day` and dates: each recording step's rows
+/// share them), found from its runs instead of looking up or hashing every row. `None`
+/// where polars might decide otherwise.
+///
+/// At most half of the rows distinct, polars makes a dictionary on either of its paths:
+/// for a range of at most 65,535 it marks the values seen in a bitmap and keeps them in
+/// ascending order (here the same as the order of first appearance) as plain `Int32` or
+/// `Int64`; for a wider range it estimates the distinct count (under 0.75 of the rows) and
+/// casts to a dictionary of the column's own type (dates stay dates), keys in order of
+/// first appearance.
 fn sorted_dictionary(array: &dyn Array) -> Option<Box<dyn Array>> {
-    if array.dtype() != &ArrowDataType::Int64 || array.null_count() > 0 {
+    if array.null_count() > 0 {
         return None;
     }
-    let values = array
-        .as_any()
-        .downcast_ref::<PrimitiveArray<i64>>()?
-        .values();
-    let mut distinct: Vec<i64> = Vec::new();
+    let own_type = array.dtype().clone();
+    match array.dtype().to_physical_type() {
+        PhysicalType::Primitive(PrimitiveType::Int64) => {
+            let values = array.as_any().downcast_ref::<PrimitiveArray<i64>>()?;
+            let (distinct, keys) = runs(values.values())?;
+            let narrow = distinct.last()?.checked_sub(distinct[0])? <= i64::from(u16::MAX);
+            let value_type = if narrow {
+                ArrowDataType::Int64
+            } else {
+                own_type
+            };
+            dictionary_of(distinct, keys, value_type)
+        }
+        PhysicalType::Primitive(PrimitiveType::Int32) => {
+            let values = array.as_any().downcast_ref::<PrimitiveArray<i32>>()?;
+            let (distinct, keys) = runs(values.values())?;
+            let range = i64::from(*distinct.last()?) - i64::from(distinct[0]);
+            let value_type = if range <= i64::from(u16::MAX) {
+                ArrowDataType::Int32
+            } else {
+                own_type
+            };
+            dictionary_of(distinct, keys, value_type)
+        }
+        _ => None,
+    }
+}
+
+/// The distinct values of a non-decreasing column and each row's index among them, when at
+/// most half of the rows are distinct.
+fn runs<T: Copy + PartialOrd>(values: &[T]) -> Option<(Vec<T>, Vec<u32>)> {
+    let mut distinct: Vec<T> = Vec::new();
     let mut keys = Vec::with_capacity(values.len());
-    for &v in values.iter() {
+    for &v in values {
         match distinct.last() {
             Some(&last) if last == v => {}
             Some(&last) if last > v => return None,
@@ -223,18 +254,19 @@ fn sorted_dictionary(array: &dyn Array) -> Option<Box<dyn Array>> {
         }
         keys.push(distinct.len() as u32 - 1);
     }
-    if values.is_empty() || distinct.len() * 2 > values.len() {
-        return None;
-    }
-    let dtype =
-        ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Int64), false);
-    DictionaryArray::try_new(
-        dtype,
-        PrimitiveArray::<u32>::from_vec(keys),
-        PrimitiveArray::<i64>::from_vec(distinct).boxed(),
-    )
-    .ok()
-    .map(|a| a.boxed())
+    (!values.is_empty() && distinct.len() * 2 <= values.len()).then_some((distinct, keys))
+}
+
+fn dictionary_of<T: polars_arrow::types::NativeType>(
+    distinct: Vec<T>,
+    keys: Vec<u32>,
+    value_type: ArrowDataType,
+) -> Option<Box<dyn Array>> {
+    let values = PrimitiveArray::<T>::from_vec(distinct).to(value_type.clone());
+    let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(value_type), false);
+    DictionaryArray::try_new(dtype, PrimitiveArray::<u32>::from_vec(keys), values.boxed())
+        .ok()
+        .map(|a| a.boxed())
 }
 
 /// For each name, the index of its first occurrence among `names`.
@@ -394,6 +426,23 @@ mod tests {
             let (plain, bytes) = both_ways_beside(time, &names, &codes);
             assert!(plain == bytes, "case {k}: the files differ");
         }
+        // Dates (i32 days) as `period_start` has them: a step's rows share the day.
+        let days: Vec<i32> = (0..630_000).map(|i| 20_089 + i / 315).collect();
+        let date = Int32Chunked::from_vec("date".into(), days)
+            .into_date()
+            .into_column();
+        let names = ["a", "b"];
+        let codes: Vec<u32> = (0..630_000u32).map(|i| i % 2).collect();
+        let (plain, bytes) = both_ways_beside(date, &names, &codes);
+        assert!(plain == bytes, "dates: the files differ");
+        // Dates over more than 65,535 days (polars' estimate path: a dictionary of dates).
+        let days: Vec<i32> = (0..2_000).map(|i| (i / 4) * 200).collect();
+        let date = Int32Chunked::from_vec("date".into(), days)
+            .into_date()
+            .into_column();
+        let codes: Vec<u32> = (0..2_000u32).map(|i| i % 2).collect();
+        let (plain, bytes) = both_ways_beside(date, &names, &codes);
+        assert!(plain == bytes, "wide dates: the files differ");
         let all_distinct = PrimitiveArray::<i64>::from_vec((0..1_000).collect());
         assert!(sorted_dictionary(&all_distinct).is_none());
         let back = PrimitiveArray::<i64>::from_vec(vec![0, 0, 1, 1, 0, 0, 2, 2]);
