@@ -14,8 +14,10 @@
 //! (polars writes plain strings past an estimated 0.75 distinct; this leaves every row
 //! group more than half distinct to polars' encoder, as plain strings), and for frames
 //! whose row groups it would not cut the same way (see `parquet_bytes_coded`), polars
-//! decides. Tests compare the bytes with polars' writer (below, and
-//! `tests/it/golden.rs` for every shipped model).
+//! decides. Non-decreasing integer columns (`time_s`, `day`, the dates: a recording step's
+//! rows share them) get their dictionaries from their runs the same way, instead of by
+//! hashing or a lookup per row ([`sorted_dictionary`]). Tests compare the bytes with
+//! polars' writer (below, and `tests/it/golden.rs` for every shipped model).
 
 use polars::frame::chunk_df_for_writing;
 use polars::prelude::*;
