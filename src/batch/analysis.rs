@@ -39,7 +39,7 @@ pub struct Key {
 /// the whole-run KPIs as `compare::kpis()` lists them, then yearly ones by year and name.
 pub struct KpiTable {
     keys: Vec<Key>,
-    /// values[run][key]
+    /// `values[run][key]`
     values: Vec<Vec<f64>>,
 }
 
