@@ -67,12 +67,7 @@ pub fn load_with_sets(
     let mut doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| crate::Error::Model {
             file: origin.clone(),
-            problems: vec![crate::error::Problem {
-                path: String::new(),
-                line: None,
-                message: format!("YAML syntax error: {e}"),
-                hint: None,
-            }],
+            problems: vec![model::validate::parse_problem(&e)],
         })?;
     let mut problems = Vec::new();
     for (path, raw) in sets {

@@ -318,15 +318,7 @@ pub fn load_with(path: &Path, yes: bool) -> Result<Experiment> {
     let mut cx = model::validate::Ctx::new(&text);
     let doc: Value = serde_yaml::from_str(&text).map_err(|e| Error::Model {
         file: file.clone(),
-        problems: vec![Problem {
-            path: String::new(),
-            line: e.location().map(|l| (l.line(), l.column())),
-            message: format!(
-                "YAML syntax error: {}",
-                e.to_string().split(" at line ").next().unwrap_or("")
-            ),
-            hint: None,
-        }],
+        problems: vec![model::validate::parse_problem(&e)],
     })?;
     let Some(spec) = cx.read::<ExperimentSpec>(&doc, "") else {
         return Err(Error::Model {

@@ -40,22 +40,53 @@ pub struct Overrides {
     pub years: Option<f64>,
 }
 
+/// The problem a YAML document that cannot be read as a whole has: a syntax error, or a
+/// whole number beyond 64 bits (well-formed YAML that serde_yaml cannot hold; it names the
+/// place in its own words, `nodes[1].servers: invalid type: integer `N` as u128, ...`).
+pub(crate) fn parse_problem(e: &serde_yaml::Error) -> Problem {
+    let line = e.location().map(|l| (l.line(), l.column()));
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg);
+    let beyond_64_bits = msg
+        .split_once("invalid type: integer `")
+        .and_then(|(place, rest)| {
+            let (number, kind) = rest.split_once("` as ")?;
+            (kind.starts_with("u128") || kind.starts_with("i128"))
+                .then(|| (place.trim_end_matches(": ").to_string(), number.to_string()))
+        });
+    match beyond_64_bits {
+        Some((path, number)) => {
+            let (size, fix) = if number.starts_with('-') {
+                ("small", "use a number nearer 0")
+            } else {
+                ("large", "use a smaller number")
+            };
+            Problem {
+                path,
+                line,
+                message: format!(
+                    "`{number}` is too {size} a number: whole numbers here lie between {} and {}",
+                    i64::MIN,
+                    u64::MAX
+                ),
+                hint: Some(fix.into()),
+            }
+        }
+        None => Problem {
+            path: String::new(),
+            line,
+            message: format!("YAML syntax error: {msg}"),
+            hint: Some("check indentation and that every `key: value` has its colon".into()),
+        },
+    }
+}
+
 /// Reads and validates the whole document. `Err` carries every problem found.
 pub fn validate(text: &str, overrides: &Overrides) -> Result<Model, Vec<Problem>> {
     let mut cx = Ctx::new(text);
     let doc: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
-        Err(e) => {
-            let line = e.location().map(|l| (l.line(), l.column()));
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            return Err(vec![Problem {
-                path: String::new(),
-                line,
-                message: format!("YAML syntax error: {msg}"),
-                hint: Some("check indentation and that every `key: value` has its colon".into()),
-            }]);
-        }
+        Err(e) => return Err(vec![parse_problem(&e)]),
     };
     if doc.is_null() {
         return Err(vec![Problem {
@@ -376,4 +407,30 @@ fn materials(
         });
     }
     (materials, chains)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> Problem {
+        parse_problem(&serde_yaml::from_str::<Value>(text).unwrap_err())
+    }
+
+    #[test]
+    fn numbers_beyond_64_bits_are_named_with_their_place_not_called_syntax_errors() {
+        // u64::MAX + 1 and i64::MIN - 1: the first whole numbers serde_yaml cannot hold.
+        let big = problem("nodes:\n  - servers: 18446744073709551616\n");
+        assert_eq!(big.path, "nodes[0].servers");
+        assert_eq!(big.line, Some((2, 14)));
+        assert!(big.message.starts_with("`18446744073709551616` is too large a number"));
+        assert_eq!(big.hint.as_deref(), Some("use a smaller number"));
+        let small = problem("a: {b: -9223372036854775809}\n");
+        assert_eq!(small.path, "a.b");
+        assert!(small.message.starts_with("`-9223372036854775809` is too small a number"));
+        // A real syntax error keeps its label and hint.
+        let broken = problem("a: [1, 2\n");
+        assert!(broken.message.starts_with("YAML syntax error"), "{broken:?}");
+        assert!(broken.hint.unwrap().contains("indentation"));
+    }
 }
