@@ -423,14 +423,24 @@ mod tests {
         let big = problem("nodes:\n  - servers: 18446744073709551616\n");
         assert_eq!(big.path, "nodes[0].servers");
         assert_eq!(big.line, Some((2, 14)));
-        assert!(big.message.starts_with("`18446744073709551616` is too large a number"));
+        assert!(
+            big.message
+                .starts_with("`18446744073709551616` is too large a number")
+        );
         assert_eq!(big.hint.as_deref(), Some("use a smaller number"));
         let small = problem("a: {b: -9223372036854775809}\n");
         assert_eq!(small.path, "a.b");
-        assert!(small.message.starts_with("`-9223372036854775809` is too small a number"));
+        assert!(
+            small
+                .message
+                .starts_with("`-9223372036854775809` is too small a number")
+        );
         // A real syntax error keeps its label and hint.
         let broken = problem("a: [1, 2\n");
-        assert!(broken.message.starts_with("YAML syntax error"), "{broken:?}");
+        assert!(
+            broken.message.starts_with("YAML syntax error"),
+            "{broken:?}"
+        );
         assert!(broken.hint.unwrap().contains("indentation"));
     }
 }
