@@ -46,12 +46,12 @@ pub struct Coded<'a> {
 /// order of place) to Parquet bytes (zstd): the bytes [`super::parquet_bytes`] gives for
 /// the whole table, without building the string columns.
 pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<Vec<u8>> {
-    let compression: ParquetCompression = ParquetCompression::Zstd(None);
+    let compression = super::COMPRESSION;
     let width = df.width() + coded.len();
-    // For each column of the whole table: the coded column there, or None for the next of
-    // `df`'s.
-    let mut place: Vec<Option<&Coded>> = vec![None; width];
-    for c in coded {
+    // For each column of the whole table: the index in `coded` of the coded column there,
+    // or None for the next of `df`'s.
+    let mut place: Vec<Option<usize>> = vec![None; width];
+    for (k, c) in coded.iter().enumerate() {
         polars_ensure!(
             c.at < width && place[c.at].is_none(),
             ComputeError: "column {} cannot go at place {} of {} columns", c.column, c.at, width
@@ -64,7 +64,7 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
             c.codes.iter().all(|&k| (k as usize) < c.names.len()),
             OutOfBounds: "column {} has a code past its {} names", c.column, c.names.len()
         );
-        place[c.at] = Some(c);
+        place[c.at] = Some(k);
     }
     // Row groups are cut from `df` as polars would cut them from the whole table. That
     // holds for a frame of single-chunk columns (polars' size check for many small chunks
@@ -72,8 +72,8 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
     // needs one): otherwise the whole table goes to polars' writer.
     if df.width() == 0 || df.columns().iter().any(|c| c.n_chunks() > 1) {
         for c in coded {
-            let names = StringChunked::from_iter_values(c.column.into(), c.names.iter().copied());
-            df.insert_column(c.at, names.take(c.codes)?.into_column())?;
+            let column = super::coded_column(c.column, c.names.iter().copied(), c.codes)?;
+            df.insert_column(c.at, column)?;
         }
         return super::parquet_bytes(df);
     }
@@ -85,7 +85,7 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
     let mut schema = Schema::with_capacity(width);
     for p in &place {
         let (name, dtype) = match p {
-            Some(c) => (PlSmallStr::from(c.column), DataType::String),
+            Some(k) => (PlSmallStr::from(coded[*k].column), DataType::String),
             None => {
                 let (name, dtype) = own.next().expect("df has width - coded columns");
                 (name.clone(), dtype.clone())
@@ -137,18 +137,6 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
             Some(i)
         })
         .collect();
-    // Each column's coded column, with its index in `coded`.
-    let coded_index: Vec<Option<usize>> = place
-        .iter()
-        .map(|p| {
-            p.map(|c| {
-                coded
-                    .iter()
-                    .position(|d| std::ptr::eq(c, d))
-                    .expect("from coded")
-            })
-        })
-        .collect();
     for pair in groups.chunks(2) {
         let tasks: Vec<(usize, usize)> = (0..pair.len())
             .flat_map(|g| (0..width).map(move |col| (g, col)))
@@ -158,7 +146,7 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
                 .par_iter()
                 .map(|&(g, col)| {
                     let (first, rows, arrays) = &pair[g];
-                    let array = match coded_index[col] {
+                    let array = match place[col] {
                         Some(k) => {
                             let c = &coded[k];
                             string_array(&c.names, &same[k], &c.codes[*first..first + rows])
@@ -215,32 +203,36 @@ fn sorted_dictionary(array: &dyn Array) -> Option<Box<dyn Array>> {
     if array.null_count() > 0 {
         return None;
     }
-    let own_type = array.dtype().clone();
     match array.dtype().to_physical_type() {
         PhysicalType::Primitive(PrimitiveType::Int64) => {
-            let values = array.as_any().downcast_ref::<PrimitiveArray<i64>>()?;
-            let (distinct, keys) = runs(values.values())?;
-            let narrow = distinct.last()?.checked_sub(distinct[0])? <= i64::from(u16::MAX);
-            let value_type = if narrow {
-                ArrowDataType::Int64
-            } else {
-                own_type
-            };
-            dictionary_of(distinct, keys, value_type)
+            sorted_dictionary_of::<i64>(array, ArrowDataType::Int64)
         }
         PhysicalType::Primitive(PrimitiveType::Int32) => {
-            let values = array.as_any().downcast_ref::<PrimitiveArray<i32>>()?;
-            let (distinct, keys) = runs(values.values())?;
-            let range = i64::from(*distinct.last()?) - i64::from(distinct[0]);
-            let value_type = if range <= i64::from(u16::MAX) {
-                ArrowDataType::Int32
-            } else {
-                own_type
-            };
-            dictionary_of(distinct, keys, value_type)
+            sorted_dictionary_of::<i32>(array, ArrowDataType::Int32)
         }
         _ => None,
     }
+}
+
+/// [`sorted_dictionary`] of a column of `T`, whose bitmap path keeps `plain` values.
+fn sorted_dictionary_of<T>(array: &dyn Array, plain: ArrowDataType) -> Option<Box<dyn Array>>
+where
+    T: polars_arrow::types::NativeType + PartialOrd + Into<i128>,
+{
+    let values = array.as_any().downcast_ref::<PrimitiveArray<T>>()?;
+    let (distinct, keys) = runs(values.values())?;
+    let range = (*distinct.last()?).into() - distinct[0].into();
+    let value_type = if range <= i128::from(u16::MAX) {
+        plain
+    } else {
+        array.dtype().clone()
+    };
+    dictionary_array(
+        keys,
+        PrimitiveArray::<T>::from_vec(distinct)
+            .to(value_type)
+            .boxed(),
+    )
 }
 
 /// The distinct values of a non-decreasing column and each row's index among them, when at
@@ -259,14 +251,11 @@ fn runs<T: Copy + PartialOrd>(values: &[T]) -> Option<(Vec<T>, Vec<u32>)> {
     (!values.is_empty() && distinct.len() * 2 <= values.len()).then_some((distinct, keys))
 }
 
-fn dictionary_of<T: polars_arrow::types::NativeType>(
-    distinct: Vec<T>,
-    keys: Vec<u32>,
-    value_type: ArrowDataType,
-) -> Option<Box<dyn Array>> {
-    let values = PrimitiveArray::<T>::from_vec(distinct).to(value_type.clone());
-    let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(value_type), false);
-    DictionaryArray::try_new(dtype, PrimitiveArray::<u32>::from_vec(keys), values.boxed())
+/// A dictionary array of `u32` keys into `values`, typed as polars types its own.
+fn dictionary_array(keys: Vec<u32>, values: Box<dyn Array>) -> Option<Box<dyn Array>> {
+    let dtype =
+        ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(values.dtype().clone()), false);
+    DictionaryArray::try_new(dtype, PrimitiveArray::<u32>::from_vec(keys), values)
         .ok()
         .map(|a| a.boxed())
 }
@@ -312,16 +301,7 @@ fn dictionary(names: &[&str], same: &[u32], codes: &[u32]) -> Option<Box<dyn Arr
     if codes.len() > 128 && order.len() * 2 > codes.len() {
         return None;
     }
-    let values = Utf8ViewArray::from_slice_values(&order);
-    let keys = PrimitiveArray::<u32>::from_vec(keys);
-    let dtype = ArrowDataType::Dictionary(
-        IntegerType::UInt32,
-        Box::new(ArrowDataType::Utf8View),
-        false,
-    );
-    DictionaryArray::try_new(dtype, keys, values.boxed())
-        .ok()
-        .map(|a| a.boxed())
+    dictionary_array(keys, Utf8ViewArray::from_slice_values(&order).boxed())
 }
 
 #[cfg(test)]

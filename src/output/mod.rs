@@ -60,11 +60,14 @@ fn polars_err(path: &Path, e: PolarsError) -> Error {
     Error::output(path, format!("Parquet writer failed: {e}"))
 }
 
+/// Every Parquet file's compression: zstd at its default level.
+const COMPRESSION: ParquetCompression = ParquetCompression::Zstd(None);
+
 /// Serialises a frame to Parquet bytes (zstd), in memory.
 pub fn parquet_bytes(df: &mut DataFrame) -> std::result::Result<Vec<u8>, PolarsError> {
     let mut buf = Vec::new();
     ParquetWriter::new(&mut buf)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(COMPRESSION)
         .finish(df)?;
     Ok(buf)
 }
@@ -186,7 +189,7 @@ fn date_column(name: &str, epoch_days: Vec<i32>) -> Column {
 /// A string column of `names[code]` for each code, gathered from a column of the few
 /// distinct names: each row copies a 16-byte view instead of building its string, and the
 /// column holds the same values (so the same Parquet bytes) as one built row by row.
-fn coded_column<'a>(
+pub(super) fn coded_column<'a>(
     name: &str,
     names: impl Iterator<Item = &'a str>,
     codes: &[u32],
