@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{
     Run, Shock, YEAR_DAYS, assert_close, at, caps, china_sold, demand_t_per_year, field, in_range,
-    read, run_ok, sum, write_script, ymd,
+    read, run_model, run_ok, sum, write_script, ymd,
 };
 use crate::common::{repo, run_in, stderr, stdout, tempdir};
 
@@ -530,18 +530,7 @@ fn two_origins(dir: &std::path::Path, script: &str) -> Run {
     std::fs::write(dir.join("m.yaml"), TWO_ORIGINS).unwrap();
     let s = write_script(dir, "s.rhai", script);
     let out = dir.join("out");
-    let o = run_in(
-        dir,
-        &[
-            "run",
-            "m.yaml",
-            "--script",
-            &s,
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ],
-    );
+    let o = run_model(dir, Some("m.yaml"), &out, &[&s], None, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     Run {
         ts: read(&out.join("timeseries.parquet")),

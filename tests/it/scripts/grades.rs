@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use super::{read, run_ok, write_script};
+use super::{read, run_model, run_ok, run_scripts, write_script};
 use crate::common::{run_in, stderr, tempdir};
 
 /// A one-year market of `demand` and `imports` (YAML lines) with two grades: `standard`
@@ -21,10 +21,8 @@ fn run(model: &str, script: &str) -> (f64, Vec<(String, String, f64)>) {
     let dir = tempdir();
     fs::write(dir.path().join("m.yaml"), model).unwrap();
     fs::write(dir.path().join("s.rhai"), script).unwrap();
-    let o = run_in(
-        dir.path(),
-        &["run", "m.yaml", "--script", "s.rhai", "--out", "out", "-q"],
-    );
+    let out = std::path::Path::new("out");
+    let o = run_model(dir.path(), Some("m.yaml"), out, &["s.rhai"], None, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let s = read(&dir.path().join("out/summary.parquet"));
     let short = s
@@ -214,19 +212,7 @@ fn bad_grade_stage_and_origin_names_get_did_you_mean() {
         ),
     ] {
         let s = write_script(dir.path(), "bad.rhai", &format!("{script}\n"));
-        let o = run_in(
-            &crate::common::repo(),
-            &[
-                "run",
-                "--years",
-                "1",
-                "--script",
-                &s,
-                "--out",
-                dir.path().join("out").to_str().unwrap(),
-                "-q",
-            ],
-        );
+        let o = run_scripts(&crate::common::repo(), &dir.path().join("out"), &[&s], "1");
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{script}: {err}");
         assert!(err.contains(says), "{script}: {err}");
@@ -313,20 +299,7 @@ fn origin_tags_survive_the_hub_the_mine_stage_kept_and_the_magnet_stage_restampe
             ),
         );
         let out = dir.path().join(stage);
-        let o = run_in(
-            dir.path(),
-            &[
-                "run",
-                "m.yaml",
-                "--years",
-                "3",
-                "--script",
-                &s,
-                "--out",
-                out.to_str().unwrap(),
-                "-q",
-            ],
-        );
+        let o = run_model(dir.path(), Some("m.yaml"), &out, &[&s], Some("3"), &[]);
         assert!(o.status.success(), "{}", stderr(&o));
         let y = yearly(&out.join("yearly.parquet"));
         compliant.push(total(&y, "defence", "compliant_supply_t"));

@@ -75,14 +75,25 @@ fn run_scripts(cwd: &Path, out: &Path, scripts: &[&str], years: &str) -> Output 
 
 /// As [`run_scripts`], with `--set PATH=VALUE` model changes.
 fn run_scripts_set(cwd: &Path, out: &Path, scripts: &[&str], years: &str, sets: &[&str]) -> Output {
-    let mut args = vec![
-        "run",
-        "--years",
-        years,
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ];
+    run_model(cwd, None, out, scripts, Some(years), sets)
+}
+
+/// `magloop run [MODEL]` (the embedded default without one) with `scripts` in order, for
+/// `years` (the model's own without), with `--set` changes, into `out`, in `cwd`.
+fn run_model(
+    cwd: &Path,
+    model: Option<&str>,
+    out: &Path,
+    scripts: &[&str],
+    years: Option<&str>,
+    sets: &[&str],
+) -> Output {
+    let mut args = vec!["run"];
+    args.extend(model);
+    if let Some(years) = years {
+        args.extend(["--years", years]);
+    }
+    args.extend(["--out", out.to_str().unwrap(), "-q"]);
     for s in scripts {
         args.extend(["--script", s]);
     }
