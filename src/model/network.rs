@@ -64,7 +64,7 @@ pub struct Failures {
     pub repair_h: Dist,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dispatch {
     Immediate,
     FullLoad { load_mg: i64 },

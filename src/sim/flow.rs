@@ -56,7 +56,7 @@ impl Simulation<'_> {
             // One link (most ports): it takes everything, as below, with no split to make.
             let link = &mut self.links[l];
             if link.share_num == 0 || parcel.mass() > 0 || parcel.units > 0 {
-                stage(link, parcel, self.model.links[l].immediate());
+                stage(link, parcel, self.model.links[l].dispatch);
             }
             self.try_dispatch(l);
             return;
@@ -66,7 +66,7 @@ impl Simulation<'_> {
             // Every share is 0 (a script may do this): the first link carries it all.
             None => {
                 let l = links[0];
-                stage(&mut self.links[l], parcel, self.model.links[l].immediate())
+                stage(&mut self.links[l], parcel, self.model.links[l].dispatch)
             }
             Some(last) => {
                 let mut rest = parcel;
@@ -81,13 +81,13 @@ impl Simulation<'_> {
                     let piece = rest.split(num_left, remaining_share);
                     remaining_share -= num_left;
                     if piece.mass() > 0 || piece.units > 0 {
-                        stage(&mut self.links[l], piece, self.model.links[l].immediate());
+                        stage(&mut self.links[l], piece, self.model.links[l].dispatch);
                     }
                 }
                 // The last link takes what is left (the parcel itself: nothing is copied).
                 let l = links[last];
                 if rest.mass() > 0 || rest.units > 0 {
-                    stage(&mut self.links[l], rest, self.model.links[l].immediate());
+                    stage(&mut self.links[l], rest, self.model.links[l].dispatch);
                 }
             }
         }
@@ -326,11 +326,23 @@ impl Simulation<'_> {
 /// every parcel at once it waits in `direct` instead, so it is not queued and unqueued,
 /// and is entered in the link's ledger when it leaves `direct` (`ship_one`, in the same
 /// step: `direct` is never held across events).
-fn stage(link: &mut LinkState, piece: Parcel, immediate: bool) {
-    if immediate && link.direct.is_none() && link.staged.is_empty() {
-        link.direct = Some(piece);
-    } else {
-        link.ledger.parcel_in(&piece);
-        link.staged.push(piece);
+///
+/// On a full-load link bulk output that leaves the dock under a load is merged into the
+/// parcel before it ([`Stock::push_merged`](crate::sim::mass::Stock::push_merged)): the
+/// next truck takes all of it whole, so its load is the same, lot for lot, and a truck of
+/// a thousand pallets' magnets is not a queue of a thousand parcels.
+fn stage(link: &mut LinkState, piece: Parcel, dispatch: Dispatch) {
+    match dispatch {
+        Dispatch::Immediate if link.direct.is_none() && link.staged.is_empty() => {
+            link.direct = Some(piece);
+        }
+        Dispatch::FullLoad { load_mg } => {
+            link.ledger.parcel_in(&piece);
+            link.staged.push_merged(piece, load_mg.max(1));
+        }
+        Dispatch::Immediate | Dispatch::Timer { .. } => {
+            link.ledger.parcel_in(&piece);
+            link.staged.push(piece);
+        }
     }
 }

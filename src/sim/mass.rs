@@ -105,14 +105,29 @@ pub fn share_num(share: f64) -> i64 {
     (share.clamp(0.0, 1.0) * SHARE_DEN as f64).round() as i64
 }
 
-/// `floor(sum * part / whole)` for the mass-weighted time sums of a split lot.
+/// `floor(sum * part / whole)` for the mass-weighted time sums of a split lot
+/// (`0 <= part <= whole`).
+///
+/// A sum that fits in 64 bits is divided in 64 bits: with `sum = q * whole + r`,
+/// `sum * part / whole = q * part + r * part / whole`, and both products fit whenever
+/// the checked multiplications succeed, so the floor is the same as the 128-bit one (a
+/// 128-bit division is a library call).
 #[inline]
 fn scale_wide(sum: i128, part: i64, whole: i64) -> i128 {
     if whole == 0 {
-        0
-    } else {
-        sum * part as i128 / whole as i128
+        return 0;
     }
+    if let Ok(narrow) = i64::try_from(sum)
+        && narrow >= 0
+        && part >= 0
+        && whole > 0
+    {
+        let (q, r) = (narrow / whole, narrow % whole);
+        if let (Some(a), Some(b)) = (q.checked_mul(part), r.checked_mul(part)) {
+            return a as i128 + (b / whole) as i128;
+        }
+    }
+    sum * part as i128 / whole as i128
 }
 
 /// One homogeneous piece of material: one material from one source node. Lots merged from
@@ -408,22 +423,29 @@ impl Parcel {
     }
 
     /// Adds a lot, merging it into one of the same kind; empty lots are dropped.
+    #[inline]
     pub fn push(&mut self, lot: Lot) {
+        self.add_lot(&lot);
+    }
+
+    /// [`push`](Self::push) by reference: a lot that merges is read in place, and only a
+    /// lot of a new kind is copied (160 bytes) into the parcel.
+    fn add_lot(&mut self, lot: &Lot) {
         if lot.mass == 0 {
             return;
         }
         self.mass += lot.mass;
-        match self.lots.iter_mut().find(|l| l.same_kind(&lot)) {
-            Some(l) => l.merge(&lot),
-            None => self.lots.push(lot),
+        match self.lots.iter_mut().find(|l| l.same_kind(lot)) {
+            Some(l) => l.merge(lot),
+            None => self.lots.push(*lot),
         }
     }
 
-    /// Adds every lot and unit of another parcel.
-    pub fn absorb(&mut self, mut other: Parcel) {
+    /// Adds every lot and unit of another parcel (whose box then goes back to the spares).
+    pub fn absorb(&mut self, other: Parcel) {
         self.units += other.units;
-        for lot in other.lots.drain(..) {
-            self.push(lot);
+        for lot in &other.lots {
+            self.add_lot(lot);
         }
     }
 
@@ -527,6 +549,26 @@ impl Stock {
         self.parcels.push_back(p);
     }
 
+    /// [`push`](Self::push) for a full-load dock that ships as soon as it holds `load` mg:
+    /// a bulk parcel that leaves the stock under `load` is merged into the bulk parcel
+    /// before it. Everything such a dock holds under a load goes whole into its next truck
+    /// ([`take_shipment`](Self::take_shipment) takes parcels whole while they fit, in
+    /// order, and merges bulk ones into one parcel as this does), so the trucks' loads are
+    /// the same, element for element and second for second, as with the parcels apart.
+    pub fn push_merged(&mut self, p: Parcel, load: i64) {
+        if p.units == 0
+            && self.mass + p.mass < load
+            && let Some(last) = self.parcels.back_mut()
+            && last.units == 0
+        {
+            self.mass += p.mass;
+            p.add_elements(&mut self.el);
+            last.absorb(p);
+            return;
+        }
+        self.push(p);
+    }
+
     /// Puts a parcel back at the front (first out again), e.g. what a market took in and
     /// could not sell.
     pub fn push_front(&mut self, p: Parcel) {
@@ -555,7 +597,10 @@ impl Stock {
     }
 
     /// Takes up to `mass_mg` from the front, splitting the last parcel taken if needed,
-    /// and hands each piece to `put` in order.
+    /// and hands each piece to `put` in order. The stock's mass and units follow; its
+    /// element totals are the caller's to lower ([`Self::remove_elements_of`]), once for
+    /// what the pieces became: a truck's load of a thousand pallets' magnets is one
+    /// merged parcel by then, so the subtraction is made once, not per pallet.
     fn take_front(&mut self, mass_mg: i64, mut put: impl FnMut(Parcel)) {
         let mut left = mass_mg;
         while left > 0 {
@@ -569,7 +614,8 @@ impl Stock {
                 front.split_mass(left)
             };
             let pm = piece.mass;
-            self.remove_totals(&piece);
+            self.mass -= pm;
+            self.units -= piece.units;
             left -= pm;
             put(piece);
             if pm == 0 && m > 0 {
@@ -579,9 +625,23 @@ impl Stock {
         }
     }
 
+    /// Lowers the element totals by what `taken` holds (what [`Self::take_front`] took).
+    fn remove_elements_of<'p>(&mut self, taken: impl IntoIterator<Item = &'p Parcel>) {
+        for p in taken {
+            for l in &p.lots {
+                self.el.sub(&l.el);
+            }
+        }
+    }
+
     /// Takes up to `mass_mg` from the front into `out`; lots of the same kind merge there.
     pub fn take_mass_into(&mut self, mass_mg: i64, out: &mut Parcel) {
+        // What `out` held before, so the stock loses exactly what was added to it.
+        let mut before = Elements::ZERO;
+        out.add_elements(&mut before);
         self.take_front(mass_mg, |piece| out.absorb(piece));
+        self.remove_elements_of([&*out]);
+        self.el.add(&before);
     }
 
     /// Takes up to `mass_mg` from the front as a shipment: bulk material merged into one
@@ -592,6 +652,7 @@ impl Stock {
             Some(last) if last.units == 0 && piece.units == 0 => last.absorb(piece),
             _ => out.push(piece),
         });
+        self.remove_elements_of(&out);
         out
     }
 
@@ -716,6 +777,31 @@ mod tests {
         assert_eq!(share_of(1_001, half), scale(1_001, half, SHARE_DEN));
         // A share of 1 keeps everything.
         assert_eq!(share_of(123_456_789, SHARE_DEN), 123_456_789);
+    }
+
+    #[test]
+    fn time_sums_split_in_64_bits_as_in_128() {
+        // floor(sum * part / whole) by q * part + r * part / whole, against the 128-bit
+        // quotient: small sums, sums near i64::MAX, parts whose products overflow 64 bits
+        // (the 128-bit path) and the ends 0 and whole.
+        let sums = [
+            0i128,
+            1,
+            999,
+            7_200_000_000,
+            i64::MAX as i128,
+            i64::MAX as i128 + 1,
+        ];
+        let wholes = [1i64, 3, 1_000_001, 9_000_000_000_000];
+        for &sum in &sums {
+            for &whole in &wholes {
+                for part in [0, 1, whole / 3, whole - 1, whole] {
+                    let want = sum * part as i128 / whole as i128;
+                    assert_eq!(scale_wide(sum, part, whole), want, "{sum} {part} {whole}");
+                }
+            }
+        }
+        assert_eq!(scale_wide(5, 1, 0), 0);
     }
 
     #[test]
