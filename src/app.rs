@@ -215,7 +215,13 @@ fn run_into(
         usage = Some(policy.usage());
         simulation.set_policy(Box::new(policy));
     }
-    let result = simulation.run(|t| bar.set_position((t / DAY) as u64));
+    // The time series' first row groups are encoded on another core while the run goes on.
+    let model = &loaded.model;
+    let mut early = output::EarlyTimeseries::new(model.start, model.recording_steps() as usize);
+    let result = simulation.run_watched(|t, ts| {
+        bar.set_position((t / DAY) as u64);
+        early.watch(ts);
+    });
     bar.finish_and_clear();
     let mut result = result?;
     let wall_time_s = started.elapsed().as_secs_f64();
@@ -238,7 +244,7 @@ fn run_into(
         warnings: result.warnings.clone(),
         sets: req.sets.clone(),
     };
-    output::write_run(dir, &mut result, manifest)?;
+    output::write_run(dir, &mut result, manifest, Some(early))?;
     Ok((result, wall_time_s, usage))
 }
 

@@ -94,6 +94,17 @@ impl Link {
 }
 
 impl Model {
+    /// How many recording steps a run makes: one every `record_every`, the last at the
+    /// horizon (the simulation's `Record` events).
+    pub fn recording_steps(&self) -> u64 {
+        let every = self.record_every.max(1);
+        if self.horizon <= 0 {
+            1
+        } else {
+            ((self.horizon + every - 1) / every) as u64
+        }
+    }
+
     pub fn node_index(&self, id: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.id == id)
     }

@@ -46,25 +46,12 @@ pub struct Coded<'a> {
 /// order of place) to Parquet bytes (zstd): the bytes [`super::parquet_bytes`] gives for
 /// the whole table, without building the string columns.
 pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<Vec<u8>> {
-    let compression = super::COMPRESSION;
-    let width = df.width() + coded.len();
-    // For each column of the whole table: the index in `coded` of the coded column there,
-    // or None for the next of `df`'s.
-    let mut place: Vec<Option<usize>> = vec![None; width];
-    for (k, c) in coded.iter().enumerate() {
-        polars_ensure!(
-            c.at < width && place[c.at].is_none(),
-            ComputeError: "column {} cannot go at place {} of {} columns", c.column, c.at, width
-        );
+    let layout = Layout::new(df.schema(), coded)?;
+    for c in coded {
         polars_ensure!(
             c.codes.len() == df.height(),
             ShapeMismatch: "column {} has {} codes for {} rows", c.column, c.codes.len(), df.height()
         );
-        polars_ensure!(
-            c.codes.iter().all(|&k| (k as usize) < c.names.len()),
-            OutOfBounds: "column {} has a code past its {} names", c.column, c.names.len()
-        );
-        place[c.at] = Some(k);
     }
     // Row groups are cut from `df` as polars would cut them from the whole table. That
     // holds for a frame of single-chunk columns (polars' size check for many small chunks
@@ -77,95 +64,229 @@ pub fn parquet_bytes_coded(df: &mut DataFrame, coded: &[Coded]) -> PolarsResult<
         }
         return super::parquet_bytes(df);
     }
-    // Each code's first code of the same name (several metrics share a unit), once per
-    // column: polars' dictionary is built by value, so they share one key.
-    let same: Vec<Vec<u32>> = coded.iter().map(|c| first_of_name(&c.names)).collect();
     let chunked = chunk_df_for_writing(df, ROW_GROUP_SIZE)?;
-    let mut own = chunked.schema().iter();
-    let mut schema = Schema::with_capacity(width);
-    for p in &place {
-        let (name, dtype) = match p {
-            Some(k) => (PlSmallStr::from(coded[*k].column), DataType::String),
-            None => {
-                let (name, dtype) = own.next().expect("df has width - coded columns");
-                (name.clone(), dtype.clone())
-            }
-        };
-        polars_ensure!(
-            schema.insert(name.clone(), dtype).is_none(),
-            Duplicate: "column {} appears twice", name
-        );
-    }
-    let mut buf = Vec::new();
-    let mut writer = ParquetWriter::new(&mut buf)
-        .with_compression(compression)
-        .batched(&schema)?;
-    // The options and encodings polars' batched writer uses (`materialize_options`,
-    // `get_encodings`): default statistics, format version 1, default page size.
-    let options = WriteOptions {
-        statistics: StatisticsOptions::default(),
-        compression: compression.into(),
-        version: Version::V1,
-        data_page_size: None,
-    };
-    let encodings: Vec<Vec<_>> = schema
-        .iter_values()
-        .map(|dtype| get_dtype_encoding(&dtype.to_arrow(CompatLevel::newest())))
-        .collect();
-    let types = writer.parquet_schema().fields().to_vec();
-    // Row groups: (first row, rows, df's arrays). Every (row group, column) of two row
-    // groups at a time is encoded and compressed as one task on polars' pool, so both
-    // cores stay busy (columns differ tenfold in cost), then the two are written in order:
-    // at most two row groups' pages are held (each in a buffer of its uncompressed size).
     let mut groups = Vec::new();
     let mut first = 0;
     for batch in chunked.iter_chunks(CompatLevel::newest(), false) {
         let rows = batch.len();
         if rows > 0 {
-            groups.push((first, rows, batch.into_arrays()));
+            let codes = coded
+                .iter()
+                .map(|c| &c.codes[first..first + rows])
+                .collect();
+            groups.push(Group {
+                rows,
+                arrays: batch.into_arrays(),
+                codes,
+            });
         }
         first += rows;
     }
-    // Each column's place among df's own columns.
-    let own_index: Vec<usize> = place
-        .iter()
-        .scan(0, |next, p| {
-            let i = *next;
-            if p.is_none() {
-                *next += 1;
-            }
-            Some(i)
-        })
-        .collect();
-    for pair in groups.chunks(2) {
-        let tasks: Vec<(usize, usize)> = (0..pair.len())
-            .flat_map(|g| (0..width).map(move |col| (g, col)))
-            .collect();
-        let encoded: Vec<Vec<CompressedPage>> = RAYON.install(|| {
-            tasks
-                .par_iter()
-                .map(|&(g, col)| {
-                    let (first, rows, arrays) = &pair[g];
-                    let array = match place[col] {
-                        Some(k) => {
-                            let c = &coded[k];
-                            string_array(&c.names, &same[k], &c.codes[*first..first + rows])
-                        }
-                        None => {
-                            let own = &arrays[own_index[col]];
-                            sorted_dictionary(own.as_ref()).unwrap_or_else(|| own.clone())
-                        }
-                    };
-                    encode(array, &types[col], options, &encodings[col])
-                })
-                .collect::<PolarsResult<Vec<_>>>()
-        })?;
-        for ((_, rows, _), columns) in pair.iter().zip(encoded.chunks(width)) {
-            writer.write_row_group(*rows as u64, columns)?;
-        }
+    layout.write(Vec::new(), &groups)
+}
+
+/// The row groups polars cuts a frame of `height` rows of single-chunk columns into
+/// (`chunk_df_for_writing`: `height / 262,144` parts of `height / parts` rows, the last
+/// taking the rest; one part below two row groups' size), as (first row, rows).
+pub(super) fn row_groups(height: usize) -> Vec<(usize, usize)> {
+    let parts = height / ROW_GROUP_SIZE;
+    if parts <= 1 {
+        return if height == 0 {
+            vec![]
+        } else {
+            vec![(0, height)]
+        };
     }
-    writer.finish()?;
-    Ok(buf)
+    let size = height / parts;
+    (0..parts)
+        .map(|k| {
+            let rows = if k + 1 == parts {
+                height - k * size
+            } else {
+                size
+            };
+            (k * size, rows)
+        })
+        .collect()
+}
+
+/// One row group to encode: its rows, its own columns' arrays (`df`'s) and each coded
+/// column's codes for those rows.
+pub(super) struct Group<'g> {
+    pub rows: usize,
+    pub arrays: Vec<Box<dyn Array>>,
+    pub codes: Vec<&'g [u32]>,
+}
+
+/// One row group, encoded and compressed: its rows and each column's pages.
+pub(super) type Encoded = (usize, Vec<Vec<CompressedPage>>);
+
+/// How a table of own columns and coded string columns is written: the whole table's
+/// schema, polars' options and encodings for it, and where each column comes from. It
+/// depends on the schema only, so row groups can be encoded apart (on another thread,
+/// before the rest of the table exists) and written together.
+pub(super) struct Layout<'a> {
+    /// Each coded column's name, names and first code of each name (`first_of_name`).
+    coded: Vec<(&'a str, Vec<&'a str>, Vec<u32>)>,
+    /// For each column of the whole table: the index in `coded` of the coded column there,
+    /// or its index among the own columns.
+    place: Vec<Place>,
+    schema: Schema,
+    options: WriteOptions,
+    encodings: Vec<Vec<Encoding>>,
+    types: Vec<ParquetType>,
+}
+
+#[derive(Clone, Copy)]
+enum Place {
+    Coded(usize),
+    Own(usize),
+}
+
+impl<'a> Layout<'a> {
+    /// The layout of a table of columns `own` with `coded` put in at their places.
+    pub fn new(own: &Schema, coded: &[Coded<'a>]) -> PolarsResult<Layout<'a>> {
+        let width = own.len() + coded.len();
+        let mut at: Vec<Option<usize>> = vec![None; width];
+        for (k, c) in coded.iter().enumerate() {
+            polars_ensure!(
+                c.at < width && at[c.at].is_none(),
+                ComputeError: "column {} cannot go at place {} of {} columns", c.column, c.at, width
+            );
+            at[c.at] = Some(k);
+        }
+        let mut next_own = 0;
+        let place: Vec<Place> = at
+            .iter()
+            .map(|p| match p {
+                Some(k) => Place::Coded(*k),
+                None => {
+                    next_own += 1;
+                    Place::Own(next_own - 1)
+                }
+            })
+            .collect();
+        let mut own_fields = own.iter();
+        let mut schema = Schema::with_capacity(width);
+        for p in &place {
+            let (name, dtype) = match p {
+                Place::Coded(k) => (PlSmallStr::from(coded[*k].column), DataType::String),
+                Place::Own(_) => {
+                    let (name, dtype) = own_fields.next().expect("own has width - coded columns");
+                    (name.clone(), dtype.clone())
+                }
+            };
+            polars_ensure!(
+                schema.insert(name.clone(), dtype).is_none(),
+                Duplicate: "column {} appears twice", name
+            );
+        }
+        let compression = super::COMPRESSION;
+        // The options and encodings polars' batched writer uses (`materialize_options`,
+        // `get_encodings`): default statistics, format version 1, default page size.
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: compression.into(),
+            version: Version::V1,
+            data_page_size: None,
+        };
+        let encodings = schema
+            .iter_values()
+            .map(|dtype| get_dtype_encoding(&dtype.to_arrow(CompatLevel::newest())))
+            .collect();
+        let types = ParquetWriter::new(Vec::new())
+            .with_compression(compression)
+            .batched(&schema)?
+            .parquet_schema()
+            .fields()
+            .to_vec();
+        // Each code's first code of the same name (several metrics share a unit), once per
+        // column: polars' dictionary is built by value, so they share one key.
+        let coded = coded
+            .iter()
+            .map(|c| (c.column, c.names.clone(), first_of_name(&c.names)))
+            .collect();
+        Ok(Layout {
+            coded,
+            place,
+            schema,
+            options,
+            encodings,
+            types,
+        })
+    }
+
+    fn width(&self) -> usize {
+        self.place.len()
+    }
+
+    /// Column `col` of row group `g`, encoded and compressed.
+    fn encode_column(&self, g: &Group, col: usize) -> PolarsResult<Vec<CompressedPage>> {
+        let array = match self.place[col] {
+            Place::Coded(k) => {
+                let (column, names, same) = &self.coded[k];
+                let codes = g.codes[k];
+                polars_ensure!(
+                    codes.len() == g.rows,
+                    ShapeMismatch: "column {} has {} codes for {} rows", column, codes.len(), g.rows
+                );
+                polars_ensure!(
+                    codes.iter().all(|&c| (c as usize) < names.len()),
+                    OutOfBounds: "column {} has a code past its {} names", column, names.len()
+                );
+                string_array(names, same, codes)
+            }
+            Place::Own(i) => {
+                let own = &g.arrays[i];
+                sorted_dictionary(own.as_ref()).unwrap_or_else(|| own.clone())
+            }
+        };
+        encode(array, &self.types[col], self.options, &self.encodings[col])
+    }
+
+    /// Every column of one row group, one after another on this thread.
+    pub fn encode_group(&self, g: &Group) -> PolarsResult<Encoded> {
+        let columns = (0..self.width())
+            .map(|col| self.encode_column(g, col))
+            .collect::<PolarsResult<_>>()?;
+        Ok((g.rows, columns))
+    }
+
+    /// The file: the row groups `early` (already encoded), then `groups`. Every (row group,
+    /// column) of two row groups at a time is encoded and compressed as one task on polars'
+    /// pool, so both cores stay busy (columns differ tenfold in cost), then the two are
+    /// written in order: at most two row groups' pages are held besides `early` (each in a
+    /// buffer of its uncompressed size).
+    pub fn write(&self, early: Vec<Encoded>, groups: &[Group]) -> PolarsResult<Vec<u8>> {
+        let width = self.width();
+        let mut buf = Vec::new();
+        let mut writer = ParquetWriter::new(&mut buf)
+            .with_compression(super::COMPRESSION)
+            .batched(&self.schema)?;
+        for (rows, columns) in early {
+            polars_ensure!(
+                columns.len() == width,
+                ShapeMismatch: "a row group of {} columns in a table of {}", columns.len(), width
+            );
+            writer.write_row_group(rows as u64, &columns)?;
+        }
+        for pair in groups.chunks(2) {
+            let tasks: Vec<(usize, usize)> = (0..pair.len())
+                .flat_map(|g| (0..width).map(move |col| (g, col)))
+                .collect();
+            let encoded: Vec<Vec<CompressedPage>> = RAYON.install(|| {
+                tasks
+                    .par_iter()
+                    .map(|&(g, col)| self.encode_column(&pair[g], col))
+                    .collect::<PolarsResult<Vec<_>>>()
+            })?;
+            for (g, columns) in pair.iter().zip(encoded.chunks(width)) {
+                writer.write_row_group(g.rows as u64, columns)?;
+            }
+        }
+        writer.finish()?;
+        Ok(buf)
+    }
 }
 
 /// One column of one row group, encoded and compressed as polars' batched writer does it

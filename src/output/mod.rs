@@ -2,6 +2,7 @@
 //! temporary name renamed into place when complete. Reads results; never runs anything.
 
 mod coded;
+mod early;
 pub mod folder;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ use crate::model::sha256_hex;
 use crate::sim::{RunResult, Summary, TimeSeries};
 
 pub use coded::{Coded, parquet_bytes_coded};
+pub use early::EarlyTimeseries;
+use early::PeriodState;
 
 /// What `manifest.json` says about a run. Its presence marks the run's folder complete.
 #[derive(Debug, Clone, Serialize)]
@@ -123,10 +126,20 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
 /// ([`folder::stage`]), renamed into place once the whole run is written. The time
 /// series' times and values move into their table ([`take_timeseries_bytes`]): `result`
 /// keeps everything else.
-pub fn write_run(dir: &Path, result: &mut RunResult, mut manifest: Manifest) -> Result<PathBuf> {
+///
+/// `early`: the time series' encoder that started during the run, if one did.
+pub fn write_run(
+    dir: &Path,
+    result: &mut RunResult,
+    mut manifest: Manifest,
+    early: Option<EarlyTimeseries>,
+) -> Result<PathBuf> {
     let manifest_path = dir.join(MANIFEST);
-    let timeseries =
-        take_timeseries_bytes(result).map_err(|e| polars_err(&dir.join(TIMESERIES), e))?;
+    let timeseries = match early {
+        Some(early) => early.finish(result),
+        None => take_timeseries_bytes(result),
+    }
+    .map_err(|e| polars_err(&dir.join(TIMESERIES), e))?;
     manifest
         .files
         .insert(TIMESERIES.to_string(), sha256_hex(&timeseries));
@@ -242,24 +255,35 @@ pub fn take_timeseries_bytes(r: &mut RunResult) -> PolarsResult<Vec<u8>> {
 /// `timeseries.parquet` (date, day, time_s, period_start, period_end, node, metric, value,
 /// unit).
 fn timeseries_codes(ts: &TimeSeries) -> [Coded<'_>; 3] {
+    let entities = ts.entity_names.iter().map(String::as_str).collect();
+    coded_columns(entities, &ts.metric_names, &ts.entity, &ts.metric)
+}
+
+/// [`timeseries_codes`] of names and codes given apart (an early row group's).
+fn coded_columns<'a>(
+    entity_names: Vec<&'a str>,
+    metric_names: &'a [(String, String)],
+    entity: &'a [u32],
+    metric: &'a [u32],
+) -> [Coded<'a>; 3] {
     [
         Coded {
             column: "node",
             at: 5,
-            names: ts.entity_names.iter().map(String::as_str).collect(),
-            codes: &ts.entity,
+            names: entity_names,
+            codes: entity,
         },
         Coded {
             column: "metric",
             at: 6,
-            names: ts.metric_names.iter().map(|(m, _)| m.as_str()).collect(),
-            codes: &ts.metric,
+            names: metric_names.iter().map(|(m, _)| m.as_str()).collect(),
+            codes: metric,
         },
         Coded {
             column: "unit",
             at: 8,
-            names: ts.metric_names.iter().map(|(_, u)| u.as_str()).collect(),
-            codes: &ts.metric,
+            names: metric_names.iter().map(|(_, u)| u.as_str()).collect(),
+            codes: metric,
         },
     ]
 }
@@ -282,18 +306,24 @@ fn timeseries_base(
     time_s: Vec<SimTime>,
     value: Vec<f64>,
 ) -> PolarsResult<DataFrame> {
-    let start = epoch_days(ts.start);
+    timeseries_base_from(epoch_days(ts.start), time_s, value, PeriodState::default())
+}
+
+/// [`timeseries_base`] of the rows from one on: `start` the run's first day (days since
+/// 1970-01-01), `period` where the period columns stand at the first of these rows.
+fn timeseries_base_from(
+    start: i32,
+    time_s: Vec<SimTime>,
+    value: Vec<f64>,
+    mut period: PeriodState,
+) -> PolarsResult<DataFrame> {
     let day: Vec<i32> = time_s.iter().map(|t| t.div_euclid(86_400) as i32).collect();
     let period_end: Vec<i32> = day.iter().map(|d| start + d).collect();
     // Rows are in time order; each step's rows share its time.
     let mut period_start = Vec::with_capacity(time_s.len());
-    let (mut prev, mut step) = (0, 0);
     for &t in &time_s {
-        if t != step {
-            prev = step;
-            step = t;
-        }
-        period_start.push(day_of(start, prev));
+        period.advance(t);
+        period_start.push(day_of(start, period.prev));
     }
     // `date` is `period_end` under another name: one column, shared.
     let period_end = date_column("period_end", period_end);

@@ -885,6 +885,50 @@ mod tests {
     }
 
     #[test]
+    fn a_merging_dock_ships_the_same_loads_as_a_queue_of_parcels() {
+        // A full-load dock (load 10,000 mg) fed bulk parcels of two materials and two
+        // origins, of uneven masses (some over a whole load), at rising times: merged on
+        // entry or queued apart, every truck carries the same lots (elements, masses, time
+        // sums) and the docks keep the same rest.
+        let load = 10_000;
+        let (mut queued, mut merged) = (Stock::default(), Stock::default());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut most_queued, mut most_merged) = (0, 0);
+        for i in 0..400i64 {
+            let mass = 37 + (i * 7_919) % 3_001 + if i % 97 == 0 { 25_000 } else { 0 };
+            let mut p = Parcel::new(0);
+            p.push(Lot::of_material(
+                &magnet(),
+                (i % 2) as usize,
+                mass,
+                i * 60,
+                (i % 3) as usize,
+            ));
+            queued.push(p.clone());
+            merged.push_merged(p, load);
+            most_queued = most_queued.max(queued.len());
+            most_merged = most_merged.max(merged.len());
+            for (dock, trucks) in [(&mut queued, &mut a), (&mut merged, &mut b)] {
+                while dock.mass() >= load {
+                    trucks.push(dock.take_shipment(load));
+                }
+            }
+        }
+        assert!(a.len() > 10);
+        assert_eq!(a, b);
+        // The merging dock holds at most the rest of the last split and one parcel merged
+        // behind it; the queue held many.
+        assert!(
+            most_merged <= 2 && most_queued > 5,
+            "{most_merged} {most_queued}"
+        );
+        assert_eq!(queued.mass(), merged.mass());
+        assert_eq!(queued.elements(), merged.elements());
+        let rest = |s: &mut Stock| s.take_shipment(i64::MAX);
+        assert_eq!(rest(&mut queued), rest(&mut merged));
+    }
+
+    #[test]
     fn bulk_takes_merge_into_one_parcel() {
         let mut s = Stock::default();
         for t in 0..4 {

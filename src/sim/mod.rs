@@ -260,7 +260,13 @@ impl<'m> Simulation<'m> {
 
     /// Runs to the horizon. `progress` is called after each recording step with the
     /// simulated time reached.
-    pub fn run(mut self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
+    pub fn run(self, mut progress: impl FnMut(SimTime)) -> Result<RunResult> {
+        self.run_watched(|t, _| progress(t))
+    }
+
+    /// [`run`](Self::run), lending `watch` the time series recorded so far after each
+    /// recording step (read-only: an output may start encoding what is final).
+    pub fn run_watched(mut self, mut watch: impl FnMut(SimTime, &TimeSeries)) -> Result<RunResult> {
         let horizon = self.model.horizon;
         self.with_policy(|p, ctl| p.start(ctl))?;
         while let Some((now, _, event)) = self.queue.pop_until(horizon) {
@@ -282,7 +288,7 @@ impl<'m> Simulation<'m> {
                 Event::Record => {
                     self.record(now);
                     self.with_policy(|p, ctl| p.on_record(ctl))?;
-                    progress(now);
+                    watch(now, &self.rec.ts);
                     if now < horizon {
                         let next = (now + self.model.record_every).min(horizon);
                         self.queue.post(next, Event::Record);
