@@ -119,6 +119,11 @@ impl EarlyTimeseries {
         }
     }
 
+    /// Row groups handed to the encoding thread so far.
+    pub fn groups_started(&self) -> usize {
+        self.sent.min(self.plan.len())
+    }
+
     /// `timeseries.parquet`'s bytes: the row groups encoded early where the table's real
     /// cut is the predicted one, then the rest; otherwise the whole table, as
     /// [`super::take_timeseries_bytes`] writes it. The times and values move out of `r`.
@@ -234,12 +239,12 @@ mod tests {
         // heights around the 262,144-row boundaries and the default model's 1,183,248.
         for height in [0, 1, 262_143, 262_144, 524_287, 524_288, 600_000, 1_183_248] {
             let mut df =
-                DataFrame::new(height, vec![Column::new("x".into(), vec![0u8; height])]).unwrap();
+                DataFrame::new(height, vec![Column::new("x".into(), vec![0i32; height])]).unwrap();
             let chunked = polars::frame::chunk_df_for_writing(&mut df, 512 * 512).unwrap();
             let mut want = Vec::new();
             let mut first = 0;
             for batch in chunked.iter_chunks(CompatLevel::newest(), false) {
-                if batch.len() > 0 {
+                if !batch.is_empty() {
                     want.push((first, batch.len()));
                 }
                 first += batch.len();
