@@ -472,6 +472,13 @@ impl Parcel {
         piece
     }
 
+    /// Ends the parcel, handing `f` its lots to change in place and read (what a process
+    /// makes of a job it used up): nothing is copied out, and the parcel, whose mass no
+    /// longer holds, is gone after.
+    pub fn consume_lots<R>(mut self, f: impl FnOnce(&mut [Lot]) -> R) -> R {
+        f(&mut self.lots)
+    }
+
     /// Takes the lots out, leaving the parcel empty of material.
     pub fn drain_lots(&mut self) -> smallvec::Drain<'_, [Lot; 2]> {
         self.mass = 0;

@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::kernel::{SimTime, secs_from_secs};
 use crate::model::{self, MaterialRole, Model};
-use crate::sim::mass::{Ledger, Parcel, Stock, share_num};
+use crate::sim::mass::{Ledger, Lot, Parcel, Stock, share_num};
 use crate::sim::nodes::{RecordCx, failure_samplers, sampler};
 use crate::sim::pool::{Job, Outputs, Pool};
 use crate::sim::record::M;
@@ -42,45 +42,53 @@ impl<'m> Preprocessor<'m> {
 
     pub fn finish(
         &mut self,
-        mut job: Job,
+        job: Job,
         model: &Model,
         ledger: &mut Ledger,
         c: &mut Counters,
     ) -> Outputs {
         let rec = share_num(self.recovery_yield);
-        let mut out = Parcel::new(0);
-        let mut bodies = Parcel::new(0);
-        for mut lot in job.parcel.drain_lots() {
-            match model.materials[lot.material].role {
-                MaterialRole::Magnet => {
-                    let r = lot.split_share(rec);
-                    // Chipped and missed magnet is lost.
-                    ledger.loss.add(lot.elements());
-                    out.push(r);
-                }
-                MaterialRole::Carrier => bodies.push(lot),
-                MaterialRole::Scrap | MaterialRole::Product | MaterialRole::Job => out.push(lot),
-            }
-        }
-        // Carrier that travels with the recovered magnets, from the drive bodies.
         let share = self.cfg.magnet_share;
-        let rec_mass: i64 = out
-            .lots()
-            .iter()
-            .filter(|l| model.materials[l.material].role == MaterialRole::Magnet)
-            .map(|l| l.mass())
-            .sum();
-        let carrier_needed = (rec_mass as f64 * (1.0 - share) / share).round() as i64;
-        let body_mass = bodies.mass();
-        let take = carrier_needed.min(body_mass);
-        for mut b in bodies.drain_lots() {
-            let carrier = b.split(take, body_mass);
-            out.push(carrier.relabel(self.cfg.carrier_material));
-            // The rest of the drive leaves the loop as e-waste (steel, aluminium, boards).
-            ledger.outflow.add(b.elements());
-        }
-        c.units += job.parcel.units;
-        c.units_total += job.parcel.units;
+        let carrier_material = self.cfg.carrier_material;
+        let drives = job.parcel.units;
+        let is = |lot: &Lot, role: MaterialRole| model.materials[lot.material].role == role;
+        // The pallet's lots are worked in place (one lot per kind: a parcel merges them).
+        let out = job.parcel.consume_lots(|lots| {
+            let mut out = Parcel::new(0);
+            let mut body_mass = 0;
+            for lot in lots.iter_mut() {
+                match model.materials[lot.material].role {
+                    MaterialRole::Magnet => {
+                        let r = lot.split_share(rec);
+                        // Chipped and missed magnet is lost.
+                        ledger.loss.add(lot.elements());
+                        out.push(r);
+                    }
+                    MaterialRole::Carrier => body_mass += lot.mass(),
+                    MaterialRole::Scrap | MaterialRole::Product | MaterialRole::Job => {
+                        out.push(*lot)
+                    }
+                }
+            }
+            // Carrier that travels with the recovered magnets, from the drive bodies.
+            let rec_mass: i64 = out
+                .lots()
+                .iter()
+                .filter(|l| is(l, MaterialRole::Magnet))
+                .map(|l| l.mass())
+                .sum();
+            let carrier_needed = (rec_mass as f64 * (1.0 - share) / share).round() as i64;
+            let take = carrier_needed.min(body_mass);
+            for b in lots.iter_mut().filter(|l| is(l, MaterialRole::Carrier)) {
+                let carrier = b.split(take, body_mass);
+                out.push(carrier.relabel(carrier_material));
+                // The rest of the drive leaves the loop as e-waste (steel, aluminium, boards).
+                ledger.outflow.add(b.elements());
+            }
+            out
+        });
+        c.units += drives;
+        c.units_total += drives;
         let mut o = Outputs::new();
         o.push((0, out));
         o
