@@ -85,13 +85,23 @@ impl EarlyTimeseries {
                 self.sent = usize::MAX;
                 return;
             }
-            self.plan = plan;
             let (tx, rx) = mpsc::channel::<Job>();
             let start = self.start;
-            self.tx = Some(tx);
-            self.worker = Some(thread::spawn(move || {
-                rx.into_iter().map(|job| encode_job(start, job)).collect()
-            }));
+            let worker = thread::Builder::new()
+                .name("timeseries-early".into())
+                .spawn(move || rx.into_iter().map(|job| encode_job(start, job)).collect());
+            match worker {
+                Ok(worker) => {
+                    self.plan = plan;
+                    self.tx = Some(tx);
+                    self.worker = Some(worker);
+                }
+                // No thread to be had: the whole table is encoded at the end.
+                Err(_) => {
+                    self.sent = usize::MAX;
+                    return;
+                }
+            }
         }
         while let Some(&(first, rows)) = self.plan.get(self.sent) {
             let end = first + rows;
