@@ -216,8 +216,7 @@ fn run_into(
         simulation.set_policy(Box::new(policy));
     }
     // The time series' first row groups are encoded on another core while the run goes on.
-    let model = &loaded.model;
-    let mut early = output::EarlyTimeseries::new(model.start, model.recording_steps() as usize);
+    let mut early = output::EarlyTimeseries::new(loaded.model.recording_steps() as usize);
     let result = simulation.run_watched(|t, ts| {
         bar.set_position((t / DAY) as u64);
         early.watch(ts);

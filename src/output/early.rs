@@ -41,7 +41,6 @@ struct Job {
 
 /// The time series' encoder that starts before the run ends.
 pub struct EarlyTimeseries {
-    start: NaiveDate,
     /// Recording steps the run makes.
     steps: usize,
     /// The predicted row groups but the last, (first row, rows); empty until the first step.
@@ -56,10 +55,9 @@ pub struct EarlyTimeseries {
 }
 
 impl EarlyTimeseries {
-    /// For a run starting `start` that records `steps` times.
-    pub fn new(start: NaiveDate, steps: usize) -> EarlyTimeseries {
+    /// For a run that records `steps` times.
+    pub fn new(steps: usize) -> EarlyTimeseries {
         EarlyTimeseries {
-            start,
             steps,
             plan: Vec::new(),
             sent: 0,
@@ -86,7 +84,7 @@ impl EarlyTimeseries {
                 return;
             }
             let (tx, rx) = mpsc::channel::<Job>();
-            let start = self.start;
+            let start = ts.start;
             let worker = thread::Builder::new()
                 .name("timeseries-early".into())
                 .spawn(move || rx.into_iter().map(|job| encode_job(start, job)).collect());
@@ -139,33 +137,33 @@ impl EarlyTimeseries {
     /// [`super::take_timeseries_bytes`] writes it. The times and values move out of `r`.
     pub fn finish(mut self, r: &mut RunResult) -> PolarsResult<Vec<u8>> {
         drop(self.tx.take());
+        let cut = row_groups(r.timeseries.len());
+        let sent = self.groups_started();
+        // A wrong prediction is known before waiting for the encoder: it is left to finish
+        // on its own, and what it made is dropped with it.
+        let right = sent > 0 && sent < cut.len() && cut[..sent] == self.plan[..sent];
         let early: Option<Vec<Encoded>> = self
             .worker
             .take()
+            .filter(|_| right)
             .and_then(|w| w.join().ok())
-            .and_then(|done| done.into_iter().collect::<PolarsResult<Vec<_>>>().ok());
-        let ts = &mut r.timeseries;
-        let cut = row_groups(ts.len());
-        let early = match early {
-            Some(early)
-                if !early.is_empty()
-                    && early.len() < cut.len()
-                    && cut[..early.len()] == self.plan[..early.len()] =>
-            {
-                early
-            }
-            _ => return super::take_timeseries_bytes(r),
+            .and_then(|done| done.into_iter().collect::<PolarsResult<Vec<_>>>().ok())
+            .filter(|early| early.len() == sent);
+        let Some(early) = early else {
+            return super::take_timeseries_bytes(r);
         };
-        // The rest of the table: its rows from the end of the last early row group.
-        let (first, rows) = cut[early.len() - 1];
+        // The rest of the table: its rows from the end of the last early row group. The
+        // times and values move out of `r`, as `take_timeseries_bytes` moves them.
+        let ts = &mut r.timeseries;
+        let (first, rows) = cut[sent - 1];
         let rest_first = first + rows;
         let period = self.period.after(&ts.time_s[self.scanned..rest_first]);
-        let time_s = ts.time_s.split_off(rest_first);
-        let value = ts.value.split_off(rest_first);
+        let time_s = std::mem::take(&mut ts.time_s).split_off(rest_first);
+        let value = std::mem::take(&mut ts.value).split_off(rest_first);
         let df = super::timeseries_base_from(epoch(ts.start), time_s, value, period)?;
         let codes = super::timeseries_codes(ts);
         let layout = Layout::new(df.schema(), &codes)?;
-        let groups: Vec<Group> = cut[early.len()..]
+        let groups: Vec<Group> = cut[sent..]
             .iter()
             .map(|&(first, rows)| {
                 let group = df.slice((first - rest_first) as i64, rows);

@@ -117,7 +117,9 @@ impl Simulation<'_> {
             Dispatch::FullLoad { load_mg } => {
                 while self.links[l].staged.mass() >= load_mg.max(1) {
                     let load = self.links[l].staged.take_shipment(load_mg);
-                    self.ship(l, load);
+                    if !self.ship_taken(l, load) {
+                        break;
+                    }
                 }
             }
             Dispatch::Timer { .. } => {}
@@ -131,10 +133,9 @@ impl Simulation<'_> {
             if self.links[l].staged.mass() >= min_load_mg.max(1) {
                 while self.links[l].staged.mass() > 0 {
                     let load = self.links[l].staged.take_shipment(link.truck_capacity_mg);
-                    if load.is_empty() {
+                    if !self.ship_taken(l, load) {
                         break;
                     }
-                    self.ship(l, load);
                 }
             }
             self.queue.post_in(every, Event::DispatchTimer { link: l });
@@ -146,6 +147,18 @@ impl Simulation<'_> {
     fn after_dispatch(&mut self, l: LinkId) {
         let from = self.model.links[l].from;
         self.unblock(from);
+    }
+
+    /// Ships what a dock gave up for a truck; false when it gave up no mass (rounding left
+    /// nothing to take from the front parcel), so the caller stops asking: a load that moves
+    /// nothing would be asked for again forever.
+    fn ship_taken(&mut self, l: LinkId, load: Shipment) -> bool {
+        if load.is_empty() {
+            return false;
+        }
+        let moved = shipment_mass(&load) > 0;
+        self.ship(l, load);
+        moved
     }
 
     /// One truck (or conveyor load) leaves now.

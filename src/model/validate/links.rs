@@ -112,6 +112,11 @@ pub(super) fn links(cx: &mut Ctx, specs: &[Value], nodes: &Nodes) -> Vec<Link> {
             spec.truck_capacity_kg,
             MAX_KG,
         );
+        at_least_a_gram(
+            cx,
+            &format!("{path}.truck_capacity_kg"),
+            spec.truck_capacity_kg,
+        );
         cx.non_negative(
             &format!("{path}.cost_per_mile_usd"),
             spec.cost_per_mile_usd,
@@ -142,6 +147,22 @@ pub(super) fn links(cx: &mut Ctx, specs: &[Value], nodes: &Nodes) -> Vec<Link> {
     links
 }
 
+/// The smallest truck and full load: 1 g. Material is split to the milligram, one
+/// element at a time, so a load of a few milligrams could take nothing from a parcel of
+/// several elements, and a truck of none would never leave.
+const MIN_LOAD_KG: f64 = 0.001;
+
+/// A truck's capacity or load of `kg` (already checked positive) is at least [`MIN_LOAD_KG`].
+fn at_least_a_gram(cx: &mut Ctx, path: &str, kg: f64) {
+    if finite(kg) && kg > 0.0 && kg < MIN_LOAD_KG {
+        cx.problem(
+            path,
+            format!("a truck load of {kg} kg is under the smallest, 1 g (0.001 kg)"),
+            Some("write a load of at least 0.001 kg".into()),
+        );
+    }
+}
+
 /// The link's dispatch rule, its parameters checked and converted.
 fn dispatch(cx: &mut Ctx, path: &str, spec: &LinkSpec) -> Dispatch {
     match spec.dispatch {
@@ -152,6 +173,7 @@ fn dispatch(cx: &mut Ctx, path: &str, spec: &LinkSpec) -> Dispatch {
                 load_kg,
                 MAX_KG,
             );
+            at_least_a_gram(cx, &format!("{path}.dispatch.full_load.load_kg"), load_kg);
             if finite(load_kg) && load_kg > spec.truck_capacity_kg {
                 cx.problem(
                     &format!("{path}.dispatch.full_load.load_kg"),

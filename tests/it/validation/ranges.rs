@@ -954,6 +954,23 @@ fn link_ranges() {
                 why: "a full load of nothing (placed at `dispatch`, a flow mapping)",
             },
             Case {
+                from: "{load_kg: 19000}",
+                to: "{load_kg: 0.0004}",
+                path: "links[2].dispatch.full_load.load_kg",
+                at: (91, 5),
+                message: "a truck load of 0.0004 kg is under the smallest, 1 g (0.001 kg)",
+                why: "0.4 g: split to the milligram per element, such a load could take nothing \
+                      from a parcel and the dock would ask for it again forever",
+            },
+            Case {
+                from: "{id: oxides_out, from: separator, to: buyers, dispatch: immediate}",
+                to: "{id: oxides_out, from: separator, to: buyers, truck_capacity_kg: 1e-6, dispatch: immediate}",
+                path: "links[5].truck_capacity_kg",
+                at: (94, 3),
+                message: "under the smallest, 1 g",
+                why: "a milligram truck (placed at the flow link's dash)",
+            },
+            Case {
                 from: "every_days: 30,",
                 to: "every_days: 0.01,",
                 path: "links[4].dispatch.timer.every_days",
