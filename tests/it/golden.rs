@@ -140,13 +140,8 @@ fn outputs_match_their_golden_digests() {
     );
 }
 
-#[test]
-fn the_time_series_writer_gives_polars_bytes_for_every_shipped_model() {
-    // `timeseries_bytes` builds the node, metric and unit columns' dictionary pages from
-    // the recorder's codes; polars' writer hashes the strings. The files must be the same,
-    // byte for byte, for every shipped model over its own horizon (the default model's ten
-    // years of daily records make four row groups) and the M/M/1 bench model. The golden
-    // digests cover the default model's scripts through this writer.
+/// The shipped models (`models/*.yaml`, in name order) and the M/M/1 bench model.
+fn shipped_model_files() -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = fs::read_dir(repo().join("models"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -155,7 +150,17 @@ fn the_time_series_writer_gives_polars_bytes_for_every_shipped_model() {
     files.sort();
     files.push(repo().join("benches/mm1_rho09.yaml"));
     assert!(files.len() >= 3, "{files:?}");
-    for file in files {
+    files
+}
+
+#[test]
+fn the_time_series_writer_gives_polars_bytes_for_every_shipped_model() {
+    // `timeseries_bytes` builds the node, metric and unit columns' dictionary pages from
+    // the recorder's codes; polars' writer hashes the strings. The files must be the same,
+    // byte for byte, for every shipped model over its own horizon (the default model's ten
+    // years of daily records make four row groups) and the M/M/1 bench model. The golden
+    // digests cover the default model's scripts through this writer.
+    for file in shipped_model_files() {
         let m = model::load_file(&file, &Overrides::default()).unwrap();
         let r = simulation(&m.model).run(|_| {}).unwrap();
         assert!(!r.timeseries.is_empty(), "{}", file.display());
@@ -170,19 +175,13 @@ fn early_encoded_row_groups_give_the_same_time_series_bytes() {
     // `magloop run` encodes the time series' row groups but the last while the run goes on
     // (`output::EarlyTimeseries`), cutting them by a height predicted from the first
     // recording step. The file must be the one `timeseries_bytes` writes after the run:
-    // for every shipped model, with the right number of steps (the default model's 1.18 M
+    // for every shipped model (and the M/M/1 bench model), with the right number of steps (the default model's 1.18 M
     // rows: three of four row groups early), twice as many (a wrong cut: everything early
     // is dropped), half as many (a cut whose first row group is still right: it is kept)
     // and one step (a table of one row group: nothing early), and for a run whose script
     // adds a line.
-    let mut files: Vec<_> = fs::read_dir(repo().join("models"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
     let mut started_for_default = None;
-    for file in &files {
+    for file in &shipped_model_files() {
         let m = model::load_file(file, &Overrides::default()).unwrap();
         let steps = m.model.recording_steps() as usize;
         for (case, predicted) in [
