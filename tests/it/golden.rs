@@ -221,3 +221,39 @@ fn early_encoded_row_groups_give_the_same_time_series_bytes() {
         "a scripted run: the files differ"
     );
 }
+
+#[test]
+fn magloop_run_writes_the_golden_default_files() {
+    // The command as a user runs it (the time series encoded partly during the run, the
+    // other tables after it) writes the default case's golden files, byte for byte, at the
+    // golden seed over the default model's ten years.
+    let dir = crate::common::tempdir();
+    let out = dir.path().join("run");
+    let seed = SEED.to_string();
+    let run = crate::common::run_in(
+        &repo(),
+        &[
+            "run",
+            "--quiet",
+            "--seed",
+            &seed,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let golden = fs::read_to_string(repo().join("tests/golden/digests.txt")).unwrap();
+    let mut checked = 0;
+    for line in golden.lines().filter(|l| l.starts_with("default ")) {
+        let mut words = line.split(' ').skip(1);
+        let (file, digest) = (words.next().unwrap(), words.next().unwrap());
+        let bytes = fs::read(out.join(file)).unwrap();
+        assert_eq!(sha256_hex(&bytes), digest, "{file}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked} golden files of the default case");
+}
