@@ -160,7 +160,7 @@ impl EarlyTimeseries {
         let period = self.period.after(&ts.time_s[self.scanned..rest_first]);
         let time_s = std::mem::take(&mut ts.time_s).split_off(rest_first);
         let value = std::mem::take(&mut ts.value).split_off(rest_first);
-        let df = super::timeseries_base_from(epoch(ts.start), time_s, value, period)?;
+        let df = super::timeseries_base_from(super::epoch_days(ts.start), time_s, value, period)?;
         let codes = super::timeseries_codes(ts);
         let layout = Layout::new(df.schema(), &codes)?;
         let groups: Vec<Group> = cut[sent..]
@@ -184,7 +184,8 @@ impl EarlyTimeseries {
 /// Encodes one early row group (on the encoding thread).
 fn encode_job(start: NaiveDate, job: Job) -> PolarsResult<Encoded> {
     let rows = job.value.len();
-    let df = super::timeseries_base_from(epoch(start), job.time_s, job.value, job.period)?;
+    let df =
+        super::timeseries_base_from(super::epoch_days(start), job.time_s, job.value, job.period)?;
     let entities = job.entity_names.iter().map(String::as_str).collect();
     let codes = super::coded_columns(entities, &job.metric_names, &job.entity, &job.metric);
     let layout = Layout::new(df.schema(), &codes)?;
@@ -204,10 +205,6 @@ fn arrays_of(df: &DataFrame) -> PolarsResult<Vec<Box<dyn polars_arrow::array::Ar
         .next()
         .ok_or_else(|| polars_err!(ComputeError: "a row group with no rows"))?;
     Ok(batch.into_arrays())
-}
-
-fn epoch(d: NaiveDate) -> i32 {
-    super::epoch_days(d)
 }
 
 /// Where `period_start` stands at a row: the time of the step before the current one and

@@ -588,9 +588,7 @@ impl Stock {
     fn remove_totals(&mut self, p: &Parcel) {
         self.mass -= p.mass;
         self.units -= p.units;
-        for l in &p.lots {
-            self.el.sub(&l.el);
-        }
+        self.remove_elements_of([p]);
     }
 
     pub fn pop(&mut self) -> Option<Parcel> {

@@ -541,7 +541,7 @@ impl Simulation<'_> {
         }
         if self.rec.last_time == 0 {
             // Every step records as many rows as the first: room for the whole run at once.
-            let steps = (model.horizon / model.record_every.max(1)) as usize + 1;
+            let steps = model.recording_steps() as usize;
             let rows = self.rec.ts.len();
             let ts = &mut self.rec.ts;
             let more = rows.saturating_mul(steps);
