@@ -52,6 +52,31 @@ impl Elements {
         }
     }
 
+    /// [`add`](Self::add) of the first [`NARROW`] lanes: all of a narrow lot's (its
+    /// [`Lot::width`] at most that; every later lane is 0), in two 128-bit additions.
+    #[inline]
+    fn add_narrow(&mut self, other: &Elements) {
+        for (a, b) in self.0[..NARROW].iter_mut().zip(&other.0[..NARROW]) {
+            *a += b;
+        }
+    }
+
+    /// [`sub`](Self::sub) of the first [`NARROW`] lanes, as [`add_narrow`](Self::add_narrow).
+    #[inline]
+    fn sub_narrow(&mut self, other: &Elements) {
+        for (a, b) in self.0[..NARROW].iter_mut().zip(&other.0[..NARROW]) {
+            *a -= b;
+        }
+    }
+
+    /// One past the last non-zero entry (0 when all are 0).
+    fn width(&self) -> u8 {
+        self.0
+            .iter()
+            .rposition(|&x| x != 0)
+            .map_or(0, |i| i as u8 + 1)
+    }
+
     /// The element masses as a slice of the model's `n` elements.
     pub fn first(&self, n: usize) -> &[i64] {
         &self.0[..n]
@@ -76,6 +101,11 @@ impl Elements {
         taken
     }
 }
+
+/// The lanes a narrow lot may use: the element sums of parcels whose lots are all this
+/// narrow (a model of at most three elements and `other`; a queueing network's jobs are
+/// all `other`) add these alone, not all [`MAX_ELEMENTS`].
+const NARROW: usize = 4;
 
 /// `floor(x * num / den)` without overflow; `den > 0`, `0 <= num <= den`.
 #[inline]
@@ -139,6 +169,10 @@ pub struct Lot {
     pub origin: NodeId,
     /// Where its content was mined, refined and made into magnets ([`Chain`]).
     pub chain: Chain,
+    /// How many leading entries of `el` may be non-zero (every later one is 0): the
+    /// model's element count for a lot made of a material's composition, so element sums
+    /// touch only those lanes.
+    width: u8,
     el: Elements,
     mass: i64,
     /// Sum of mass x entry time (mg.s): when it entered the network (a drive's arrival at
@@ -182,6 +216,7 @@ impl Lot {
             material: mat_id,
             origin,
             chain: mat.chain,
+            width: n as u8,
             el,
             mass: mass_mg,
             born_sum: mass_mg as i128 * born as i128,
@@ -196,6 +231,7 @@ impl Lot {
             material,
             origin,
             chain: Chain::NONE,
+            width: el.width(),
             el,
             mass,
             born_sum: mass as i128 * born as i128,
@@ -269,7 +305,12 @@ impl Lot {
     /// Adds another lot of the same kind into this one.
     pub fn merge(&mut self, other: &Lot) {
         debug_assert!(self.same_kind(other));
-        self.el.add(&other.el);
+        if usize::from(other.width) <= NARROW {
+            self.el.add_narrow(&other.el);
+        } else {
+            self.el.add(&other.el);
+        }
+        self.width = self.width.max(other.width);
         self.mass += other.mass;
         self.born_sum += other.born_sum;
         self.arrived_sum += other.arrived_sum;
@@ -289,6 +330,7 @@ impl Lot {
             material: self.material,
             origin: self.origin,
             chain: self.chain,
+            width: self.width,
             el,
             mass,
             born_sum: born,
@@ -311,6 +353,7 @@ impl Lot {
             material: self.material,
             origin: self.origin,
             chain: self.chain,
+            width: self.width,
             el,
             mass,
             born_sum: born,
@@ -333,6 +376,9 @@ pub type Lots = SmallVec<[Lot; 2]>;
 pub struct ParcelData {
     lots: Lots,
     mass: i64,
+    /// At least every lot's [`Lot::width`] (raised as lots are added): a parcel of
+    /// narrow lots sums its elements over [`NARROW`] lanes.
+    width: u8,
     /// Countable units inside (drives on a pallet, jobs); 0 for bulk material.
     pub units: u64,
 }
@@ -362,6 +408,7 @@ impl Drop for Parcel {
         if let Some(mut data) = self.0.take() {
             data.lots.clear();
             data.mass = 0;
+            data.width = 0;
             data.units = 0;
             let _ = SPARE.try_with(|spare| {
                 let mut spare = spare.borrow_mut();
@@ -401,6 +448,7 @@ impl Clone for Parcel {
         let mut p = Parcel::new(self.units);
         p.lots.extend(self.lots.iter().copied());
         p.mass = self.mass;
+        p.width = self.width;
         p
     }
 }
@@ -435,6 +483,7 @@ impl Parcel {
             return;
         }
         self.mass += lot.mass;
+        self.width = self.width.max(lot.width);
         match self.lots.iter_mut().find(|l| l.same_kind(lot)) {
             Some(l) => l.merge(lot),
             None => self.lots.push(*lot),
@@ -482,20 +531,39 @@ impl Parcel {
     /// Takes the lots out, leaving the parcel empty of material.
     pub fn drain_lots(&mut self) -> smallvec::Drain<'_, [Lot; 2]> {
         self.mass = 0;
+        self.width = 0;
         self.lots.drain(..)
     }
 
+    /// Whether every lot is narrow (uses only the first [`NARROW`] element lanes).
+    fn narrow(&self) -> bool {
+        usize::from(self.width) <= NARROW
+    }
+
     pub fn add_elements(&self, acc: &mut Elements) {
-        for l in &self.lots {
-            acc.add(&l.el);
+        if self.narrow() {
+            for l in &self.lots {
+                acc.add_narrow(&l.el);
+            }
+        } else {
+            for l in &self.lots {
+                acc.add(&l.el);
+            }
         }
     }
 
     /// [`add_elements`](Self::add_elements) into two totals in one pass over the lots.
     pub fn add_elements_twice(&self, a: &mut Elements, b: &mut Elements) {
-        for l in &self.lots {
-            a.add(&l.el);
-            b.add(&l.el);
+        if self.narrow() {
+            for l in &self.lots {
+                a.add_narrow(&l.el);
+                b.add_narrow(&l.el);
+            }
+        } else {
+            for l in &self.lots {
+                a.add(&l.el);
+                b.add(&l.el);
+            }
         }
     }
 
@@ -633,8 +701,14 @@ impl Stock {
     /// Lowers the element totals by what `taken` holds (what [`Self::take_front`] took).
     fn remove_elements_of<'p>(&mut self, taken: impl IntoIterator<Item = &'p Parcel>) {
         for p in taken {
-            for l in &p.lots {
-                self.el.sub(&l.el);
+            if p.narrow() {
+                for l in &p.lots {
+                    self.el.sub_narrow(&l.el);
+                }
+            } else {
+                for l in &p.lots {
+                    self.el.sub(&l.el);
+                }
             }
         }
     }
@@ -690,35 +764,40 @@ impl Stock {
 /// At every moment `inflow = outflow + inventory + loss`, element by element.
 ///
 /// Material that enters and leaves in one step (a source's new lot sent on at once, a
-/// parcel crossing a zero-transit link, a sink's delivery) is entered once, in `through`,
-/// and counts in both totals ([`Ledger::inflow_total`], [`Ledger::outflow_total`]): one
-/// element-array addition instead of two.
+/// parcel crossing a zero-transit link, a sink's delivery) is counted once, by its mass
+/// alone, in `through_mg`: it is in both totals ([`Ledger::inflow_mg`],
+/// [`Ledger::outflow_mg`]) and cancels out of every element's balance, so no element
+/// array is added for it.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
+    /// What came in and stayed at least past the step it came in (element by element).
     pub inflow: Elements,
+    /// What left having stayed past the step it came in, and what the node made from
+    /// its input.
     pub outflow: Elements,
     pub loss: Elements,
-    through: Elements,
+    through_mg: i64,
 }
 
 impl Ledger {
-    /// Everything that came in: `inflow` plus what passed through.
-    pub fn inflow_total(&self) -> Elements {
-        let mut t = self.inflow;
-        t.add(&self.through);
-        t
+    /// The mass of everything that came in: `inflow` plus what passed through.
+    pub fn inflow_mg(&self) -> i64 {
+        self.inflow.total() + self.through_mg
     }
 
-    /// Everything that left: `outflow` plus what passed through.
-    pub fn outflow_total(&self) -> Elements {
-        let mut t = self.outflow;
-        t.add(&self.through);
-        t
+    /// The mass of everything that left: `outflow` plus what passed through.
+    pub fn outflow_mg(&self) -> i64 {
+        self.outflow.total() + self.through_mg
+    }
+
+    /// The mass that came in and left in the same step.
+    pub fn through_mg(&self) -> i64 {
+        self.through_mg
     }
 
     /// A parcel that came in and left in the same step.
     pub fn parcel_through(&mut self, p: &Parcel) {
-        p.add_elements(&mut self.through);
+        self.through_mg += p.mass();
     }
 
     pub fn parcel_in(&mut self, p: &Parcel) {
@@ -732,12 +811,12 @@ impl Ledger {
     /// A parcel leaving (`passed_through`: one that came in in the same step), also added to
     /// `counter` (a node's output by element), in one pass over its lots.
     pub fn parcel_left(&mut self, p: &Parcel, passed_through: bool, counter: &mut Elements) {
-        let total = if passed_through {
-            &mut self.through
+        if passed_through {
+            self.through_mg += p.mass();
+            p.add_elements(counter);
         } else {
-            &mut self.outflow
-        };
-        p.add_elements_twice(total, counter);
+            p.add_elements_twice(&mut self.outflow, counter);
+        }
     }
 }
 
@@ -835,9 +914,49 @@ mod tests {
         passed.push(Lot::of_material(&magnet(), 0, 3_000, 0, 0));
         ledger.parcel_in(&kept);
         ledger.parcel_through(&passed);
-        assert_eq!(ledger.inflow_total().first(2), &[1_200, 2_800]);
-        assert_eq!(ledger.outflow_total().first(2), &[900, 2_100]);
+        assert_eq!(ledger.inflow_mg(), 4_000);
+        assert_eq!(ledger.outflow_mg(), 3_000);
+        assert_eq!(ledger.through_mg(), 3_000);
+        // By element only what stayed is entered (the 3,000 mg cancel in every balance).
         assert_eq!(ledger.inflow.first(2), &[300, 700]);
+        assert_eq!(ledger.outflow.first(2), &[0, 0]);
+    }
+
+    #[test]
+    fn a_narrow_lot_adds_and_takes_only_its_lanes() {
+        // A job material of one element (`other`): width 1, every later lane 0.
+        let job = Material {
+            name: "job".into(),
+            role: crate::model::MaterialRole::Job,
+            fractions: vec![1.0],
+            chain: Chain::NONE,
+        };
+        let mut a = Lot::of_material(&job, 0, 5_000, 0, 0);
+        assert_eq!(a.width, 1);
+        // A lot of twelve elements, from its element masses: width 12.
+        let mut wide = Elements::ZERO;
+        for e in 0..MAX_ELEMENTS {
+            wide.set(e, 10 * (e as i64 + 1));
+        }
+        let w = Lot::of_elements(1, wide, 0, 0);
+        assert_eq!(w.width as usize, MAX_ELEMENTS);
+        assert_eq!(Lot::of_elements(1, Elements::ZERO, 0, 0).width, 0);
+        // Sums of narrow and wide lots into one total: every lane, as a full addition.
+        let mut p = Parcel::new(0);
+        p.push(a);
+        p.push(w);
+        let mut acc = Elements::ZERO;
+        p.add_elements(&mut acc);
+        let mut expect = wide;
+        expect.add_to(0, 5_000);
+        assert_eq!(acc, expect);
+        // A third of the narrow lot: floor(5,000 / 3) = 1,666, its width kept.
+        let third = a.split(1, 3);
+        assert_eq!((third.mass(), third.width, a.mass()), (1_666, 1, 3_334));
+        // Merging a wide lot into a narrow one widens it.
+        let mut b = Lot::of_elements(1, Elements::ZERO, 0, 0);
+        b.merge(&w);
+        assert_eq!((b.width as usize, b.elements()), (MAX_ELEMENTS, &wide));
     }
 
     #[test]

@@ -340,15 +340,20 @@ impl<'m> Simulation<'m> {
     pub(crate) fn check_balance(&self) -> Result<()> {
         let n_el = self.model.elements.len();
         let mut problems = Vec::new();
+        // Material that passed straight through (`Ledger::through_mg`) is in both the
+        // inflow and the outflow of every element, so it is left out of both here.
         let mut check = |what: String, ledger: &Ledger, inv: Elements| {
-            let (inflow, outflow) = (ledger.inflow_total(), ledger.outflow_total());
             for e in 0..n_el {
-                let (i, o, l) = (inflow.get(e), outflow.get(e), ledger.loss.get(e));
+                let (i, o, l) = (
+                    ledger.inflow.get(e),
+                    ledger.outflow.get(e),
+                    ledger.loss.get(e),
+                );
                 let held = inv.get(e);
                 let diff = i - o - l - held;
                 if diff != 0 {
                     problems.push(format!(
-                        "{what}, element {}: in {i} mg = out {o} + inventory {held} + losses {l} is off by {diff} mg",
+                        "{what}, element {}: in {i} mg = out {o} + inventory {held} + losses {l} is off by {diff} mg (material that passed straight through, in and out at once, left out of both)",
                         self.model.elements[e]
                     ));
                 }

@@ -637,8 +637,8 @@ impl Simulation<'_> {
             let mut e = EntityStats {
                 id: model.nodes[n].id.clone(),
                 kind: model.nodes[n].kind.name().to_string(),
-                in_kg: sum_kg(&node.ledger.inflow_total()),
-                out_kg: sum_kg(&node.ledger.outflow_total()),
+                in_kg: node.ledger.inflow_mg() as f64 / MG_PER_KG as f64,
+                out_kg: node.ledger.outflow_mg() as f64 / MG_PER_KG as f64,
                 loss_kg: sum_kg(&node.ledger.loss),
                 inventory_kg: sum_kg(&self.node_inventory(n)),
                 units: node.counters.units_total,
@@ -651,8 +651,8 @@ impl Simulation<'_> {
             out.push(EntityStats {
                 id: model.links[l].id.clone(),
                 kind: "link".into(),
-                in_kg: sum_kg(&link.ledger.inflow_total()),
-                out_kg: sum_kg(&link.ledger.outflow_total()),
+                in_kg: link.ledger.inflow_mg() as f64 / MG_PER_KG as f64,
+                out_kg: link.ledger.outflow_mg() as f64 / MG_PER_KG as f64,
                 loss_kg: sum_kg(&link.ledger.loss),
                 inventory_kg: sum_kg(&self.link_inventory(l)),
                 units: link.trips,
