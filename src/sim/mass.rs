@@ -162,7 +162,7 @@ fn scale_wide(sum: i128, part: i64, whole: i64) -> i128 {
 
 /// One homogeneous piece of material: one material from one source node. Lots merged from
 /// several entries keep the mass-weighted sums of their entry and arrival times.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Lot {
     pub material: MatId,
     /// The source node it came from.
@@ -368,11 +368,26 @@ impl Lot {
     }
 }
 
+/// Lots are equal when their material, origin, tags, elements and time sums are: the
+/// width is a cached bound, not content (a lot of a composition and the same lot from its
+/// element masses may hold different bounds).
+impl PartialEq for Lot {
+    fn eq(&self, other: &Self) -> bool {
+        self.material == other.material
+            && self.origin == other.origin
+            && self.chain == other.chain
+            && self.el == other.el
+            && self.mass == other.mass
+            && self.born_sum == other.born_sum
+            && self.arrived_sum == other.arrived_sum
+    }
+}
+
 /// The lots of a parcel: inline up to this many, merged by kind, so a parcel rarely allocates.
 pub type Lots = SmallVec<[Lot; 2]>;
 
 /// What a parcel holds; reached through [`Parcel`]'s `Deref`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ParcelData {
     lots: Lots,
     mass: i64,
@@ -381,6 +396,13 @@ pub struct ParcelData {
     width: u8,
     /// Countable units inside (drives on a pallet, jobs); 0 for bulk material.
     pub units: u64,
+}
+
+/// Parcels are equal by content (lots, mass, units), not by their cached width bound.
+impl PartialEq for ParcelData {
+    fn eq(&self, other: &Self) -> bool {
+        self.lots == other.lots && self.mass == other.mass && self.units == other.units
+    }
 }
 
 thread_local! {
@@ -541,14 +563,16 @@ impl Parcel {
     }
 
     pub fn add_elements(&self, acc: &mut Elements) {
-        if self.narrow() {
-            for l in &self.lots {
-                acc.add_narrow(&l.el);
-            }
-        } else {
+        // One narrow lot (a job) is added without the loop's set-up.
+        if !self.narrow() {
             for l in &self.lots {
                 acc.add(&l.el);
             }
+            return;
+        }
+        match self.lots.as_slice() {
+            [l] => acc.add_narrow(&l.el),
+            lots => lots.iter().for_each(|l| acc.add_narrow(&l.el)),
         }
     }
 
@@ -957,6 +981,10 @@ mod tests {
         let mut b = Lot::of_elements(1, Elements::ZERO, 0, 0);
         b.merge(&w);
         assert_eq!((b.width as usize, b.elements()), (MAX_ELEMENTS, &wide));
+        // The width is a bound, not content: the same lot with a looser bound is equal.
+        let mut loose = third;
+        loose.width = 3;
+        assert_eq!(loose, third);
     }
 
     #[test]

@@ -353,7 +353,7 @@ impl<'m> Simulation<'m> {
                 let diff = i - o - l - held;
                 if diff != 0 {
                     problems.push(format!(
-                        "{what}, element {}: in {i} mg = out {o} + inventory {held} + losses {l} is off by {diff} mg (material that passed straight through, in and out at once, left out of both)",
+                        "{what}, element {}: in {i} mg = out {o} + inventory {held} + losses {l} is off by {diff} mg (not counting material that passed straight through)",
                         self.model.elements[e]
                     ));
                 }
