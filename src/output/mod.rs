@@ -238,8 +238,7 @@ pub fn take_timeseries_frame(r: &mut RunResult) -> PolarsResult<DataFrame> {
 /// dictionary pages come from the recorder's codes ([`parquet_bytes_coded`]).
 pub fn timeseries_bytes(r: &RunResult) -> PolarsResult<Vec<u8>> {
     let ts = &r.timeseries;
-    let mut df = timeseries_base(ts, ts.time_s.clone(), ts.value.clone())?;
-    parquet_bytes_coded(&mut df, &timeseries_codes(ts))
+    timeseries_bytes_of(ts, ts.time_s.clone(), ts.value.clone())
 }
 
 /// [`timeseries_bytes`], moving the times and values into the table instead of copying
@@ -247,8 +246,17 @@ pub fn timeseries_bytes(r: &RunResult) -> PolarsResult<Vec<u8>> {
 pub fn take_timeseries_bytes(r: &mut RunResult) -> PolarsResult<Vec<u8>> {
     let time_s = std::mem::take(&mut r.timeseries.time_s);
     let value = std::mem::take(&mut r.timeseries.value);
-    let mut df = timeseries_base(&r.timeseries, time_s, value)?;
-    parquet_bytes_coded(&mut df, &timeseries_codes(&r.timeseries))
+    timeseries_bytes_of(&r.timeseries, time_s, value)
+}
+
+/// The bytes of `ts` with these times and values (its own, copied or moved out).
+fn timeseries_bytes_of(
+    ts: &TimeSeries,
+    time_s: Vec<SimTime>,
+    value: Vec<f64>,
+) -> PolarsResult<Vec<u8>> {
+    let mut df = timeseries_base(ts, time_s, value)?;
+    parquet_bytes_coded(&mut df, &timeseries_codes(ts))
 }
 
 /// The time series' string columns as codes into their names, at their places in

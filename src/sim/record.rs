@@ -631,14 +631,14 @@ impl Simulation<'_> {
     fn entity_stats(&self, now: SimTime) -> Vec<EntityStats> {
         let model = self.model;
         let n_el = model.elements.len();
-        let sum_kg = |v: &Elements| v.first(n_el).iter().sum::<i64>() as f64 / MG_PER_KG as f64;
+        let sum_kg = |v: &Elements| kg(v.first(n_el).iter().sum());
         let mut out = Vec::new();
         for (n, node) in self.nodes.iter().enumerate() {
             let mut e = EntityStats {
                 id: model.nodes[n].id.clone(),
                 kind: model.nodes[n].kind.name().to_string(),
-                in_kg: node.ledger.inflow_mg() as f64 / MG_PER_KG as f64,
-                out_kg: node.ledger.outflow_mg() as f64 / MG_PER_KG as f64,
+                in_kg: kg(node.ledger.inflow_mg()),
+                out_kg: kg(node.ledger.outflow_mg()),
                 loss_kg: sum_kg(&node.ledger.loss),
                 inventory_kg: sum_kg(&self.node_inventory(n)),
                 units: node.counters.units_total,
@@ -651,8 +651,8 @@ impl Simulation<'_> {
             out.push(EntityStats {
                 id: model.links[l].id.clone(),
                 kind: "link".into(),
-                in_kg: link.ledger.inflow_mg() as f64 / MG_PER_KG as f64,
-                out_kg: link.ledger.outflow_mg() as f64 / MG_PER_KG as f64,
+                in_kg: kg(link.ledger.inflow_mg()),
+                out_kg: kg(link.ledger.outflow_mg()),
                 loss_kg: sum_kg(&link.ledger.loss),
                 inventory_kg: sum_kg(&self.link_inventory(l)),
                 units: link.trips,
